@@ -1,0 +1,159 @@
+//! The `clearsim` command: parse the command line, call the library, map failures to exit codes
+//! (0 ok, 1 the run failed, 2 invalid input).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use clearsim::experiment;
+use clearsim::report;
+use clearsim::scenario::{Override, Scenario, ScenarioError};
+
+/// Discrete-event simulation of cross-border e-commerce parcels: clearance times and costs,
+/// with 95% confidence intervals across replications.
+#[derive(Parser, Debug)]
+#[command(name = "clearsim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options shared by the commands that read a scenario.
+#[derive(clap::Args, Debug)]
+struct ScenarioArgs {
+    /// The scenario file (TOML).
+    file: PathBuf,
+    /// Override any value of the file: `--set run.horizon_h=500`, `--set stage.xray.servers=3`
+    /// (arrays of tables by name or index). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and print its summary.
+    Run {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// Replications (overrides `run.replications`).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Master seed (overrides `run.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads for replications (default: all cores). Results do not depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Print exactly one JSON document (docs/output.md) instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a scenario and report every problem, without running it.
+    Check {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+    },
+}
+
+/// What went wrong, and so which exit code.
+enum Failure {
+    /// The input was invalid: exit code 2.
+    Input(String),
+    /// The run itself failed: exit code 1.
+    Run(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
+    let overrides = args
+        .set
+        .iter()
+        .cloned()
+        .chain(extra)
+        .map(|a| a.parse::<Override>())
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Scenario::load(&args.file, &overrides)?)
+}
+
+fn execute(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Run {
+            scenario,
+            reps,
+            seed,
+            threads,
+            json,
+        } => {
+            let mut extra = Vec::new();
+            if let Some(n) = reps {
+                extra.push(format!("run.replications={n}"));
+            }
+            if let Some(s) = seed {
+                extra.push(format!("run.seed={s}"));
+            }
+            let sc = load(&scenario, extra)?;
+            let reps =
+                experiment::replicate(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
+            let summary = experiment::summarize(&sc, &reps);
+            if json {
+                print!("{}", report::json(&summary));
+            } else {
+                print!("{}", report::table::render(&summary));
+            }
+            Ok(())
+        }
+        Command::Check { scenario } => {
+            let sc = load(&scenario, Vec::new())?;
+            println!(
+                "{}: ok — scenario `{}`, {} source(s), {} stage(s), {} replication(s)",
+                sc.origin,
+                sc.name,
+                sc.sources.len(),
+                sc.stages.len(),
+                sc.run.replications
+            );
+            for l in sc.offered_loads() {
+                let st = &sc.stages[l.stage];
+                match l.load {
+                    Some(rho) => {
+                        let warn = if rho >= 1.0 {
+                            "  (≥ 1: backlog grows until the horizon)"
+                        } else {
+                            ""
+                        };
+                        println!(
+                            "  stage {:<20} arrivals {:>10.4}/h  offered load {rho:.3}{warn}",
+                            st.name, l.arrival_rate_per_h
+                        );
+                    }
+                    None => println!(
+                        "  stage {:<20} arrivals {:>10.4}/h",
+                        st.name, l.arrival_rate_per_h
+                    ),
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Models built on the engine. [`network`] simulates the open queueing network of a scenario:
+//! sources, stages (queues with shift calendars, delays, batches, timetabled departures) and
+//! probabilistic routing. The parcel world is expressed on top of the same stages.
+
+pub mod network;
+
+pub use network::{ReplicationResult, StageReplication, simulate};

@@ -1,0 +1,76 @@
+//! The readable summary table of a run, for a terminal.
+
+use std::fmt::Write;
+
+use crate::experiment::RunSummary;
+use crate::experiment::summary::{Level, Stat};
+
+fn ci(ci: Option<[f64; 2]>) -> String {
+    match ci {
+        Some([lo, hi]) => format!("[{lo:.4}, {hi:.4}]"),
+        None => "(1 rep: no CI)".to_string(),
+    }
+}
+
+fn stat_row(out: &mut String, label: &str, s: &Stat) {
+    let _ = writeln!(
+        out,
+        "  {label:<22} {:>10.4} {:<26} {:>9.4} {:>9.4} {:>9.4} {:>9.4}",
+        s.mean,
+        ci(s.ci95),
+        s.p50,
+        s.p95,
+        s.p99,
+        s.max
+    );
+}
+
+fn level_row(out: &mut String, label: &str, l: &Level) {
+    let _ = writeln!(out, "  {label:<22} {:>10.4} {:<26}", l.mean, ci(l.ci95));
+}
+
+/// A plain-text table of the summary: what `clearsim run` prints without `--json`.
+pub fn render(s: &RunSummary) -> String {
+    let mut out = String::new();
+    let stop = match (s.horizon_hours, s.arrivals_limit) {
+        (Some(h), Some(n)) => format!("horizon {h} h or {n} arrivals"),
+        (Some(h), None) => format!("horizon {h} h"),
+        (None, Some(n)) => format!("{n} arrivals, then until empty"),
+        (None, None) => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "{} — {} replication(s), seed {}, {stop}, warm-up {} h (statistics ignore it)",
+        s.scenario.name, s.replications, s.seed, s.warmup_hours
+    );
+    let p = &s.parcels;
+    let _ = writeln!(
+        out,
+        "parcels: created {} = delivered {} + in system {} + seized/blocked {}",
+        p.created, p.delivered, p.in_system, p.seized
+    );
+    let _ = writeln!(
+        out,
+        "\nhours; mean with 95% CI across replications, quantiles pooled"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<22} {:>10} {:<26} {:>9} {:>9} {:>9} {:>9}",
+        "", "mean", "95% CI", "p50", "p95", "p99", "max"
+    );
+    stat_row(&mut out, "time in system", &s.metrics.time_in_system_hours);
+    for st in &s.stages {
+        let _ = writeln!(out, "stage {} ({})", st.name, st.kind);
+        stat_row(&mut out, "wait", &st.wait_hours);
+        stat_row(&mut out, "time in stage", &st.time_in_stage_hours);
+        if let Some(u) = &st.utilization {
+            level_row(&mut out, "utilization", u);
+        }
+        level_row(&mut out, "queue length", &st.queue_length);
+        if st.blocked > 0 {
+            level_row(&mut out, "blocking probability", &st.blocking_probability);
+        }
+    }
+    level_row(&mut out, "throughput [1/h]", &s.metrics.throughput_per_hour);
+    out
+}

@@ -1,0 +1,274 @@
+//! The scenario file format: reading TOML, applying `--set` overrides, and validating it into a
+//! [`Scenario`] with units resolved. Nothing downstream re-validates.
+//!
+//! ```text
+//! file bytes ──▶ toml_edit document ──▶ --set overrides ──▶ serde (RawScenario)
+//!            ──▶ validate (every problem, located by line:column) ──▶ Scenario
+//! ```
+
+pub mod error;
+pub mod locate;
+pub mod overrides;
+pub mod raw;
+mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::engine::{CapacitySchedule, Discipline, Dist};
+pub use error::{KeyPath, Problem, ScenarioError};
+pub use overrides::Override;
+
+/// Where an entity goes next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The stage with this index.
+    Stage(usize),
+    /// Out of the network (delivered).
+    Exit,
+}
+
+/// Probabilistic routing: targets with cumulative probabilities.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Routing {
+    /// (target, cumulative probability), the last one 1.
+    pub choices: Vec<(Target, f64)>,
+}
+
+impl Routing {
+    /// Always `target`.
+    pub fn single(target: Target) -> Self {
+        Routing {
+            choices: vec![(target, 1.0)],
+        }
+    }
+
+    /// True when there is only one way on (no random draw needed).
+    pub fn is_deterministic(&self) -> bool {
+        self.choices.len() == 1
+    }
+
+    /// The target for a uniform draw `u` in [0, 1).
+    #[inline]
+    pub fn pick(&self, u: f64) -> Target {
+        for &(t, cum) in &self.choices {
+            if u < cum {
+                return t;
+            }
+        }
+        self.choices[self.choices.len() - 1].0
+    }
+
+    /// Probability of going to `target`.
+    pub fn probability(&self, target: Target) -> f64 {
+        let mut prev = 0.0;
+        let mut p = 0.0;
+        for &(t, cum) in &self.choices {
+            if t == target {
+                p += cum - prev;
+            }
+            prev = cum;
+        }
+        p
+    }
+}
+
+/// How long to run, how often, from which seed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunSettings {
+    /// Master seed.
+    pub seed: u64,
+    /// Independent replications.
+    pub replications: u32,
+    /// Stop the clock here [h], if set.
+    pub horizon_h: Option<f64>,
+    /// Stop creating entities after this many arrivals, if set.
+    pub arrivals: Option<u64>,
+    /// Statistics start here [h].
+    pub warmup_h: f64,
+}
+
+/// A stream of arrivals.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// Unique name.
+    pub name: String,
+    /// Time between arrivals [h].
+    pub interarrival: Dist,
+    /// The stage arrivals enter.
+    pub target: Target,
+    /// Priority class (0 first).
+    pub priority: u8,
+}
+
+/// What a stage does to the entities that reach it.
+#[derive(Clone, Debug)]
+pub enum StageKind {
+    /// Servers (constant or by shift) with a waiting line.
+    Queue {
+        /// Servers over time.
+        schedule: CapacitySchedule,
+        /// Service order.
+        discipline: Discipline,
+        /// Most entities waiting, if limited.
+        queue_limit: Option<u32>,
+        /// Service time [h].
+        service: Dist,
+    },
+    /// A pure delay: every entity is served at once (infinitely many servers).
+    Delay {
+        /// Time spent [h].
+        delay: Dist,
+    },
+    /// Entities wait until a batch is full or its time-out expires, then move on together.
+    Batch {
+        /// Items per batch.
+        size: u32,
+        /// Time-out of an incomplete batch [h].
+        timeout_h: Option<f64>,
+    },
+    /// Timetabled departures with a capacity and a cut-off, then a transit time.
+    Departures {
+        /// Pattern length [h].
+        period_h: f64,
+        /// Departure times within the period [h].
+        offsets: Vec<f64>,
+        /// Entities per departure.
+        capacity: u32,
+        /// Latest arrival before a departure to board it [h].
+        cutoff_h: f64,
+        /// Transit time of a departure [h].
+        transit: Dist,
+    },
+}
+
+/// One stage of the network.
+#[derive(Clone, Debug)]
+pub struct Stage {
+    /// Unique name.
+    pub name: String,
+    /// What it does.
+    pub kind: StageKind,
+    /// Where entities go after it.
+    pub routing: Routing,
+}
+
+/// A validated scenario, ready to simulate.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// A short name.
+    pub name: String,
+    /// The file it came from, as given.
+    pub origin: String,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Run settings.
+    pub run: RunSettings,
+    /// Arrival streams.
+    pub sources: Vec<Source>,
+    /// Stages, in file order.
+    pub stages: Vec<Stage>,
+}
+
+/// Offered load of one stage from the traffic equations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageLoad {
+    /// Stage index.
+    pub stage: usize,
+    /// Mean arrival rate [1/h].
+    pub arrival_rate_per_h: f64,
+    /// Offered load over capacity (ρ); `None` where a stage has no capacity to speak of.
+    pub load: Option<f64>,
+}
+
+impl Scenario {
+    /// Reads, overrides and validates the scenario file at `path`.
+    pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        let origin = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| ScenarioError::Io {
+            path: origin.clone(),
+            source,
+        })?;
+        Scenario::from_bytes(&bytes, &origin, overrides)
+    }
+
+    /// Validates a scenario from its file bytes; `origin` names it in messages.
+    pub fn from_bytes(
+        bytes: &[u8],
+        origin: &str,
+        overrides: &[Override],
+    ) -> Result<Scenario, ScenarioError> {
+        let sha256 = hex(&Sha256::digest(bytes));
+        let invalid = |key: &str, position, reason: String| ScenarioError::Invalid {
+            path: origin.to_string(),
+            problems: vec![Problem {
+                key: key.to_string(),
+                position,
+                reason,
+            }],
+        };
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let at = error::line_col(&String::from_utf8_lossy(bytes), e.valid_up_to());
+            invalid("", Some(at), "the file is not valid UTF-8 text".to_string())
+        })?;
+        let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+            let at = e.span().map(|s| error::line_col(text, s.start));
+            invalid("", at, format!("not valid TOML: {}", e.message().trim()))
+        })?;
+        overrides::apply(&mut doc, overrides)?;
+        let text = doc.to_string();
+        let raw: raw::RawScenario = toml::from_str(&text).map_err(|e| {
+            let at = e.span().map(|s| error::line_col(&text, s.start));
+            let key = e.span().map(|s| key_at(&text, s.start)).unwrap_or_default();
+            let mut reason = e.message().trim().to_string();
+            if let Some(o) = overrides.iter().find(|o| {
+                o.path
+                    .last()
+                    .is_some_and(|k| reason.contains(&format!("`{k}`")))
+            }) {
+                reason.push_str(&format!(" (from --set {})", o.arg));
+            }
+            invalid(&key, at, reason)
+        })?;
+        validate::validate(raw, origin, &sha256).map_err(|mut problems| {
+            for p in &mut problems {
+                if let Some(path) = p.key_path.take() {
+                    p.problem.position = locate::locate(&text, &path);
+                }
+            }
+            ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems: problems.into_iter().map(|p| p.problem).collect(),
+            }
+        })
+    }
+
+    /// The index of the stage called `name`.
+    pub fn stage_index(&self, name: &str) -> Option<usize> {
+        self.stages.iter().position(|s| s.name == name)
+    }
+
+    /// Mean arrival rates and offered loads of every stage, from the traffic equations
+    /// λ_i = Σ sources into i + Σ_j λ_j p_ji. Used to refuse runs that would never end.
+    pub fn offered_loads(&self) -> Vec<StageLoad> {
+        validate::offered_loads(&self.sources, &self.stages)
+    }
+}
+
+/// The dotted key written at byte `offset` of a line (for type errors, which toml reports by
+/// span only): the text before `=` on that line, or the table header.
+fn key_at(text: &str, offset: usize) -> String {
+    let start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = text[start..].lines().next().unwrap_or("");
+    match line.split_once('=') {
+        Some((k, _)) => k.trim().to_string(),
+        None => line.trim().trim_matches(['[', ']']).to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,135 @@
+//! The scenario file as written: serde structures that mirror the TOML, checked only for
+//! syntax, types and unknown keys. [`super::validate`] turns them into a [`super::Scenario`].
+
+use serde::Deserialize;
+
+use crate::engine::DistSpec;
+
+/// The whole file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// A short name shown in reports.
+    pub name: Option<String>,
+    /// A sentence or two on what the scenario is.
+    pub description: Option<String>,
+    /// How long and how often to run.
+    #[serde(default)]
+    pub run: RawRun,
+    /// Where entities come from.
+    #[serde(default)]
+    pub source: Vec<RawSource>,
+    /// The stages of the network.
+    #[serde(default)]
+    pub stage: Vec<RawStage>,
+}
+
+/// `[run]`: stopping rule, warm-up, replications and seed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRun {
+    /// Master seed of every random stream.
+    pub seed: Option<i64>,
+    /// Independent replications.
+    pub replications: Option<i64>,
+    /// Stop the clock at this time [h].
+    pub horizon_h: Option<f64>,
+    /// Stop creating entities after this many arrivals (over all sources), then run until empty.
+    pub arrivals: Option<i64>,
+    /// Statistics ignore what happened before this time [h].
+    pub warmup_h: Option<f64>,
+}
+
+/// `[[source]]`: a stream of arrivals.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// Unique name; also names its random stream.
+    pub name: String,
+    /// Time between arrivals [h].
+    pub interarrival_h: DistSpec,
+    /// The stage arrivals enter.
+    pub to: String,
+    /// Priority class for stages with `discipline = "priority"` (0 served first).
+    pub priority: Option<i64>,
+}
+
+/// `[[stage]]`: a queue, a delay, a batch or a timetable of departures.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStage {
+    /// Unique name.
+    pub name: String,
+    /// "queue" (default), "delay", "batch" or "departures".
+    pub kind: Option<String>,
+    /// queue: servers, when constant.
+    pub servers: Option<i64>,
+    /// queue: servers over time (shifts), instead of `servers`.
+    pub calendar: Option<RawCalendar>,
+    /// queue: "fifo" (default) or "priority".
+    pub discipline: Option<String>,
+    /// queue: the most entities that may wait (not counting those in service); absent: unlimited.
+    pub queue_capacity: Option<i64>,
+    /// queue: service time [h].
+    pub service_h: Option<DistSpec>,
+    /// delay: time spent [h], with no queueing.
+    pub delay_h: Option<DistSpec>,
+    /// batch: items per batch.
+    pub batch_size: Option<i64>,
+    /// batch: release an incomplete batch this long after it opened [h].
+    pub batch_timeout_h: Option<f64>,
+    /// departures: departure times within the period [h].
+    pub departures_h: Option<Vec<f64>>,
+    /// departures: the timetable repeats every period [h] (default 24).
+    pub period_h: Option<f64>,
+    /// departures: entities one departure carries.
+    pub capacity: Option<i64>,
+    /// departures: arrive this long before a departure to board it [h] (default 0).
+    pub cutoff_h: Option<f64>,
+    /// departures: travel time from departure to the next stage [h].
+    pub transit_h: Option<DistSpec>,
+    /// The next stage, or "exit" (default).
+    pub to: Option<String>,
+    /// Probabilistic routing instead of `to`: shares summing to 1.
+    pub routes: Option<Vec<RawRoute>>,
+}
+
+/// `[stage.calendar]`: servers by shift, default, holidays.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    /// Servers outside every shift.
+    pub default_servers: Option<i64>,
+    /// The shifts.
+    #[serde(default)]
+    pub shift: Vec<RawShift>,
+    /// Day numbers counted from time 0 (day 0 = the first Monday) with holiday staffing.
+    #[serde(default)]
+    pub holidays: Vec<i64>,
+    /// Servers on a holiday (default 0).
+    pub holiday_servers: Option<i64>,
+}
+
+/// `[[stage.calendar.shift]]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    /// Weekdays: "mon-fri", "sat,sun", "daily".
+    pub days: String,
+    /// Start clock hour.
+    pub from_h: f64,
+    /// End clock hour (≤ from_h: runs past midnight).
+    pub to_h: f64,
+    /// Servers on duty.
+    pub servers: i64,
+}
+
+/// One branch of probabilistic routing.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRoute {
+    /// The next stage, or "exit".
+    pub to: String,
+    /// Probability of this branch.
+    pub p: f64,
+}

@@ -1,0 +1,367 @@
+//! Confidence intervals across independent replications, and the warm-up cut that precedes them.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Two-sided 95% normal quantile, the limit of Student's t as the degrees of freedom grow.
+const Z_975: f64 = 1.959_963_984_540_054;
+/// From this many degrees of freedom on, the t quantile comes from its asymptotic expansion:
+/// statrs's incomplete-beta inversion loses accuracy past about 3e4 (it returns 1.83 at 1e7),
+/// while four terms of the expansion are already within 1e-12 here.
+const EXPANSION_FROM_DF: f64 = 1000.0;
+/// Mean and Student-t 95% confidence interval of per-replication values.
+///
+/// Built from one summary value per independent replication (say each replication's mean
+/// clearance time), so the values are i.i.d. and the t interval is honest. With no values the
+/// mean is NaN; with one value there is a mean but no interval (`half_width` and `sd` are NaN),
+/// because a single replication says nothing about run-to-run spread.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    /// Mean of the per-replication values, in their unit.
+    pub mean: f64,
+    /// Half the width of the 95% interval, in the values' unit; NaN when `n < 2`.
+    pub half_width: f64,
+    /// Number of replications.
+    pub n: usize,
+    /// Sample standard deviation across replications (divisor n − 1); NaN when `n < 2`.
+    pub sd: f64,
+}
+
+impl Estimate {
+    /// Mean, standard deviation and 95% half width `t(0.975, n−1) · sd / √n` of the values.
+    pub fn from_values(values: &[f64]) -> Estimate {
+        let n = values.len();
+        if n == 0 {
+            return Estimate {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+                n,
+                sd: f64::NAN,
+            };
+        }
+        // Two passes: the slice is at hand and this is more accurate than one.
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Estimate {
+                mean,
+                half_width: f64::NAN,
+                n,
+                sd: f64::NAN,
+            };
+        }
+        let ss: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let sd = (ss / (n - 1) as f64).sqrt();
+        let half_width = t_quantile_975(n - 1) * sd / (n as f64).sqrt();
+        Estimate {
+            mean,
+            half_width,
+            n,
+            sd,
+        }
+    }
+
+    /// The interval `[mean − half_width, mean + half_width]`; `None` when there is no interval
+    /// (fewer than two replications, or a NaN among the values).
+    pub fn ci95(&self) -> Option<[f64; 2]> {
+        if self.n < 2 || self.half_width.is_nan() {
+            return None;
+        }
+        Some([self.mean - self.half_width, self.mean + self.half_width])
+    }
+
+    /// Whether `x` lies in the 95% interval (ends included); false when there is no interval.
+    pub fn contains(&self, x: f64) -> bool {
+        self.ci95().is_some_and(|[lo, hi]| lo <= x && x <= hi)
+    }
+
+    /// Half width as a fraction of |mean|, the usual stopping rule for adding replications
+    /// ("until within 5%"). 0 when the half width is 0, infinite when only the mean is 0, NaN
+    /// when there is no interval.
+    pub fn relative_half_width(&self) -> f64 {
+        if self.half_width == 0.0 {
+            0.0
+        } else {
+            self.half_width / self.mean.abs()
+        }
+    }
+}
+
+/// The 0.975 quantile of Student's t with `df` degrees of freedom, the multiplier of a two-sided
+/// 95% interval (12.706 for df = 1, tending to 1.960). NaN for `df = 0`.
+pub fn t_quantile_975(df: usize) -> f64 {
+    t_975(df as f64)
+}
+
+/// As [`t_quantile_975`] for fractional degrees of freedom (Welch–Satterthwaite).
+fn t_975(df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 {
+        return f64::NAN;
+    }
+    if df >= EXPANSION_FROM_DF {
+        return t_975_expansion(df);
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(0.975),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Cornish–Fisher expansion of the t quantile in powers of 1/df about the normal quantile
+/// (Abramowitz & Stegun 26.7.5), for large df.
+fn t_975_expansion(df: f64) -> f64 {
+    let z = Z_975;
+    let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
+    let g1 = (z3 + z) / 4.0;
+    let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
+    let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
+    let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92_160.0;
+    z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df
+}
+
+/// Paired comparison of two scenarios run with common random numbers.
+///
+/// Replication `i` of both scenarios used the same seed, so `b_i − a_i` cancels the noise the
+/// two share, and the interval on the difference is usually much narrower than treating the
+/// scenarios as independent would give. `independent_half_width` is that wider interval, kept
+/// so a report can show what common random numbers bought.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct PairedDifference {
+    /// Estimate of scenario A alone.
+    pub a: Estimate,
+    /// Estimate of scenario B alone.
+    pub b: Estimate,
+    /// Estimate of the per-replication differences `b_i − a_i`.
+    pub diff: Estimate,
+    /// Welch 95% half width of `mean(b) − mean(a)` as if A and B had independent seeds; NaN when
+    /// fewer than two pairs.
+    pub independent_half_width: f64,
+}
+
+/// Compares per-replication values of scenario A and B, paired by replication index.
+///
+/// The slices should have equal length; if not, only the first `min(a.len(), b.len())` pairs
+/// are used (a replication missing from one side has no partner to cancel its noise).
+pub fn paired(a: &[f64], b: &[f64]) -> PairedDifference {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let diffs: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    let a = Estimate::from_values(a);
+    let b = Estimate::from_values(b);
+    PairedDifference {
+        a,
+        b,
+        diff: Estimate::from_values(&diffs),
+        independent_half_width: welch_half_width(&a, &b),
+    }
+}
+
+/// Welch 95% half width for the difference of two independent means.
+fn welch_half_width(a: &Estimate, b: &Estimate) -> f64 {
+    if a.n < 2 || b.n < 2 {
+        return f64::NAN;
+    }
+    let va = a.sd * a.sd / a.n as f64;
+    let vb = b.sd * b.sd / b.n as f64;
+    let se2 = va + vb;
+    if se2 == 0.0 {
+        return 0.0;
+    }
+    // Welch–Satterthwaite degrees of freedom.
+    let df = se2 * se2 / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+    t_975(df) * se2.sqrt()
+}
+
+/// MSER-5 warm-up truncation: how many leading observations of an output series to delete
+/// before averaging, so an initial transient (an empty system filling up) does not bias the
+/// mean.
+///
+/// The series is cut into batches of 5 and averaged (a trailing partial batch is ignored). For
+/// each candidate cut `d` of at most half the batches, the statistic
+/// `Σ_{j≥d} (Z_j − Z̄_d)² / (k − d)²` trades the variance of what is kept against how much is
+/// kept; the smallest minimiser wins, and `5·d` observations are returned. Cuts that would keep
+/// fewer than two batches are not considered, so series shorter than 15 observations give 0.
+pub fn mser5(series: &[f64]) -> usize {
+    const BATCH: usize = 5;
+    let batches = series.len() / BATCH;
+    let max_cut = batches / 2;
+    let batch_mean =
+        |j: usize| series[j * BATCH..(j + 1) * BATCH].iter().sum::<f64>() / BATCH as f64;
+
+    // Welford over the suffix, extended one batch at a time from the end, so every candidate
+    // cut costs O(1) and nothing is allocated.
+    let (mut kept, mut mean, mut m2) = (0.0_f64, 0.0_f64, 0.0_f64);
+    let mut best = (0, f64::INFINITY);
+    for d in (0..batches).rev() {
+        let z = batch_mean(d);
+        kept += 1.0;
+        let delta = z - mean;
+        mean += delta / kept;
+        m2 += delta * (z - mean);
+        if d <= max_cut && kept >= 2.0 {
+            let stat = m2 / (kept * kept);
+            // `<=` while d decreases keeps the smallest minimiser.
+            if stat <= best.1 {
+                best = (d, stat);
+            }
+        }
+    }
+    best.0 * BATCH
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_distr::{Distribution, Normal};
+    use rand_pcg::Pcg64Mcg;
+
+    #[test]
+    fn t_quantiles_match_printed_tables() {
+        for (df, table) in [(1, 12.706), (2, 4.303), (10, 2.228), (30, 2.042)] {
+            let t = t_quantile_975(df);
+            assert!((t - table).abs() < 5e-4, "df {df}: {t} vs {table}");
+        }
+        assert!(t_quantile_975(0).is_nan());
+    }
+
+    #[test]
+    fn t_quantile_falls_smoothly_to_the_normal_quantile() {
+        // Across the switch from statrs to the expansion the two agree closely, and the
+        // quantile keeps decreasing towards 1.959964 however large df gets.
+        let below = t_975(EXPANSION_FROM_DF - 1e-9);
+        assert!((below - t_975_expansion(EXPANSION_FROM_DF)).abs() < 1e-10);
+        let mut previous = f64::INFINITY;
+        for df in [1, 5, 50, 999, 1000, 1001, 10_000, 10_000_000, usize::MAX] {
+            let t = t_quantile_975(df);
+            assert!(t <= previous && t >= Z_975, "df {df}: {t}");
+            previous = t;
+        }
+        assert!(t_quantile_975(1000) < t_quantile_975(999));
+        assert!(t_quantile_975(10_000_000) > Z_975);
+        assert!((t_quantile_975(usize::MAX) - Z_975).abs() < 1e-12);
+    }
+
+    #[test]
+    fn interval_covers_the_true_mean_95_percent_of_the_time() {
+        // 2,000 intervals: the coverage count is Binomial(2000, 0.95), sd 9.75, so
+        // [1870, 1930] (93.5%..96.5%) is the mean ± 3 sd.
+        let mut rng = Pcg64Mcg::seed_from_u64(20_240_601);
+        let normal = Normal::new(3.0, 2.0).unwrap();
+        let mut covered = 0;
+        for _ in 0..2_000 {
+            let draws: Vec<f64> = (0..10).map(|_| normal.sample(&mut rng)).collect();
+            if Estimate::from_values(&draws).contains(3.0) {
+                covered += 1;
+            }
+        }
+        assert!(
+            (1870..=1930).contains(&covered),
+            "covered {covered} of 2000"
+        );
+    }
+
+    #[test]
+    fn hand_computed_estimate() {
+        // mean 5, sd sqrt(10/4), half width 2.776445 * sd / sqrt(5).
+        let e = Estimate::from_values(&[3.0, 4.0, 5.0, 6.0, 7.0]);
+        assert_eq!(e.n, 5);
+        assert_eq!(e.mean, 5.0);
+        assert!((e.sd - 2.5_f64.sqrt()).abs() < 1e-12);
+        let hw = 2.776_445_105 * 2.5_f64.sqrt() / 5.0_f64.sqrt();
+        assert!((e.half_width - hw).abs() < 1e-6);
+        let [lo, hi] = e.ci95().unwrap();
+        assert!((lo - (5.0 - hw)).abs() < 1e-6 && (hi - (5.0 + hw)).abs() < 1e-6);
+        assert!(e.contains(5.0) && !e.contains(10.0));
+        assert!((e.relative_half_width() - hw / 5.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn no_interval_from_zero_or_one_replication() {
+        let none = Estimate::from_values(&[]);
+        assert_eq!(none.n, 0);
+        assert!(none.mean.is_nan() && none.half_width.is_nan() && none.sd.is_nan());
+        assert_eq!(none.ci95(), None);
+        assert!(!none.contains(0.0));
+
+        let one = Estimate::from_values(&[4.2]);
+        assert_eq!((one.n, one.mean), (1, 4.2));
+        assert!(one.half_width.is_nan() && one.sd.is_nan());
+        assert_eq!(one.ci95(), None);
+        assert!(!one.contains(4.2));
+        assert!(one.relative_half_width().is_nan());
+    }
+
+    #[test]
+    fn paired_difference_of_identical_vectors_is_exactly_zero() {
+        let a = [1.5, 2.0, 7.25, 3.0, 0.5];
+        let p = paired(&a, &a);
+        assert_eq!(p.diff.mean, 0.0);
+        assert_eq!(p.diff.half_width, 0.0);
+        assert_eq!(p.diff.sd, 0.0);
+        assert_eq!(p.diff.ci95(), Some([0.0, 0.0]));
+        assert_eq!(p.diff.relative_half_width(), 0.0);
+        assert_eq!(p.a, p.b);
+        assert!(p.independent_half_width > 0.0);
+    }
+
+    #[test]
+    fn common_random_numbers_narrow_the_interval() {
+        // B is A shifted by 1 plus small noise: the shared noise cancels in the pairing.
+        let mut rng = Pcg64Mcg::seed_from_u64(7);
+        let shared = Normal::new(10.0, 3.0).unwrap();
+        let own = Normal::new(0.0, 0.1).unwrap();
+        let a: Vec<f64> = (0..20).map(|_| shared.sample(&mut rng)).collect();
+        let b: Vec<f64> = a.iter().map(|x| x + 1.0 + own.sample(&mut rng)).collect();
+        let p = paired(&a, &b);
+        assert!(p.diff.contains(1.0));
+        assert!(p.diff.half_width * 10.0 < p.independent_half_width);
+        assert!((p.diff.mean - (p.b.mean - p.a.mean)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn welch_half_width_matches_hand_computation() {
+        // Equal n and sd: df = 2(n-1) = 8, se = sqrt(2 sd^2 / n).
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [11.0, 12.0, 13.0, 14.0, 15.0];
+        let p = paired(&a, &b);
+        let se = (2.0 * 2.5 / 5.0_f64).sqrt();
+        assert!((p.independent_half_width - t_quantile_975(8) * se).abs() < 1e-9);
+    }
+
+    #[test]
+    fn paired_uses_the_shorter_prefix() {
+        let p = paired(&[1.0, 2.0, 3.0], &[2.0, 4.0]);
+        assert_eq!((p.a.n, p.b.n, p.diff.n), (2, 2, 2));
+        assert_eq!(p.diff.mean, 1.5);
+        let empty = paired(&[], &[1.0]);
+        assert_eq!(empty.diff.n, 0);
+        assert!(empty.independent_half_width.is_nan());
+    }
+
+    #[test]
+    fn mser5_cuts_an_obvious_initial_transient() {
+        // Steady state N(10, 1) with a decaying start-up bias of 40·e^(−i/20): the bias is
+        // below 0.3 sd after 100 observations and below 0.01 sd after 170.
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        let noise = Normal::new(0.0, 1.0).unwrap();
+        let series: Vec<f64> = (0..2_000)
+            .map(|i| 10.0 + 40.0 * (-(i as f64) / 20.0).exp() + noise.sample(&mut rng))
+            .collect();
+        let cut = mser5(&series);
+        assert_eq!(cut % 5, 0);
+        assert!((60..=250).contains(&cut), "cut {cut}");
+        let kept = Estimate::from_values(&series[cut..]);
+        assert!(kept.contains(10.0), "{kept:?}");
+    }
+
+    #[test]
+    fn mser5_keeps_a_series_without_transient_or_too_short_to_judge() {
+        assert_eq!(mser5(&[]), 0);
+        assert_eq!(mser5(&[1.0; 14]), 0);
+        // Constant data: every cut scores 0, and the smallest is taken.
+        assert_eq!(mser5(&[3.0; 100]), 0);
+        // A single high start-up batch is cut, nothing more.
+        let mut s = vec![50.0; 5];
+        s.extend((0..95).map(|i| f64::from(i % 2)));
+        assert_eq!(mser5(&s), 5);
+    }
+}

@@ -1,0 +1,16 @@
+//! Streaming statistics: tallies, time-weighted averages, quantile histograms and confidence intervals across replications.
+//!
+//! Everything recorded during a run lives in memory that does not grow with the number of
+//! parcels simulated: a [`Tally`] is a few numbers, a [`Histogram`] a fixed set of buckets, a
+//! [`TimeWeighted`] an integral so far. Per-replication results are then summarised across
+//! replications with [`Estimate`] and compared with [`paired`].
+
+pub mod histogram;
+pub mod interval;
+pub mod tally;
+pub mod timeweighted;
+
+pub use histogram::Histogram;
+pub use interval::{Estimate, PairedDifference, mser5, paired, t_quantile_975};
+pub use tally::{Tally, TallyHist};
+pub use timeweighted::TimeWeighted;
