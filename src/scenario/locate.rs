@@ -66,7 +66,7 @@ mod tests {
         let p = KeyPath::root("stage").index(1).key("servers");
         assert_eq!(locate(text, &p), Some((8, 11)));
         let p = KeyPath::root("stage").index(1).key("service_h").key("mean");
-        assert_eq!(locate(text, &p), Some((9, 45)));
+        assert_eq!(locate(text, &p), Some((9, 44)));
         // A missing key points at its table.
         let p = KeyPath::root("stage").index(0).key("servers");
         assert_eq!(locate(text, &p).map(|(l, _)| l), Some(3));
