@@ -76,7 +76,10 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
         .iter()
         .cloned()
         .chain(extra)
-        .map(|a| a.parse::<Override>())
+        .map(|a| {
+            a.parse::<Override>()
+                .map_err(|e| e.in_file(&args.file.display().to_string()))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario::load(&args.file, &overrides)?)
 }

@@ -4,4 +4,6 @@
 
 pub mod network;
 
-pub use network::{ReplicationResult, StageReplication, simulate};
+pub use network::{
+    Observer, ReplicationResult, StageReplication, Step, simulate, simulate_observed,
+};

@@ -158,8 +158,44 @@ pub struct ReplicationResult {
     pub stages: Vec<StageReplication>,
 }
 
+/// What happened to an entity, for opt-in per-entity traces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Created by a source.
+    Created,
+    /// Entered a stage.
+    Entered,
+    /// Its wait ended: service started, the batch was released, or it boarded a departure.
+    Started,
+    /// Left a stage.
+    Left,
+    /// Turned away by a full waiting room.
+    Blocked,
+    /// Left the network.
+    Exited,
+}
+
+/// Receives every step of every entity. The unit type `()` ignores them and costs nothing:
+/// the event loop is compiled once per observer type.
+pub trait Observer {
+    /// Entity `entity` took `step` at time `t` [h], at stage `stage` (if any).
+    fn step(&mut self, t: f64, entity: u32, stage: Option<usize>, step: Step);
+}
+
+impl Observer for () {
+    #[inline(always)]
+    fn step(&mut self, _: f64, _: u32, _: Option<usize>, _: Step) {}
+}
+
+impl<F: FnMut(f64, u32, Option<usize>, Step)> Observer for F {
+    fn step(&mut self, t: f64, entity: u32, stage: Option<usize>, step: Step) {
+        self(t, entity, stage, step)
+    }
+}
+
 /// The state of one replication.
-struct Sim<'a> {
+struct Sim<'a, O: Observer> {
+    observer: &'a mut O,
     scenario: &'a Scenario,
     calendar: Calendar<Event>,
     entities: Vec<Entity>,
@@ -180,6 +216,16 @@ struct Sim<'a> {
 
 /// Runs replication `index` of `scenario` and returns its books.
 pub fn simulate(scenario: &Scenario, index: u64) -> ReplicationResult {
+    simulate_observed(scenario, index, &mut ())
+}
+
+/// Like [`simulate`], telling `observer` every step of every entity (entity indices are reused
+/// once an entity has left).
+pub fn simulate_observed<O: Observer>(
+    scenario: &Scenario,
+    index: u64,
+    observer: &mut O,
+) -> ReplicationResult {
     let seeder = StreamSeeder::new(scenario.run.seed, index);
     let stages = scenario
         .stages
@@ -229,6 +275,7 @@ pub fn simulate(scenario: &Scenario, index: u64) -> ReplicationResult {
         })
         .collect();
     let mut sim = Sim {
+        observer,
         scenario,
         calendar: Calendar::with_capacity(1024),
         entities: Vec::new(),
@@ -255,7 +302,7 @@ pub fn simulate(scenario: &Scenario, index: u64) -> ReplicationResult {
     sim.finish(index, end_h, events)
 }
 
-impl Sim<'_> {
+impl<O: Observer> Sim<'_, O> {
     fn start(&mut self) {
         for (i, src) in self.scenario.sources.iter().enumerate() {
             let first = src.interarrival.sample(&mut self.source_rngs[i]);
@@ -263,11 +310,11 @@ impl Sim<'_> {
                 .schedule(first, Event::Arrival { source: i as u32 });
         }
         for (i, st) in self.scenario.stages.iter().enumerate() {
-            if let StageKind::Queue { schedule, .. } = &st.kind {
-                if let Some(at) = schedule.next_change(0.0) {
-                    self.calendar
-                        .schedule(at, Event::CapacityChange { stage: i as u32 });
-                }
+            if let StageKind::Queue { schedule, .. } = &st.kind
+                && let Some(at) = schedule.next_change(0.0)
+            {
+                self.calendar
+                    .schedule(at, Event::CapacityChange { stage: i as u32 });
             }
         }
         if self.warmup_h > 0.0 {
@@ -308,10 +355,10 @@ impl Sim<'_> {
             Event::Arrival { source } => self.arrival(now, source as usize),
             Event::ServiceEnd { stage, entity } => {
                 let s = stage as usize;
-                if let Machine::Queue { station, .. } = &mut self.stages[s].machine {
-                    if let Some(next) = station.finish(now) {
-                        self.start_service(now, s, next.entity, next.since);
-                    }
+                if let Machine::Queue { station, .. } = &mut self.stages[s].machine
+                    && let Some(next) = station.finish(now)
+                {
+                    self.start_service(now, s, next.entity, next.since);
                 }
                 self.leave(now, s, entity);
             }
@@ -319,10 +366,10 @@ impl Sim<'_> {
             Event::CapacityChange { stage } => self.capacity_change(now, stage as usize),
             Event::BatchTimeout { stage, generation } => {
                 let s = stage as usize;
-                if let Machine::Batch { batcher, .. } = &mut self.stages[s].machine {
-                    if batcher.is_live(generation) {
-                        self.release_batch(now, s);
-                    }
+                if let Machine::Batch { batcher, .. } = &mut self.stages[s].machine
+                    && batcher.is_live(generation)
+                {
+                    self.release_batch(now, s);
                 }
             }
             Event::Departure { stage } => self.departure(now, stage as usize),
@@ -341,14 +388,18 @@ impl Sim<'_> {
 
     fn arrival(&mut self, now: f64, i: usize) {
         let src = &self.scenario.sources[i];
-        if let Some(limit) = self.scenario.run.arrivals {
-            if self.created >= limit {
-                self.active_sources -= 1;
-                return;
-            }
+        if self
+            .scenario
+            .run
+            .arrivals
+            .is_some_and(|limit| self.created >= limit)
+        {
+            self.active_sources -= 1;
+            return;
         }
         let entity = self.new_entity(now, src.priority);
         self.created += 1;
+        self.observer.step(now, entity, None, Step::Created);
         let gap = src.interarrival.sample(&mut self.source_rngs[i]);
         self.calendar
             .schedule(now + gap, Event::Arrival { source: i as u32 });
@@ -380,6 +431,7 @@ impl Sim<'_> {
         match target {
             Target::Stage(s) => self.enter(now, s, entity),
             Target::Exit => {
+                self.observer.step(now, entity, None, Step::Exited);
                 let born = self.entities[entity as usize].born;
                 self.system.record(now - born);
                 self.delivered += 1;
@@ -396,6 +448,7 @@ impl Sim<'_> {
             e.entered = now;
             e.priority
         };
+        self.observer.step(now, entity, Some(s), Step::Entered);
         let st = &mut self.stages[s];
         st.books.arrivals += 1;
         st.books.in_stage.add(now, 1.0);
@@ -404,6 +457,7 @@ impl Sim<'_> {
                 Admission::Start => self.start_service(now, s, entity, now),
                 Admission::Queued => {}
                 Admission::Blocked => {
+                    self.observer.step(now, entity, Some(s), Step::Blocked);
                     st.books.blocked += 1;
                     st.books.in_stage.add(now, -1.0);
                     self.seized += 1;
@@ -412,6 +466,7 @@ impl Sim<'_> {
                 }
             },
             Machine::Delay { delay } => {
+                self.observer.step(now, entity, Some(s), Step::Started);
                 let d = delay.sample(&mut st.time_rng);
                 st.books.wait.record(0.0);
                 self.calendar.schedule(
@@ -459,6 +514,7 @@ impl Sim<'_> {
 
     #[inline]
     fn start_service(&mut self, now: f64, s: usize, entity: u32, since: f64) {
+        self.observer.step(now, entity, Some(s), Step::Started);
         let st = &mut self.stages[s];
         st.books.wait.record(now - since);
         if let Machine::Queue { service, .. } = &st.machine {
@@ -475,6 +531,7 @@ impl Sim<'_> {
 
     #[inline]
     fn leave(&mut self, now: f64, s: usize, entity: u32) {
+        self.observer.step(now, entity, Some(s), Step::Left);
         let entered = self.entities[entity as usize].entered;
         let st = &mut self.stages[s];
         st.books.time_in_stage.record(now - entered);
@@ -522,6 +579,7 @@ impl Sim<'_> {
         for &e in &out {
             let entered = self.entities[e as usize].entered;
             self.stages[s].books.wait.record(now - entered);
+            self.observer.step(now, e, Some(s), Step::Started);
             self.leave(now, s, e);
         }
         out.clear();

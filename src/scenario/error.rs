@@ -105,8 +105,10 @@ pub enum ScenarioError {
         problems: Vec<Problem>,
     },
     /// A `--set key=value` override that cannot be applied.
-    #[error("--set {arg}: {reason}")]
+    #[error("{}--set {arg}: {reason}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
     Override {
+        /// The scenario file it was applied to (empty when not yet known).
+        path: String,
         /// The override as given.
         arg: String,
         /// What is wrong and what is allowed.
@@ -115,6 +117,20 @@ pub enum ScenarioError {
 }
 
 impl ScenarioError {
+    /// Names the scenario file in an override error that did not know it yet.
+    pub fn in_file(self, file: &str) -> Self {
+        match self {
+            ScenarioError::Override { path, arg, reason } if path.is_empty() => {
+                ScenarioError::Override {
+                    path: file.to_string(),
+                    arg,
+                    reason,
+                }
+            }
+            other => other,
+        }
+    }
+
     /// The located problems, if this is a content error.
     pub fn problems(&self) -> &[Problem] {
         match self {

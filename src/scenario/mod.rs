@@ -216,7 +216,7 @@ impl Scenario {
             let at = e.span().map(|s| error::line_col(text, s.start));
             invalid("", at, format!("not valid TOML: {}", e.message().trim()))
         })?;
-        overrides::apply(&mut doc, overrides)?;
+        overrides::apply(&mut doc, overrides, origin)?;
         let text = doc.to_string();
         let raw: raw::RawScenario = toml::from_str(&text).map_err(|e| {
             let at = e.span().map(|s| error::line_col(&text, s.start));

@@ -26,6 +26,7 @@ impl FromStr for Override {
 
     fn from_str(arg: &str) -> Result<Self, Self::Err> {
         let fail = |reason: &str| ScenarioError::Override {
+            path: String::new(),
             arg: arg.to_string(),
             reason: reason.to_string(),
         };
@@ -60,12 +61,17 @@ impl Override {
     }
 }
 
-/// Applies the overrides in order.
-pub fn apply(doc: &mut DocumentMut, overrides: &[Override]) -> Result<(), ScenarioError> {
+/// Applies the overrides in order to the document of the file `path`.
+pub fn apply(
+    doc: &mut DocumentMut,
+    overrides: &[Override],
+    path: &str,
+) -> Result<(), ScenarioError> {
     for o in overrides {
         let segs: Vec<&str> = o.path.iter().map(String::as_str).collect();
         set_in_table(doc.as_table_mut(), &segs, o.parsed_value()).map_err(|reason| {
             ScenarioError::Override {
+                path: path.to_string(),
                 arg: o.arg.clone(),
                 reason,
             }
@@ -154,7 +160,7 @@ mod tests {
     fn run(text: &str, args: &[&str]) -> Result<String, ScenarioError> {
         let mut doc: DocumentMut = text.parse().unwrap();
         let o: Vec<Override> = args.iter().map(|a| a.parse()).collect::<Result<_, _>>()?;
-        apply(&mut doc, &o)?;
+        apply(&mut doc, &o, "test.toml")?;
         Ok(doc.to_string())
     }
 

@@ -188,13 +188,13 @@ pub(super) fn validate(
             );
         }
         let interarrival = c.duration(&path.key("interarrival_h"), &s.interarrival_h);
-        if let Some(d) = &interarrival {
-            if d.mean() <= 0.0 {
-                c.fail(
-                    &path.key("interarrival_h"),
-                    "the mean time between arrivals must be > 0",
-                );
-            }
+        if let Some(d) = &interarrival
+            && d.mean() <= 0.0
+        {
+            c.fail(
+                &path.key("interarrival_h"),
+                "the mean time between arrivals must be > 0",
+            );
         }
         let to = target(&mut c, &path.key("to"), &s.to);
         let priority = c.count(&path.key("priority"), s.priority.unwrap_or(0), 0, 255);
@@ -314,13 +314,13 @@ fn validate_run(c: &mut Checker, raw: &RawScenario) -> Option<RunSettings> {
     let warmup_h = c
         .hours(&path.key("warmup_h"), r.warmup_h.unwrap_or(0.0), true)
         .unwrap_or(0.0);
-    if let Some(h) = horizon_h {
-        if warmup_h >= h {
-            c.fail(
-                &path.key("warmup_h"),
-                format!("the warm-up ({warmup_h} h) must end before the horizon ({h} h)"),
-            );
-        }
+    if let Some(h) = horizon_h
+        && warmup_h >= h
+    {
+        c.fail(
+            &path.key("warmup_h"),
+            format!("the warm-up ({warmup_h} h) must end before the horizon ({h} h)"),
+        );
     }
     if c.found.len() > before {
         return None;
@@ -687,21 +687,21 @@ fn check_loads(c: &mut Checker, scenario: &Scenario) {
         return;
     }
     for l in scenario.offered_loads() {
-        if let Some(rho) = l.load {
-            if !(rho < 1.0) {
-                let st = &scenario.stages[l.stage];
-                let what = match st.kind {
-                    StageKind::Departures { .. } => "arrivals over departure capacity",
-                    _ => "λ·E[S]/c",
-                };
-                c.fail(
-                    &KeyPath::root("stage").index(l.stage),
-                    format!(
-                        "offered load at stage `{}` is {rho:.3} ({what}, with λ = {:.4}/h) ≥ 1: its queue grows without bound and the run would never end; set `run.horizon_h`, add capacity, or lower demand",
-                        st.name, l.arrival_rate_per_h
-                    ),
-                );
-            }
+        if let Some(rho) = l.load
+            && (rho >= 1.0 || rho.is_nan())
+        {
+            let st = &scenario.stages[l.stage];
+            let what = match st.kind {
+                StageKind::Departures { .. } => "arrivals over departure capacity",
+                _ => "λ·E[S]/c",
+            };
+            c.fail(
+                &KeyPath::root("stage").index(l.stage),
+                format!(
+                    "offered load at stage `{}` is {rho:.3} ({what}, with λ = {:.4}/h) ≥ 1: its queue grows without bound and the run would never end; set `run.horizon_h`, add capacity, or lower demand",
+                    st.name, l.arrival_rate_per_h
+                ),
+            );
         }
     }
 }

@@ -32,8 +32,7 @@ pub struct Histogram {
 
 #[inline]
 fn bucket_of(x: f64) -> usize {
-    // `!(x > 0)` also catches NaN.
-    if !(x > 0.0) {
+    if x.is_nan() || x <= 0.0 {
         return 0;
     }
     let bits = x.to_bits();
@@ -186,7 +185,7 @@ impl Histogram {
         }
         let mut h = Histogram::new();
         let max = f64::from_le_bytes(rest[..8].try_into().map_err(|_| fail("truncated"))?);
-        if !(max >= 0.0) {
+        if max.is_nan() || max < 0.0 {
             return Err(fail("bad maximum"));
         }
         for chunk in rest[8..].chunks_exact(12) {

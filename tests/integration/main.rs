@@ -1,0 +1,9 @@
+//! Integration tests: one module per guarantee clearsim makes.
+
+mod analytic_queues;
+mod calendars;
+mod cli;
+mod conservation;
+mod determinism;
+mod scenario_errors;
+mod support;
