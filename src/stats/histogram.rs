@@ -71,7 +71,16 @@ impl Histogram {
     /// Records one value in hours (clamped as described on [`Histogram`]).
     #[inline]
     pub fn record(&mut self, x: f64) {
-        self.record_n(x, 1);
+        let i = bucket_of(x);
+        if i == BUCKETS - 1 {
+            self.record_n(x, 1);
+            return;
+        }
+        self.counts[i] += 1;
+        self.total += 1;
+        if x > self.max {
+            self.max = x;
+        }
     }
 
     /// Records `n` occurrences of the value `x` in hours, as `n` calls to [`Histogram::record`]
