@@ -32,13 +32,21 @@ fn mm4_one_million(c: &mut Criterion) {
 fn replications_on_threads(c: &mut Criterion) {
     let sc = load(
         "scenarios/validation/mm4-1m.toml",
-        &["run.arrivals=200000", "run.replications=8", "run.warmup_h=0"],
+        &[
+            "run.arrivals=200000",
+            "run.replications=8",
+            "run.warmup_h=0",
+        ],
     );
     let mut g = c.benchmark_group("replications_8");
     g.sample_size(10);
     for threads in [1, 2] {
         g.bench_function(format!("threads_{threads}"), |b| {
-            b.iter(|| summarize(&sc, &replicate(&sc, threads).unwrap()).parcels.delivered)
+            b.iter(|| {
+                summarize(&sc, &replicate(&sc, threads).unwrap())
+                    .parcels
+                    .delivered
+            })
         });
     }
     g.finish();

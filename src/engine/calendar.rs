@@ -1,59 +1,881 @@
-//! TEMPORARY stand-in until the radix heap lands.
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! The event calendar: pending events ordered by (time, insertion sequence).
+//!
+//! A discrete-event simulation never schedules an event before the current time, so the
+//! calendar needs only a *monotone* priority queue, and a radix heap is one. Keys are the bits
+//! of the event time (`f64::to_bits` orders non-negative times like their values), read as 16
+//! hexadecimal digits. An event sits in the bucket named by the highest digit in which its key
+//! differs from the reference (the key of the last popped event) and by its own value of that
+//! digit, so scheduling is a push onto a `Vec`. A pop that finds no event at the reference
+//! takes the lowest non-empty bucket, makes its earliest event the new reference and spreads
+//! the bucket over the lower ones. Every move takes an event at least one digit lower, by
+//! sequential reads and appends: in the hold model with a million pending events an event is
+//! moved about six times in its life, while a binary heap sifts through twenty levels at
+//! scattered addresses, a cache miss each (benches/calendar.rs measures both).
+//!
+//! ```text
+//!   key = f64::to_bits(time)            reference = key of the last popped event
+//!
+//!   due                     [ key == reference, in insertion order ] ──pop──▶
+//!   level 0, digit 0..=15   [ differs from the reference first in digit 0 ]
+//!   level 1, digit 0..=15   [ ... first in digit 1 ]
+//!   ...
+//!   level 15, digit 0..=15  [ ... first in digit 15 ]
+//!
+//!   pop with `due` empty: the earliest key of the lowest non-empty bucket becomes the
+//!   reference; that bucket's events move to `due` and to lower levels
+//! ```
+//!
+//! Equal times always share a bucket and every move keeps their relative order, so ties pop in
+//! insertion order and runs are deterministic.
+//!
+//! Cancellation is lazy: [`Calendar::cancel`] clears the event's bit in a window of pending
+//! sequence numbers and the event is dropped when it reaches the front. The same bit tells
+//! whether an id is still pending, so cancelling a popped, cancelled or unknown id changes
+//! nothing.
+
+use std::collections::{HashSet, VecDeque};
+
+/// Handle of a scheduled event: its insertion sequence number, used to cancel it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventId(pub u64);
-pub struct Calendar<E: Copy> {
-    heap: BinaryHeap<Reverse<(u64, u64, Wrap<E>)>>,
-    now: f64,
-    seq: u64,
-}
+
+/// One pending event in a bucket.
 #[derive(Clone, Copy)]
-struct Wrap<E>(E);
-impl<E> PartialEq for Wrap<E> {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
+struct Entry<E> {
+    /// `f64::to_bits` of the event time; for times ≥ +0.0 the bits order like the values.
+    key: u64,
+    seq: u64,
+    event: E,
 }
-impl<E> Eq for Wrap<E> {}
-impl<E> PartialOrd for Wrap<E> {
-    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
+
+/// A bucket of the radix heap with the earliest key it holds.
+struct Bucket<E> {
+    entries: Vec<Entry<E>>,
+    /// Smallest key in `entries`, `u64::MAX` when empty; kept on push so that refilling from
+    /// the bucket needs no scan for its minimum.
+    min: u64,
 }
-impl<E> Ord for Wrap<E> {
-    fn cmp(&self, _: &Self) -> std::cmp::Ordering {
-        std::cmp::Ordering::Equal
-    }
-}
-impl<E: Copy> Calendar<E> {
-    pub fn new() -> Self {
-        Calendar {
-            heap: BinaryHeap::new(),
-            now: 0.0,
-            seq: 0,
+
+impl<E> Bucket<E> {
+    const EMPTY: u64 = u64::MAX;
+
+    fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            min: Self::EMPTY,
         }
     }
-    pub fn with_capacity(_n: usize) -> Self {
-        Self::new()
+}
+
+/// Pending events of type `E` ordered by time [h], ties broken by insertion order.
+///
+/// ```
+/// # use clearsim::engine::calendar::Calendar;
+/// let mut calendar = Calendar::new();
+/// calendar.schedule(2.0, "inspection done");
+/// let lodged = calendar.schedule(1.0, "declaration lodged");
+/// calendar.schedule(1.0, "parcel arrived");
+/// calendar.cancel(lodged);
+/// assert_eq!(calendar.pop(), Some((1.0, "parcel arrived")));
+/// assert_eq!(calendar.now(), 1.0);
+/// assert_eq!(calendar.pop(), Some((2.0, "inspection done")));
+/// assert_eq!(calendar.pop(), None);
+/// ```
+pub struct Calendar<E: Copy> {
+    /// Events whose key equals `reference`, in insertion order; `due[head..]` are unpopped.
+    due: Vec<Entry<E>>,
+    head: usize,
+    /// `buckets[level * RADIX + digit]` holds events whose key differs from `reference`
+    /// first in digit `level` and has `digit` there.
+    buckets: Box<[Bucket<E>; BUCKETS]>,
+    /// Bit `i % 64` of word `i / 64` is set when `buckets[i]` is non-empty.
+    occupied: [u64; BUCKETS / 64],
+    /// Key every bucket is relative to: that of `now`, or of the earliest event once
+    /// `peek_time` has looked ahead.
+    reference: u64,
+    /// Time of the last popped event [h].
+    now: f64,
+    next_seq: u64,
+    /// Pending events not cancelled.
+    live: usize,
+    pending: PendingSeqs,
+}
+
+impl<E: Copy> Calendar<E> {
+    /// Creates an empty calendar at time 0 h.
+    pub fn new() -> Self {
+        Self {
+            due: Vec::new(),
+            head: 0,
+            buckets: Box::new(std::array::from_fn(|_| Bucket::new())),
+            occupied: [0; BUCKETS / 64],
+            reference: 0,
+            now: 0.0,
+            next_seq: 0,
+            live: 0,
+            pending: PendingSeqs::default(),
+        }
     }
+
+    /// Creates an empty calendar at time 0 h with room for `n` events scheduled at 2 h or
+    /// later before the first pop, which all land in one bucket. The other buckets grow
+    /// during the first pass over the events and keep their capacity from then on.
+    pub fn with_capacity(n: usize) -> Self {
+        let mut calendar = Self::new();
+        let two_hours = 2.0f64.to_bits();
+        calendar.buckets[bucket_index(two_hours, two_hours)]
+            .entries
+            .reserve(n);
+        calendar
+    }
+
+    /// Time of the last popped event [h], 0 before the first pop.
     pub fn now(&self) -> f64 {
         self.now
     }
-    pub fn schedule(&mut self, at: f64, e: E) -> EventId {
-        let at = at.max(self.now) + 0.0;
-        self.seq += 1;
-        self.heap.push(Reverse((at.to_bits(), self.seq, Wrap(e))));
-        EventId(self.seq)
+
+    /// Schedules `event` at time `at` [h] and returns the id that cancels it.
+    ///
+    /// `at` must be finite and not before [`now`](Self::now) (checked in debug builds). In
+    /// release builds a time before now, -0.0 or NaN becomes now and +∞ becomes `f64::MAX`,
+    /// so a bad time never breaks the ordering of the other events.
+    pub fn schedule(&mut self, at: f64, event: E) -> EventId {
+        debug_assert!(
+            at >= self.now,
+            "event scheduled at {at} h, before now ({} h): schedule at now or later",
+            self.now
+        );
+        debug_assert!(
+            at.is_finite(),
+            "event scheduled at {at} h: the time must be finite"
+        );
+        // NaN, -0.0 and times before now all fail `at > now` and take `now`, never -0.0.
+        let time = if at > self.now {
+            at.min(f64::MAX)
+        } else {
+            self.now
+        };
+        let key = time.to_bits();
+        if key < self.reference {
+            self.rewind();
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.pending.insert(seq, self.live);
+        self.live += 1;
+        self.place(Entry { key, seq, event });
+        EventId(seq)
     }
+
+    /// Schedules `event` `delay` hours after [`now`](Self::now); see [`schedule`](Self::schedule).
+    pub fn schedule_in(&mut self, delay: f64, event: E) -> EventId {
+        self.schedule(self.now + delay, event)
+    }
+
+    /// Cancels a pending event; an id already popped, already cancelled or never issued is
+    /// ignored. The event stays stored until it reaches the front, where it is dropped.
+    ///
+    /// The first cancellation after `new`, `clear` or `reset` takes time proportional to the
+    /// number of stored events: only then does the calendar start tracking which sequence
+    /// numbers are pending, so that simulations that never cancel do not pay for it.
+    pub fn cancel(&mut self, id: EventId) {
+        if id.0 >= self.next_seq {
+            return;
+        }
+        if !self.pending.tracking {
+            let stored = self.due[self.head..]
+                .iter()
+                .chain(self.buckets.iter().flat_map(|bucket| &bucket.entries))
+                .map(|entry| entry.seq);
+            self.pending
+                .start_tracking(stored, self.next_seq, self.live);
+        }
+        if self.pending.take(id.0) {
+            self.live -= 1;
+        }
+    }
+
+    /// Removes the earliest pending event, advances [`now`](Self::now) to its time and
+    /// returns both.
     pub fn pop(&mut self) -> Option<(f64, E)> {
-        let Reverse((t, _, w)) = self.heap.pop()?;
-        self.now = f64::from_bits(t);
-        Some((self.now, w.0))
+        loop {
+            if let Some(&entry) = self.due.get(self.head) {
+                self.head += 1;
+                if self.pending.take(entry.seq) {
+                    self.live -= 1;
+                    self.now = f64::from_bits(entry.key);
+                    return Some((self.now, entry.event));
+                }
+            } else if !self.refill() {
+                return None;
+            }
+        }
     }
+
+    /// Time of the earliest pending event [h]. Takes `&mut self` because it may move events
+    /// between buckets and drop cancelled ones; scheduling before the returned time afterwards
+    /// is allowed but undoes that work.
     pub fn peek_time(&mut self) -> Option<f64> {
-        self.heap
-            .peek()
-            .map(|Reverse((t, _, _))| f64::from_bits(*t))
+        loop {
+            if let Some(entry) = self.due.get(self.head) {
+                if self.pending.contains(entry.seq) {
+                    return Some(f64::from_bits(entry.key));
+                }
+                self.head += 1;
+            } else if !self.refill() {
+                return None;
+            }
+        }
+    }
+
+    /// Number of pending events, cancelled ones excluded.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether no event is pending.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Drops every pending event, keeping the allocated capacity, the current time and the
+    /// sequence counter (so ids issued before stay harmless).
+    pub fn clear(&mut self) {
+        self.due.clear();
+        self.head = 0;
+        for bucket in self.buckets.iter_mut() {
+            bucket.entries.clear();
+            bucket.min = Bucket::<E>::EMPTY;
+        }
+        self.occupied = [0; BUCKETS / 64];
+        self.reference = self.now.to_bits();
+        self.live = 0;
+        self.pending.clear();
+    }
+
+    /// Clears the calendar and restarts time and sequence numbers at 0, for the next
+    /// replication. Ids from before the reset must not be used afterwards.
+    pub fn reset(&mut self) {
+        self.now = 0.0;
+        self.next_seq = 0;
+        self.clear();
+    }
+
+    /// Puts an event whose key is not below `reference` into its bucket.
+    #[inline]
+    fn place(&mut self, entry: Entry<E>) {
+        let diff = entry.key ^ self.reference;
+        if diff == 0 {
+            self.due.push(entry);
+        } else {
+            let index = bucket_index(entry.key, diff);
+            let bucket = &mut self.buckets[index];
+            bucket.entries.push(entry);
+            bucket.min = bucket.min.min(entry.key);
+            self.occupied[index / 64] |= 1 << (index % 64);
+        }
+    }
+
+    /// Refills the empty `due` bucket from the lowest non-empty bucket, whose earliest event
+    /// becomes the new reference; returns false when no event is stored.
+    fn refill(&mut self) -> bool {
+        self.due.clear();
+        self.head = 0;
+        let Some(index) = self.first_occupied() else {
+            return false;
+        };
+        self.occupied[index / 64] &= !(1 << (index % 64));
+        let bucket = &mut self.buckets[index];
+        self.reference = std::mem::replace(&mut bucket.min, Bucket::<E>::EMPTY);
+        let mut entries = std::mem::take(&mut bucket.entries);
+        // Every event of the bucket shares the digits above the bucket's level with the new
+        // reference and is not before it, so each lands in a lower bucket, or in `due`.
+        for &entry in &entries {
+            self.place(entry);
+        }
+        entries.clear();
+        self.buckets[index].entries = entries;
+        true
+    }
+
+    fn first_occupied(&self) -> Option<usize> {
+        let (word, bits) = self
+            .occupied
+            .iter()
+            .enumerate()
+            .find(|(_, bits)| **bits != 0)?;
+        Some(word * 64 + bits.trailing_zeros() as usize)
+    }
+
+    /// Moves the reference back to `now` after `peek_time` advanced it, so that an event
+    /// between now and the peeked time can be placed.
+    ///
+    /// Now and the reference agree above their highest differing digit, where the reference
+    /// has the larger value `d`. Every stored event is at or after the reference, so relative
+    /// to now the events of `due` and of the lower levels all belong in the bucket of that
+    /// level and digit `d` (which is empty, holding only digits above `d`), and the buckets of
+    /// the higher levels stay as they are. Appending whole buckets keeps equal times in
+    /// insertion order.
+    #[cold]
+    fn rewind(&mut self) {
+        let now_key = self.now.to_bits();
+        let top = bucket_index(self.reference, self.reference ^ now_key);
+        let lower = top / RADIX * RADIX;
+        let mut merged = std::mem::take(&mut self.buckets[top].entries);
+        debug_assert!(merged.is_empty());
+        let mut min = Bucket::<E>::EMPTY;
+        if self.head < self.due.len() {
+            merged.extend_from_slice(&self.due[self.head..]);
+            min = self.reference;
+        }
+        self.due.clear();
+        self.head = 0;
+        for bucket in &mut self.buckets[..lower] {
+            merged.append(&mut bucket.entries);
+            min = min.min(std::mem::replace(&mut bucket.min, Bucket::<E>::EMPTY));
+        }
+        for index in 0..lower {
+            self.occupied[index / 64] &= !(1 << (index % 64));
+        }
+        if !merged.is_empty() {
+            self.occupied[top / 64] |= 1 << (top % 64);
+        }
+        self.buckets[top] = Bucket {
+            entries: merged,
+            min,
+        };
+        self.reference = now_key;
+    }
+}
+
+impl<E: Copy> Default for Calendar<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Bits per digit of the key. Wider digits mean fewer moves per event but more buckets; in
+/// the hold model 4 bits (256 buckets) measured as fast as 5 or 6 and faster than 2 or 3.
+const DIGIT_BITS: u32 = 4;
+const RADIX: usize = 1 << DIGIT_BITS;
+const LEVELS: usize = 64usize.div_ceil(DIGIT_BITS as usize);
+const BUCKETS: usize = (LEVELS * RADIX).next_multiple_of(64);
+
+/// Bucket of `key` whose bits differ from the reference by `diff` (non-zero): its highest
+/// differing digit and its value of that digit.
+#[inline]
+fn bucket_index(key: u64, diff: u64) -> usize {
+    let level = diff.ilog2() / DIGIT_BITS;
+    let digit = (key >> (level * DIGIT_BITS)) as usize % RADIX;
+    level as usize * RADIX + digit
+}
+
+/// Below this many words the window of pending sequence numbers is never shortened by
+/// moving old pending events to `stragglers`.
+const MIN_WINDOW_WORDS: usize = 1024;
+
+/// Which sequence numbers are still pending: scheduled, not popped, not cancelled.
+///
+/// Until the first cancellation every stored event is pending and nothing is tracked: the
+/// bitset costs a cache miss per pop at a million pending events, so calendars that never
+/// cancel do not pay for it. The first `cancel` builds it from the stored events.
+///
+/// The bitset covers a window of sequence numbers from the oldest pending one; words that
+/// fall entirely behind are dropped. An event pending far longer than the rest (an end-of-run
+/// event, say) would pin the window's start, so once the window is much longer than the number
+/// of pending events the oldest word's events move to `stragglers` instead.
+#[derive(Default)]
+struct PendingSeqs {
+    /// Whether the bitset is maintained; when false every stored event is pending.
+    tracking: bool,
+    /// `words[i]` bit `j` is sequence number `(base + i) * 64 + j`.
+    words: VecDeque<u64>,
+    /// Word index of `words[0]`.
+    base: u64,
+    /// Pending sequence numbers before the window.
+    stragglers: HashSet<u64>,
+}
+
+impl PendingSeqs {
+    /// Longest window, in words, for `live` pending events: `MIN_WINDOW_WORDS` plus 32 bits
+    /// per event. In a hold model with a million pending events the window from the oldest
+    /// pending sequence number to the newest spans about ln(10^6) ≈ 14 bits per event.
+    fn window_limit(live: usize) -> usize {
+        MIN_WINDOW_WORDS + live / 2
+    }
+
+    /// Starts tracking with `stored`, the sequence numbers of the stored events, all pending.
+    #[cold]
+    fn start_tracking(&mut self, stored: impl Iterator<Item = u64>, next_seq: u64, live: usize) {
+        let end = next_seq.div_ceil(64);
+        self.base = end.saturating_sub(Self::window_limit(live) as u64);
+        self.words.clear();
+        self.words.resize((end - self.base) as usize, 0);
+        self.stragglers.clear();
+        for seq in stored {
+            match (seq / 64).checked_sub(self.base) {
+                Some(index) => self.words[index as usize] |= 1 << (seq % 64),
+                None => {
+                    self.stragglers.insert(seq);
+                }
+            }
+        }
+        self.drop_empty_front();
+        self.tracking = true;
+    }
+
+    /// Marks `seq`, the next sequence number, pending; `live` is the number pending so far.
+    #[inline]
+    fn insert(&mut self, seq: u64, live: usize) {
+        if !self.tracking {
+            return;
+        }
+        let word = seq / 64;
+        if word - self.base == self.words.len() as u64 {
+            if self.words.len() > Self::window_limit(live) {
+                self.evict_oldest_word();
+            }
+            self.words.push_back(0);
+        }
+        let index = (word - self.base) as usize;
+        self.words[index] |= 1 << (seq % 64);
+    }
+
+    /// Whether `seq`, a stored event, is pending.
+    fn contains(&self, seq: u64) -> bool {
+        if !self.tracking {
+            return true;
+        }
+        let word = seq / 64;
+        if word < self.base {
+            return self.stragglers.contains(&seq);
+        }
+        self.words
+            .get((word - self.base) as usize)
+            .is_some_and(|bits| bits & (1 << (seq % 64)) != 0)
+    }
+
+    /// Marks `seq`, a stored event, no longer pending; returns whether it was. When not
+    /// tracking, only called for stored events, which are then all pending.
+    #[inline]
+    fn take(&mut self, seq: u64) -> bool {
+        if !self.tracking {
+            return true;
+        }
+        let word = seq / 64;
+        if word < self.base {
+            return !self.stragglers.is_empty() && self.stragglers.remove(&seq);
+        }
+        let index = (word - self.base) as usize;
+        let Some(bits) = self.words.get_mut(index) else {
+            return false;
+        };
+        let mask = 1 << (seq % 64);
+        if *bits & mask == 0 {
+            return false;
+        }
+        *bits &= !mask;
+        if index == 0 && *bits == 0 {
+            self.drop_empty_front();
+        }
+        true
+    }
+
+    /// Drops leading words with no pending event, keeping the last word, which may still
+    /// receive new sequence numbers.
+    fn drop_empty_front(&mut self) {
+        while self.words.len() > 1 && self.words[0] == 0 {
+            self.words.pop_front();
+            self.base += 1;
+        }
+    }
+
+    #[cold]
+    fn evict_oldest_word(&mut self) {
+        let Some(mut bits) = self.words.pop_front() else {
+            return;
+        };
+        while bits != 0 {
+            self.stragglers
+                .insert(self.base * 64 + u64::from(bits.trailing_zeros()));
+            bits &= bits - 1;
+        }
+        self.base += 1;
+        self.drop_empty_front();
+    }
+
+    /// Forgets every pending sequence number and stops tracking until the next cancellation.
+    fn clear(&mut self) {
+        self.tracking = false;
+        self.words.clear();
+        self.stragglers.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+    use rand_pcg::Pcg64Mcg;
+    use std::collections::{BTreeMap, HashMap};
+
+    fn drain<E: Copy>(calendar: &mut Calendar<E>) -> Vec<(f64, E)> {
+        std::iter::from_fn(|| calendar.pop()).collect()
+    }
+
+    #[test]
+    fn events_pop_in_time_order() {
+        let mut rng = Pcg64Mcg::seed_from_u64(1);
+        let mut calendar = Calendar::new();
+        let mut times: Vec<f64> = (0..10_000).map(|_| rng.random::<f64>() * 100.0).collect();
+        for (i, &t) in times.iter().enumerate() {
+            calendar.schedule(t, i);
+        }
+        times.sort_by(f64::total_cmp);
+        let popped: Vec<f64> = drain(&mut calendar).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(popped, times);
+        assert_eq!(calendar.now(), times[times.len() - 1]);
+    }
+
+    #[test]
+    fn equal_times_pop_in_insertion_order() {
+        let mut calendar = Calendar::new();
+        // Interleave three times so that ties are spread over several buckets before popping.
+        for i in 0..3000 {
+            calendar.schedule([5.0, 3.0, 7.0][i % 3], i);
+        }
+        let popped = drain(&mut calendar);
+        for window in popped.windows(2) {
+            let ((t0, i0), (t1, i1)) = (window[0], window[1]);
+            assert!(t0 < t1 || (t0 == t1 && i0 < i1), "{window:?}");
+        }
+    }
+
+    #[test]
+    fn ties_scheduled_at_now_while_popping_follow_earlier_ties() {
+        let mut calendar = Calendar::new();
+        for i in 0..10 {
+            calendar.schedule(1.0, i);
+        }
+        calendar.schedule(2.0, 100);
+        let mut order = Vec::new();
+        let mut next = 10;
+        while let Some((t, i)) = calendar.pop() {
+            order.push((t, i));
+            // The first few events at 1 h each schedule another event at 1 h.
+            if t == 1.0 && next < 20 {
+                calendar.schedule(calendar.now(), next);
+                calendar.schedule_in(0.0, next + 1);
+                next += 2;
+            }
+        }
+        let expected: Vec<(f64, i32)> = (0..20).map(|i| (1.0, i)).chain([(2.0, 100)]).collect();
+        assert_eq!(order, expected);
+    }
+
+    #[test]
+    fn ties_scheduled_after_peeking_follow_earlier_ties() {
+        let mut calendar = Calendar::new();
+        calendar.schedule(4.0, 0);
+        calendar.schedule(4.0, 1);
+        assert_eq!(calendar.peek_time(), Some(4.0));
+        calendar.schedule(4.0, 2);
+        calendar.schedule(6.0, 3);
+        assert_eq!(calendar.pop(), Some((4.0, 0)));
+        calendar.schedule(4.0, 4);
+        let order: Vec<i32> = drain(&mut calendar).into_iter().map(|(_, i)| i).collect();
+        assert_eq!(order, [1, 2, 4, 3]);
+    }
+
+    /// Reference calendar: events sorted by (time, sequence number) in a `BTreeMap`.
+    #[derive(Default)]
+    struct Reference {
+        now: f64,
+        next_seq: u64,
+        pending: BTreeMap<(u64, u64), u32>,
+        time_of: HashMap<u64, u64>,
+    }
+
+    impl Reference {
+        fn schedule(&mut self, at: f64, event: u32) -> u64 {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let key = at.max(self.now).to_bits();
+            self.pending.insert((key, seq), event);
+            self.time_of.insert(seq, key);
+            seq
+        }
+
+        fn cancel(&mut self, seq: u64) {
+            if let Some(key) = self.time_of.remove(&seq) {
+                self.pending.remove(&(key, seq));
+            }
+        }
+
+        fn pop(&mut self) -> Option<(f64, u32)> {
+            let ((key, seq), event) = self.pending.pop_first()?;
+            self.time_of.remove(&seq);
+            self.now = f64::from_bits(key);
+            Some((self.now, event))
+        }
+
+        fn peek_time(&self) -> Option<f64> {
+            let (&(key, _), _) = self.pending.first_key_value()?;
+            Some(f64::from_bits(key))
+        }
+
+        fn clear(&mut self) {
+            self.pending.clear();
+            self.time_of.clear();
+        }
+    }
+
+    /// Random schedule/pop/peek/cancel/clear sequence checked operation by operation;
+    /// `schedule_percent` of the operations schedule, so above 40 the calendar fills up.
+    fn matches_reference(seed: u64, operations: usize, schedule_percent: u32) {
+        let mut rng = Pcg64Mcg::seed_from_u64(seed);
+        let mut calendar = Calendar::new();
+        let mut reference = Reference::default();
+        let mut ids = Vec::new();
+        for step in 0..operations {
+            let roll = rng.random_range(0..1000) / 10;
+            let rest = 100 - schedule_percent;
+            if roll < schedule_percent {
+                // Whole hours give many ties, some at exactly now; the other delays span
+                // the digits of the key from the lowest to the highest used.
+                let now = calendar.now();
+                let at = match rng.random_range(0..6) {
+                    0 => now,
+                    1 => now + f64::from(rng.random_range(0..4u32)),
+                    2 => now + rng.random::<f64>(),
+                    3 => now + rng.random::<f64>() * 1e-9,
+                    4 => now + rng.random::<f64>() * 1e6,
+                    _ => now * (1.0 + rng.random::<f64>() * f64::EPSILON * 8.0),
+                };
+                let event = step as u32;
+                let id = calendar.schedule(at, event);
+                assert_eq!(
+                    id.0,
+                    reference.schedule(at, event),
+                    "seed {seed}, step {step}"
+                );
+                ids.push(id);
+            } else if roll < schedule_percent + rest * 6 / 10 {
+                let popped = calendar.pop();
+                assert_eq!(popped, reference.pop(), "seed {seed}, step {step}");
+                assert_eq!(calendar.now(), reference.now, "seed {seed}, step {step}");
+            } else if roll < schedule_percent + rest * 8 / 10 {
+                let peeked = calendar.peek_time();
+                assert_eq!(peeked, reference.peek_time(), "seed {seed}, step {step}");
+            } else if rng.random_bool(0.999) {
+                // Any id ever issued (pending, popped or cancelled) or one never issued.
+                let id = if ids.is_empty() || rng.random_bool(0.05) {
+                    EventId(rng.random_range(0..1000) + reference.next_seq)
+                } else {
+                    ids[rng.random_range(0..ids.len())]
+                };
+                calendar.cancel(id);
+                reference.cancel(id.0);
+            } else {
+                calendar.clear();
+                reference.clear();
+            }
+            assert_eq!(
+                calendar.len(),
+                reference.pending.len(),
+                "seed {seed}, step {step}"
+            );
+        }
+        while let Some(expected) = reference.pop() {
+            assert_eq!(calendar.pop(), Some(expected), "seed {seed}, final drain");
+        }
+        assert_eq!(calendar.pop(), None);
+        assert!(calendar.is_empty());
+    }
+
+    #[test]
+    fn random_operations_match_a_sorted_reference() {
+        for seed in 0..8 {
+            matches_reference(seed, 20_000, 40);
+        }
+    }
+
+    #[test]
+    fn random_operations_on_a_filling_calendar_match_a_sorted_reference() {
+        for seed in 100..104 {
+            matches_reference(seed, 50_000, 60);
+        }
+    }
+
+    #[test]
+    fn cancel_skips_exactly_the_cancelled_event() {
+        let mut calendar = Calendar::new();
+        let ids: Vec<EventId> = (0..100)
+            .map(|i| calendar.schedule(f64::from(i), i))
+            .collect();
+        calendar.cancel(ids[42]);
+        calendar.cancel(ids[42]);
+        assert_eq!(calendar.len(), 99);
+        let popped: Vec<i32> = drain(&mut calendar).into_iter().map(|(_, i)| i).collect();
+        let expected: Vec<i32> = (0..100).filter(|&i| i != 42).collect();
+        assert_eq!(popped, expected);
+    }
+
+    #[test]
+    fn cancelling_a_popped_or_unknown_id_changes_nothing() {
+        let mut calendar = Calendar::new();
+        let first = calendar.schedule(1.0, 'a');
+        calendar.schedule(2.0, 'b');
+        assert_eq!(calendar.pop(), Some((1.0, 'a')));
+        calendar.cancel(first);
+        calendar.cancel(EventId(1_000));
+        assert_eq!(calendar.len(), 1);
+        calendar.schedule(3.0, 'c');
+        assert_eq!(drain(&mut calendar), [(2.0, 'b'), (3.0, 'c')]);
+        assert!(calendar.is_empty());
+    }
+
+    /// A long-lived event outlives 200 000 short ones, so its sequence number leaves the
+    /// bitset window and is tracked apart; cancelling it must still work, whether tracking
+    /// started before the short events (`cancel_first`) or at the end.
+    fn long_lived_event_can_be_cancelled(cancel_first: bool) {
+        let mut calendar = Calendar::new();
+        let end_of_run = calendar.schedule(1e9, u32::MAX);
+        calendar.schedule(5e8, 0);
+        if cancel_first {
+            let throwaway = calendar.schedule(1.0, 1);
+            calendar.cancel(throwaway);
+        }
+        for i in 0..200_000 {
+            calendar.schedule_in(0.5, i);
+            calendar.pop();
+        }
+        calendar.cancel(EventId(100));
+        assert!(calendar.pending.stragglers.contains(&end_of_run.0));
+        assert!(calendar.pending.words.len() < 2 * MIN_WINDOW_WORDS);
+        assert_eq!(calendar.len(), 2);
+        calendar.cancel(end_of_run);
+        calendar.cancel(end_of_run);
+        assert_eq!(calendar.len(), 1);
+        assert_eq!(calendar.pop(), Some((5e8, 0)));
+        assert_eq!(calendar.pop(), None);
+    }
+
+    #[test]
+    fn cancel_works_for_an_event_older_than_the_window() {
+        long_lived_event_can_be_cancelled(true);
+        long_lived_event_can_be_cancelled(false);
+    }
+
+    #[test]
+    fn cancelled_events_do_not_show_in_peek_time() {
+        let mut calendar = Calendar::new();
+        let first = calendar.schedule(1.0, 1);
+        calendar.schedule(2.0, 2);
+        calendar.cancel(first);
+        assert_eq!(calendar.peek_time(), Some(2.0));
+        assert_eq!(calendar.now(), 0.0);
+        calendar.cancel(EventId(1));
+        assert_eq!(calendar.peek_time(), None);
+        assert_eq!(calendar.pop(), None);
+    }
+
+    #[test]
+    fn scheduling_before_a_peeked_time_is_allowed() {
+        let mut calendar = Calendar::new();
+        for i in 0..50 {
+            calendar.schedule(10.0 + f64::from(i), i);
+        }
+        assert_eq!(calendar.peek_time(), Some(10.0));
+        calendar.schedule(9.5, 100);
+        calendar.schedule(10.0, 101);
+        assert_eq!(calendar.peek_time(), Some(9.5));
+        calendar.schedule(0.25, 102);
+        let popped = drain(&mut calendar);
+        assert_eq!(
+            &popped[..4],
+            [(0.25, 102), (9.5, 100), (10.0, 0), (10.0, 101)]
+        );
+        assert_eq!(popped.len(), 53);
+    }
+
+    #[test]
+    fn scheduling_at_now_is_kept() {
+        let mut calendar = Calendar::new();
+        calendar.schedule(3.0, 0);
+        calendar.pop();
+        calendar.schedule(3.0, 1);
+        assert_eq!(calendar.pop(), Some((3.0, 1)));
+    }
+
+    #[test]
+    #[cfg(not(debug_assertions))]
+    fn scheduling_in_the_past_or_at_a_bad_time_clamps() {
+        let mut calendar = Calendar::new();
+        calendar.schedule(3.0, 0);
+        calendar.pop();
+        calendar.schedule(1.0, 1);
+        calendar.schedule(f64::NAN, 2);
+        calendar.schedule(f64::NEG_INFINITY, 3);
+        calendar.schedule(f64::INFINITY, 4);
+        calendar.schedule(5.0, 5);
+        let popped = drain(&mut calendar);
+        assert_eq!(
+            popped,
+            [(3.0, 1), (3.0, 2), (3.0, 3), (5.0, 5), (f64::MAX, 4)]
+        );
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "before now")]
+    fn scheduling_in_the_past_fails_in_debug_builds() {
+        let mut calendar = Calendar::new();
+        calendar.schedule(3.0, 0);
+        calendar.pop();
+        calendar.schedule(1.0, 1);
+    }
+
+    #[test]
+    fn negative_zero_is_time_zero() {
+        let mut calendar = Calendar::new();
+        calendar.schedule(-0.0, 'a');
+        calendar.schedule(0.0, 'b');
+        calendar.schedule(1.0, 'c');
+        let (t, event) = calendar.pop().unwrap();
+        assert_eq!((t.to_bits(), event), (0.0f64.to_bits(), 'a'));
+        assert_eq!(calendar.pop(), Some((0.0, 'b')));
+        assert_eq!(calendar.pop(), Some((1.0, 'c')));
+    }
+
+    #[test]
+    fn clear_keeps_now_and_reset_restarts() {
+        let mut calendar = Calendar::with_capacity(16);
+        calendar.schedule(2.0, 0);
+        let later = calendar.schedule(4.0, 1);
+        calendar.pop();
+        calendar.clear();
+        assert!(calendar.is_empty());
+        assert_eq!(calendar.now(), 2.0);
+        assert_eq!(calendar.pop(), None);
+        calendar.cancel(later);
+        let id = calendar.schedule(3.0, 2);
+        assert_eq!(id, EventId(2));
+        assert_eq!(calendar.len(), 1);
+
+        calendar.reset();
+        assert!(calendar.is_empty());
+        assert_eq!(calendar.now(), 0.0);
+        assert_eq!(calendar.schedule(1.0, 7), EventId(0));
+        calendar.schedule(0.5, 8);
+        assert_eq!(drain(&mut calendar), [(0.5, 8), (1.0, 7)]);
+    }
+
+    #[test]
+    fn default_is_empty_at_time_zero() {
+        let mut calendar = Calendar::<u8>::default();
+        assert!(calendar.is_empty());
+        assert_eq!(calendar.now(), 0.0);
+        assert_eq!(calendar.peek_time(), None);
     }
 }

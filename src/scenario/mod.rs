@@ -9,6 +9,8 @@
 pub mod error;
 pub mod locate;
 pub mod overrides;
+pub mod parcel;
+pub mod parcel_raw;
 pub mod raw;
 mod validate;
 
@@ -167,8 +169,10 @@ pub struct Scenario {
     pub run: RunSettings,
     /// Arrival streams.
     pub sources: Vec<Source>,
-    /// Stages, in file order.
+    /// Stages, in file order (plain queueing network).
     pub stages: Vec<Stage>,
+    /// The parcel world, when the file describes one instead of a plain network.
+    pub world: Option<parcel::ParcelWorld>,
 }
 
 /// Offered load of one stage from the traffic equations.

@@ -22,6 +22,27 @@ pub struct RawScenario {
     /// The stages of the network.
     #[serde(default)]
     pub stage: Vec<RawStage>,
+    /// Parcel world: platforms where parcels are ordered.
+    #[serde(default)]
+    pub platform: Vec<super::parcel_raw::RawPlatform>,
+    /// Parcel world: order → origin hub.
+    pub first_mile: Option<super::parcel_raw::RawDelay>,
+    /// Parcel world: the origin hub.
+    pub hub: Option<super::parcel_raw::RawHub>,
+    /// Parcel world: export customs.
+    pub export: Option<super::parcel_raw::RawExport>,
+    /// Parcel world: line-haul timetable.
+    pub linehaul: Option<super::parcel_raw::RawLinehaul>,
+    /// Parcel world: import customs.
+    pub import: Option<super::parcel_raw::RawImport>,
+    /// Parcel world: the destination's tax regime (money keys carry the currency suffix).
+    pub regime: Option<toml::Table>,
+    /// Parcel world: pilot-zone rule packs.
+    pub rules: Option<super::parcel_raw::RawRules>,
+    /// Parcel world: last mile.
+    pub last_mile: Option<super::parcel_raw::RawLastMile>,
+    /// Parcel world: costs (money keys carry the currency suffix).
+    pub costs: Option<toml::Table>,
 }
 
 /// `[run]`: stopping rule, warm-up, replications and seed.

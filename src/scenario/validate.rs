@@ -82,6 +82,50 @@ impl Checker {
     }
 }
 
+impl super::parcel::Check for Checker {
+    fn fail(&mut self, path: &KeyPath, reason: String) {
+        Checker::fail(self, path, reason);
+    }
+
+    fn dist(&mut self, path: &KeyPath, spec: &DistSpec) -> Option<Dist> {
+        Checker::dist(self, path, spec)
+    }
+
+    fn duration(&mut self, path: &KeyPath, spec: &DistSpec) -> Option<Dist> {
+        Checker::duration(self, path, spec)
+    }
+
+    fn schedule(
+        &mut self,
+        path: &KeyPath,
+        servers: Option<i64>,
+        cal: Option<&RawCalendar>,
+    ) -> Option<CapacitySchedule> {
+        match (cal, servers) {
+            (Some(_), Some(_)) => {
+                Checker::fail(
+                    self,
+                    &path.key("servers"),
+                    "give either `servers` (constant) or `calendar` (by shift), not both",
+                );
+                None
+            }
+            (None, None) => {
+                Checker::fail(
+                    self,
+                    &path.key("servers"),
+                    "needs `servers` (a whole number ≥ 1) or a `calendar` of shifts",
+                );
+                None
+            }
+            (None, Some(n)) => self
+                .count(&path.key("servers"), n, 1, u32::MAX as i64)
+                .map(|n| CapacitySchedule::constant(n as u32)),
+            (Some(cal), None) => calendar(self, &path.key("calendar"), cal),
+        }
+    }
+}
+
 const KINDS: &str = "queue, delay, batch, departures";
 
 /// Keys that belong to each stage kind, for "this key does not apply" messages.
@@ -168,12 +212,53 @@ pub(super) fn validate(
         }
     };
 
-    if raw.source.is_empty() {
-        c.fail(
-            &KeyPath::root("source"),
-            "a scenario needs at least one [[source]] of arrivals",
-        );
+    let is_world = !raw.platform.is_empty();
+    if is_world && !(raw.source.is_empty() && raw.stage.is_empty()) {
+        c.fail(&KeyPath::root("source"), "a scenario is either a parcel world ([[platform]], [import], …) or a plain network ([[source]], [[stage]]), not both");
     }
+    if !is_world && raw.source.is_empty() {
+        c.fail(&KeyPath::root("source"), "a scenario needs at least one [[source]] of arrivals (plain network) or [[platform]] (parcel world)");
+    }
+    let world = if is_world {
+        super::parcel::validate(
+            &mut c,
+            super::parcel::RawWorld {
+                platforms: &raw.platform,
+                first_mile: raw.first_mile.as_ref(),
+                hub: raw.hub.as_ref(),
+                export: raw.export.as_ref(),
+                linehaul: raw.linehaul.as_ref(),
+                import: raw.import.as_ref(),
+                regime: raw.regime.as_ref(),
+                rules: raw.rules.as_ref(),
+                last_mile: raw.last_mile.as_ref(),
+                costs: raw.costs.as_ref(),
+            },
+        )
+    } else {
+        let parcel_sections = [
+            ("first_mile", raw.first_mile.is_some()),
+            ("hub", raw.hub.is_some()),
+            ("export", raw.export.is_some()),
+            ("linehaul", raw.linehaul.is_some()),
+            ("import", raw.import.is_some()),
+            ("regime", raw.regime.is_some()),
+            ("rules", raw.rules.is_some()),
+            ("last_mile", raw.last_mile.is_some()),
+            ("costs", raw.costs.is_some()),
+        ];
+        for (key, present) in parcel_sections {
+            if present {
+                c.fail(
+                    &KeyPath::root(key),
+                    format!(
+                        "[{key}] belongs to a parcel world, which needs at least one [[platform]]"
+                    ),
+                );
+            }
+        }
+        None
+    };
     let mut sources = Vec::new();
     let mut source_names = HashMap::new();
     for (i, s) in raw.source.iter().enumerate() {
@@ -269,6 +354,7 @@ pub(super) fn validate(
         run,
         sources,
         stages,
+        world,
     };
     check_loads(&mut c, &scenario);
     if c.found.is_empty() {

@@ -1,0 +1,1050 @@
+//! The validated parcel world: what [`crate::model::parcel`] simulates. Built from
+//! [`super::parcel_raw`] in one place; money is in the scenario's one currency.
+
+use std::collections::BTreeMap;
+
+use super::error::KeyPath;
+use super::parcel_raw::{RawPlatform, RawStation};
+use crate::engine::{CapacitySchedule, Dist, DistSpec};
+
+/// Customs mode of a parcel (China's codes, usable as labels elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// 9610 retail B2C.
+    B2c9610,
+    /// 9710 B2B direct.
+    B2b9710,
+    /// 9810 to an overseas warehouse.
+    Warehouse9810,
+    /// 1210 bonded stock, already in the destination's bonded zone.
+    Bonded1210,
+}
+
+/// How the import declaration is lodged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// Paper documents, handled by officers.
+    Paper,
+    /// Electronic, lodged and assessed on arrival.
+    Electronic,
+    /// Electronic, lodged at departure and assessed in transit.
+    PreArrival,
+}
+
+/// A resource with servers and a service time.
+#[derive(Clone, Debug)]
+pub struct StationSpec {
+    /// Servers over time.
+    pub schedule: CapacitySchedule,
+    /// Service time [h].
+    pub service: Dist,
+    /// Cost of a server-hour on duty.
+    pub labour_per_hour: f64,
+}
+
+/// Where parcels are ordered.
+#[derive(Clone, Debug)]
+pub struct Platform {
+    /// Unique name.
+    pub name: String,
+    /// Parcels on an ordinary day.
+    pub parcels_per_day: f64,
+    /// 24 hourly weights normalised to mean 1.
+    pub hourly: [f64; 24],
+    /// 7 daily weights (Monday first) normalised to mean 1.
+    pub weekly: [f64; 7],
+    /// Day number → multiplier.
+    pub peak_days: BTreeMap<u32, f64>,
+    /// Declared value, in the scenario's currency.
+    pub declared_value: Dist,
+    /// Weight [kg].
+    pub weight_kg: Dist,
+    /// Cumulative shares of 9610, 9710, 9810, 1210.
+    pub mode_cum: [f64; 4],
+    /// Share of trusted sellers.
+    pub trusted_share: f64,
+}
+
+impl Platform {
+    /// Orders per hour at time `t` [h].
+    pub fn rate_at(&self, t: f64) -> f64 {
+        let day = (t / 24.0).floor().max(0.0) as u32;
+        let hour = (t.rem_euclid(24.0)) as usize;
+        let peak = self.peak_days.get(&day).copied().unwrap_or(1.0);
+        self.parcels_per_day / 24.0
+            * self.hourly[hour.min(23)]
+            * self.weekly[(day % 7) as usize]
+            * peak
+    }
+
+    /// An upper bound of [`Platform::rate_at`], for thinning.
+    pub fn max_rate(&self) -> f64 {
+        let h = self.hourly.iter().copied().fold(0.0, f64::max);
+        let w = self.weekly.iter().copied().fold(0.0, f64::max);
+        let p = self.peak_days.values().copied().fold(1.0, f64::max);
+        self.parcels_per_day / 24.0 * h * w * p
+    }
+
+    /// Mean orders per day over a normal week.
+    pub fn mean_per_day(&self) -> f64 {
+        self.parcels_per_day
+    }
+}
+
+/// The origin hub: sorting, then bagging.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    /// Name in reports.
+    pub name: String,
+    /// Sorting.
+    pub sort: StationSpec,
+    /// Parcels per bag.
+    pub bag_size: u32,
+    /// Incomplete bag time-out [h].
+    pub bag_timeout_h: Option<f64>,
+}
+
+/// Timetabled line-haul.
+#[derive(Clone, Debug)]
+pub struct Linehaul {
+    /// Label.
+    pub mode: String,
+    /// Pattern length [h].
+    pub period_h: f64,
+    /// Departures within the period [h].
+    pub offsets: Vec<f64>,
+    /// Capacity per departure, in parcels or kg.
+    pub capacity: f64,
+    /// True when `capacity` is in kg.
+    pub capacity_in_kg: bool,
+    /// Cut-off before departure [h].
+    pub cutoff_h: f64,
+    /// Transit time [h].
+    pub transit: Dist,
+    /// Freight per kg.
+    pub cost_per_kg: f64,
+}
+
+/// Import customs.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// Cumulative shares: paper, electronic, pre-arrival.
+    pub channel_cum: [f64; 3],
+    /// Arrival → lodgement, paper [h].
+    pub paper_lodgement: Dist,
+    /// Arrival (or departure, pre-arrival) → lodgement, electronic [h].
+    pub electronic_lodgement: Dist,
+    /// Automated assessment [h].
+    pub assessment: Dist,
+    /// Paper desk (assessment of paper declarations).
+    pub paper_desk: Option<StationSpec>,
+    /// Rework share per handling.
+    pub paper_error_rate: f64,
+    /// Rework time [h].
+    pub paper_rework: Dist,
+    /// Risk shares green, yellow, red.
+    pub risk: [f64; 3],
+    /// Share of red also physically inspected.
+    pub physical_share_of_red: f64,
+    /// Share of physically inspected seized.
+    pub seizure_rate: f64,
+    /// Documentary check.
+    pub doc_check: Option<StationSpec>,
+    /// X-ray / NII.
+    pub xray: Option<StationSpec>,
+    /// Physical inspection.
+    pub physical: Option<StationSpec>,
+    /// Payment of duty/VAT due at the border [h].
+    pub payment: Dist,
+    /// Release → gate-out [h].
+    pub exit: Dist,
+}
+
+/// When VAT is collected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VatCollection {
+    /// At sale by the seller or platform (IOSS-style): nothing to pay at the border.
+    Sale,
+    /// At the border, before release.
+    Border,
+}
+
+/// The destination's tax regime, in the scenario's currency.
+#[derive(Clone, Debug)]
+pub struct Regime {
+    /// "EUR", "USD" or "CNY".
+    pub currency: String,
+    /// Ad-valorem duty rate.
+    pub duty_rate: f64,
+    /// Flat duty per item instead of the rate, if set.
+    pub flat_duty_per_item: Option<f64>,
+    /// Duty relief at or below this value (`None`: no de minimis).
+    pub de_minimis_duty: Option<f64>,
+    /// VAT relief at or below this value (`None`: no relief).
+    pub de_minimis_vat: Option<f64>,
+    /// VAT rate.
+    pub vat_rate: f64,
+    /// Where VAT is collected.
+    pub vat_collection: VatCollection,
+    /// China's retail import rules, if on.
+    pub china_retail: Option<ChinaRetail>,
+}
+
+/// China's cross-border retail import rules.
+#[derive(Clone, Debug)]
+pub struct ChinaRetail {
+    /// Per-order limit (5,000 CNY).
+    pub order_limit: f64,
+    /// Share of orders whose buyer has passed the annual limit (26,000 CNY); they go to
+    /// general trade like over-limit orders.
+    pub annual_limit_exceeded_share: f64,
+    /// Consumption tax rate (0 for most goods).
+    pub consumption_tax_rate: f64,
+    /// Share of the statutory VAT and consumption tax paid (0.7).
+    pub tax_share: f64,
+}
+
+/// Pilot-zone rule packs.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// List release with consolidated declaration.
+    pub list_release: bool,
+    /// Three-document match, if on.
+    pub three_document_match: bool,
+    /// Mismatch share.
+    pub document_mismatch_rate: f64,
+    /// Manual handling of a mismatch [h].
+    pub manual_match: Dist,
+    /// 1210 per-order release [h].
+    pub bonded_release: Dist,
+    /// Customs around the clock.
+    pub customs_24_7: bool,
+    /// Trusted sellers' inspection factor.
+    pub trusted_inspection_factor: f64,
+}
+
+/// Costs, in the scenario's currency.
+#[derive(Clone, Debug, Default)]
+pub struct Costs {
+    /// Per declaration.
+    pub declaration_fee: f64,
+    /// Per declaration, broker.
+    pub brokerage_fee: f64,
+    /// Per paper document handled.
+    pub paper_per_document: f64,
+    /// Documents in a paper declaration.
+    pub documents_per_paper_declaration: f64,
+    /// Per documentary check.
+    pub doc_check: f64,
+    /// Per X-ray.
+    pub xray: f64,
+    /// Per physical inspection.
+    pub physical: f64,
+    /// Storage per parcel-day after the free days.
+    pub storage_per_day: f64,
+    /// Free storage days.
+    pub free_storage_days: f64,
+}
+
+/// The whole parcel world of a scenario.
+#[derive(Clone, Debug)]
+pub struct ParcelWorld {
+    /// Platforms.
+    pub platforms: Vec<Platform>,
+    /// Order → origin hub [h].
+    pub first_mile: Dist,
+    /// The origin hub, if modelled.
+    pub hub: Option<Hub>,
+    /// Export clearance per parcel [h].
+    pub export_clearance: Dist,
+    /// Line-haul.
+    pub linehaul: Linehaul,
+    /// Import customs.
+    pub import: Import,
+    /// Tax regime.
+    pub regime: Regime,
+    /// Pilot-zone rules.
+    pub rules: Rules,
+    /// Gate-out → delivered [h].
+    pub last_mile: Dist,
+    /// Bonded warehouse → delivered [h].
+    pub bonded_last_mile: Dist,
+    /// Costs.
+    pub costs: Costs,
+}
+
+pub(super) use validate_world as validate;
+
+/// Everything needed to validate a world and collect located problems.
+pub(super) trait Check {
+    fn fail(&mut self, path: &KeyPath, reason: String);
+    fn dist(&mut self, path: &KeyPath, spec: &DistSpec) -> Option<Dist>;
+    fn duration(&mut self, path: &KeyPath, spec: &DistSpec) -> Option<Dist>;
+    fn schedule(
+        &mut self,
+        path: &KeyPath,
+        servers: Option<i64>,
+        cal: Option<&super::raw::RawCalendar>,
+    ) -> Option<CapacitySchedule>;
+}
+
+fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
+    if v.is_finite() && (0.0..=1.0).contains(&v) {
+        Some(v)
+    } else {
+        c.fail(path, format!("must be a share from 0 to 1, got {v}"));
+        None
+    }
+}
+
+fn nonneg(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
+    if v.is_finite() && v >= 0.0 {
+        Some(v)
+    } else {
+        c.fail(path, format!("must be a finite number ≥ 0, got {v}"));
+        None
+    }
+}
+
+fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Option<Vec<f64>> {
+    let mut cum = Vec::new();
+    let mut total = 0.0;
+    let mut ok = true;
+    for (k, v) in named {
+        ok &= share(c, &path.key(k), *v).is_some();
+        total += v;
+        cum.push(total);
+    }
+    if !ok {
+        return None;
+    }
+    if (total - 1.0).abs() > 1e-9 {
+        let keys: Vec<&str> = named.iter().map(|(k, _)| *k).collect();
+        c.fail(
+            path,
+            format!(
+                "shares of {} must sum to 1, they sum to {total}",
+                keys.join(", ")
+            ),
+        );
+        return None;
+    }
+    if let Some(last) = cum.last_mut() {
+        *last = 1.0;
+    }
+    Some(cum)
+}
+
+fn station(c: &mut dyn Check, path: &KeyPath, s: &RawStation) -> Option<StationSpec> {
+    let schedule = c.schedule(path, s.servers, s.calendar.as_ref());
+    let service = match &s.service_h {
+        Some(spec) => c.duration(&path.key("service_h"), spec),
+        None => {
+            c.fail(
+                &path.key("service_h"),
+                "a station needs `service_h`, a distribution of the service time [h]".into(),
+            );
+            None
+        }
+    };
+    let labour = nonneg(
+        c,
+        &path.key("labour_per_hour"),
+        s.labour_per_hour.unwrap_or(0.0),
+    );
+    Some(StationSpec {
+        schedule: schedule?,
+        service: service?,
+        labour_per_hour: labour?,
+    })
+}
+
+fn profile<const N: usize>(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    v: Option<&Vec<f64>>,
+) -> Option<[f64; N]> {
+    let Some(v) = v else { return Some([1.0; N]) };
+    if v.len() != N {
+        c.fail(path, format!("needs exactly {N} weights, got {}", v.len()));
+        return None;
+    }
+    let mut out = [0.0; N];
+    for (i, &w) in v.iter().enumerate() {
+        out[i] = nonneg(c, &path.index(i), w)?;
+    }
+    let mean = out.iter().sum::<f64>() / N as f64;
+    if mean <= 0.0 {
+        c.fail(
+            path,
+            "the weights are all 0: no parcel would ever be ordered".into(),
+        );
+        return None;
+    }
+    for w in &mut out {
+        *w /= mean;
+    }
+    Some(out)
+}
+
+/// The declared value spec in the scenario currency, refusing the other currencies' keys.
+fn money_dist<'a>(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    p: &'a RawPlatform,
+    currency: &str,
+) -> Option<&'a DistSpec> {
+    let all = [
+        ("eur", &p.declared_value_eur),
+        ("usd", &p.declared_value_usd),
+        ("cny", &p.declared_value_cny),
+    ];
+    let mut found = None;
+    for (cur, spec) in all {
+        if let Some(spec) = spec {
+            if cur == currency {
+                found = Some(spec);
+            } else {
+                c.fail(
+                    &path.key(&format!("declared_value_{cur}")),
+                    format!("this scenario's currency is {} (regime.currency); write `declared_value_{currency}`", currency.to_uppercase()),
+                );
+            }
+        }
+    }
+    if found.is_none() {
+        c.fail(&path.key(&format!("declared_value_{currency}")), format!("a platform needs `declared_value_{currency}`, the distribution of a parcel's declared value"));
+    }
+    found
+}
+
+fn platform(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    p: &RawPlatform,
+    currency: &str,
+) -> Option<Platform> {
+    let ppd = p.parcels_per_day;
+    if !(ppd.is_finite() && ppd > 0.0) {
+        c.fail(
+            &path.key("parcels_per_day"),
+            format!("must be a number > 0, got {ppd}"),
+        );
+    }
+    let hourly = profile::<24>(c, &path.key("hourly_profile"), p.hourly_profile.as_ref());
+    let weekly = profile::<7>(c, &path.key("weekly_profile"), p.weekly_profile.as_ref());
+    let mut peak_days = BTreeMap::new();
+    for (i, pd) in p.peak_days.iter().enumerate() {
+        let pp = path.key("peak_days").index(i);
+        if pd.day < 0 || pd.day > u32::MAX as i64 {
+            c.fail(
+                &pp.key("day"),
+                format!("must be a day number ≥ 0, got {}", pd.day),
+            );
+        } else if let Some(m) = nonneg(c, &pp.key("multiplier"), pd.multiplier) {
+            if peak_days.insert(pd.day as u32, m).is_some() {
+                c.fail(&pp.key("day"), format!("day {} is listed twice", pd.day));
+            }
+        }
+    }
+    let value_spec = money_dist(c, path, p, currency);
+    let value =
+        value_spec.and_then(|s| c.dist(&path.key(&format!("declared_value_{currency}")), s));
+    if value.as_ref().is_some_and(|d| !d.is_nonnegative()) {
+        c.fail(
+            &path.key(&format!("declared_value_{currency}")),
+            "a declared value cannot be negative".into(),
+        );
+    }
+    let weight = c.duration(&path.key("weight_kg"), &p.weight_kg);
+    let m = p.modes.clone().unwrap_or_default();
+    let any_mode = m.b2c_9610.is_some()
+        || m.b2b_9710.is_some()
+        || m.warehouse_9810.is_some()
+        || m.bonded_1210.is_some();
+    let modes = cumulative(
+        c,
+        &path.key("modes"),
+        &[
+            (
+                "b2c_9610",
+                m.b2c_9610.unwrap_or(if any_mode { 0.0 } else { 1.0 }),
+            ),
+            ("b2b_9710", m.b2b_9710.unwrap_or(0.0)),
+            ("warehouse_9810", m.warehouse_9810.unwrap_or(0.0)),
+            ("bonded_1210", m.bonded_1210.unwrap_or(0.0)),
+        ],
+    );
+    let trusted = share(
+        c,
+        &path.key("trusted_seller_share"),
+        p.trusted_seller_share.unwrap_or(0.0),
+    );
+    let modes = modes?;
+    Some(Platform {
+        name: p.name.clone(),
+        parcels_per_day: ppd,
+        hourly: hourly?,
+        weekly: weekly?,
+        peak_days,
+        declared_value: value?,
+        weight_kg: weight?,
+        mode_cum: [modes[0], modes[1], modes[2], modes[3]],
+        trusted_share: trusted?,
+    })
+}
+
+/// The raw sections of a parcel world, borrowed from the file.
+pub(super) struct RawWorld<'a> {
+    pub platforms: &'a [RawPlatform],
+    pub first_mile: Option<&'a super::parcel_raw::RawDelay>,
+    pub hub: Option<&'a super::parcel_raw::RawHub>,
+    pub export: Option<&'a super::parcel_raw::RawExport>,
+    pub linehaul: Option<&'a super::parcel_raw::RawLinehaul>,
+    pub import: Option<&'a super::parcel_raw::RawImport>,
+    pub regime: Option<&'a toml::Table>,
+    pub rules: Option<&'a super::parcel_raw::RawRules>,
+    pub last_mile: Option<&'a super::parcel_raw::RawLastMile>,
+    pub costs: Option<&'a toml::Table>,
+}
+
+const CURRENCIES: [&str; 3] = ["eur", "usd", "cny"];
+
+/// Reads a table of plain and money keys: `plain` are unit-free numbers, `money` get the
+/// currency suffix; a money key in another currency, or an unknown key, is a problem.
+fn money_table(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    t: &toml::Table,
+    currency: &str,
+    plain: &[&str],
+    money: &[&str],
+    other: &[&str],
+) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (k, v) in t {
+        if other.contains(&k.as_str()) {
+            continue;
+        }
+        let (base, cur) = match k.rsplit_once('_') {
+            Some((b, s)) if CURRENCIES.contains(&s) => (b, Some(s)),
+            _ => (k.as_str(), None),
+        };
+        let known_money = money.contains(&base) && cur.is_some();
+        if !(plain.contains(&k.as_str()) || known_money) {
+            let mut allowed: Vec<String> = other.iter().map(|s| s.to_string()).collect();
+            allowed.extend(plain.iter().map(|s| s.to_string()));
+            allowed.extend(money.iter().map(|m| format!("{m}_{currency}")));
+            c.fail(
+                &path.key(k),
+                format!("unknown key `{k}`; allowed: {}", allowed.join(", ")),
+            );
+            continue;
+        }
+        if let Some(cur) = cur.filter(|_| known_money) {
+            if cur != currency {
+                c.fail(
+                    &path.key(k),
+                    format!(
+                        "this scenario's currency is {} (regime.currency); write `{base}_{currency}` — amounts in other currencies are not converted",
+                        currency.to_uppercase()
+                    ),
+                );
+                continue;
+            }
+        }
+        let x = match v {
+            toml::Value::Float(f) => *f,
+            toml::Value::Integer(i) => *i as f64,
+            other => {
+                c.fail(
+                    &path.key(k),
+                    format!("must be a number, got {}", other.type_str()),
+                );
+                continue;
+            }
+        };
+        if let Some(x) = nonneg(c, &path.key(k), x) {
+            out.insert(base.to_string(), x);
+        }
+    }
+    out
+}
+
+fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
+    let path = KeyPath::root("regime");
+    let empty = toml::Table::new();
+    let t = t.unwrap_or(&empty);
+    let currency = match t.get("currency") {
+        None => "eur".to_string(),
+        Some(toml::Value::String(s)) if CURRENCIES.contains(&s.to_ascii_lowercase().as_str()) => {
+            s.to_ascii_lowercase()
+        }
+        Some(v) => {
+            c.fail(
+                &path.key("currency"),
+                format!("must be one of EUR, USD, CNY, got {v}"),
+            );
+            return None;
+        }
+    };
+    let vat_collection = match t.get("vat_collection") {
+        None => VatCollection::Border,
+        Some(toml::Value::String(s)) if s == "sale" => VatCollection::Sale,
+        Some(toml::Value::String(s)) if s == "border" => VatCollection::Border,
+        Some(v) => {
+            c.fail(&path.key("vat_collection"), format!("must be \"sale\" (IOSS-style, nothing due at the border) or \"border\", got {v}"));
+            return None;
+        }
+    };
+    let china = match t.get("china_retail") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(v) => {
+            c.fail(
+                &path.key("china_retail"),
+                format!("must be true or false, got {v}"),
+            );
+            return None;
+        }
+    };
+    let m = money_table(
+        c,
+        &path,
+        t,
+        &currency,
+        &[
+            "duty_rate",
+            "vat_rate",
+            "annual_limit_exceeded_share",
+            "consumption_tax_rate",
+            "tax_share",
+        ],
+        &[
+            "flat_duty_per_item",
+            "de_minimis_duty",
+            "de_minimis_vat",
+            "order_limit",
+        ],
+        &["currency", "vat_collection", "china_retail"],
+    );
+    for k in [
+        "duty_rate",
+        "vat_rate",
+        "annual_limit_exceeded_share",
+        "consumption_tax_rate",
+        "tax_share",
+    ] {
+        if let Some(&v) = m.get(k) {
+            share(c, &path.key(k), v);
+        }
+    }
+    let china_retail = china.then(|| ChinaRetail {
+        order_limit: m.get("order_limit").copied().unwrap_or(5000.0),
+        annual_limit_exceeded_share: m.get("annual_limit_exceeded_share").copied().unwrap_or(0.0),
+        consumption_tax_rate: m.get("consumption_tax_rate").copied().unwrap_or(0.0),
+        tax_share: m.get("tax_share").copied().unwrap_or(0.7),
+    });
+    if china && currency != "cny" {
+        c.fail(&path.key("china_retail"), format!("China's retail import rules are set in yuan: set regime.currency = \"CNY\" (it is {})", currency.to_uppercase()));
+    }
+    Some(Regime {
+        currency: currency.to_uppercase(),
+        duty_rate: m.get("duty_rate").copied().unwrap_or(0.0),
+        flat_duty_per_item: m.get("flat_duty_per_item").copied(),
+        de_minimis_duty: m.get("de_minimis_duty").copied(),
+        de_minimis_vat: m.get("de_minimis_vat").copied(),
+        vat_rate: m.get("vat_rate").copied().unwrap_or(0.0),
+        vat_collection,
+        china_retail,
+    })
+}
+
+fn costs(c: &mut dyn Check, t: Option<&toml::Table>, currency: &str) -> Costs {
+    let empty = toml::Table::new();
+    let m = money_table(
+        c,
+        &KeyPath::root("costs"),
+        t.unwrap_or(&empty),
+        currency,
+        &["documents_per_paper_declaration", "free_storage_days"],
+        &[
+            "declaration_fee",
+            "brokerage_fee",
+            "paper_per_document",
+            "doc_check",
+            "xray",
+            "physical",
+            "storage_per_day",
+        ],
+        &[],
+    );
+    let g = |k: &str| m.get(k).copied().unwrap_or(0.0);
+    Costs {
+        declaration_fee: g("declaration_fee"),
+        brokerage_fee: g("brokerage_fee"),
+        paper_per_document: g("paper_per_document"),
+        documents_per_paper_declaration: m
+            .get("documents_per_paper_declaration")
+            .copied()
+            .unwrap_or(1.0),
+        doc_check: g("doc_check"),
+        xray: g("xray"),
+        physical: g("physical"),
+        storage_per_day: g("storage_per_day"),
+        free_storage_days: g("free_storage_days"),
+    }
+}
+
+fn opt_duration(c: &mut dyn Check, path: &KeyPath, spec: Option<&DistSpec>) -> Option<Dist> {
+    match spec {
+        Some(s) => c.duration(path, s),
+        None => Some(Dist::deterministic(0.0)),
+    }
+}
+
+fn opt_station(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    s: Option<&RawStation>,
+    needed: bool,
+    why: &str,
+) -> Option<Option<StationSpec>> {
+    match s {
+        Some(s) => Some(Some(station(c, path, s)?)),
+        None if needed => {
+            c.fail(path, format!("missing: {why}"));
+            None
+        }
+        None => Some(None),
+    }
+}
+
+/// Validates the parcel world; problems go to `c`.
+pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<ParcelWorld> {
+    let regime = regime(c, w.regime);
+    let currency = regime
+        .as_ref()
+        .map_or("eur".to_string(), |r| r.currency.to_ascii_lowercase());
+    let mut names = std::collections::HashSet::new();
+    let mut platforms = Vec::new();
+    for (i, p) in w.platforms.iter().enumerate() {
+        let path = KeyPath::root("platform").index(i);
+        if !names.insert(p.name.as_str()) {
+            c.fail(
+                &path.key("name"),
+                format!("platform name `{}` is used twice", p.name),
+            );
+        }
+        if let Some(p) = platform(c, &path, p, &currency) {
+            platforms.push(p);
+        }
+    }
+    let first_mile = match w.first_mile {
+        Some(f) => c.duration(&KeyPath::root("first_mile").key("delay_h"), &f.delay_h),
+        None => Some(Dist::deterministic(0.0)),
+    };
+    let hub = match w.hub {
+        Some(h) => {
+            let path = KeyPath::root("hub");
+            let sort = station(c, &path.key("sort"), &h.sort);
+            let size = if h.bag_size >= 1 && h.bag_size <= u32::MAX as i64 {
+                Some(h.bag_size as u32)
+            } else {
+                c.fail(
+                    &path.key("bag_size"),
+                    format!("must be a whole number ≥ 1, got {}", h.bag_size),
+                );
+                None
+            };
+            let timeout = match h.bag_timeout_h {
+                Some(t) if t.is_finite() && t > 0.0 => Some(Some(t)),
+                Some(t) => {
+                    c.fail(
+                        &path.key("bag_timeout_h"),
+                        format!("must be a number of hours > 0, got {t}"),
+                    );
+                    None
+                }
+                None => Some(None),
+            };
+            match (sort, size, timeout) {
+                (Some(sort), Some(bag_size), Some(bag_timeout_h)) => Some(Some(Hub {
+                    name: h.name.clone().unwrap_or_else(|| "origin hub".into()),
+                    sort,
+                    bag_size,
+                    bag_timeout_h,
+                })),
+                _ => None,
+            }
+        }
+        None => Some(None),
+    };
+    let export_clearance = match w.export {
+        Some(e) => c.duration(&KeyPath::root("export").key("clearance_h"), &e.clearance_h),
+        None => Some(Dist::deterministic(0.0)),
+    };
+    let linehaul = match w.linehaul {
+        Some(l) => linehaul(c, l),
+        None => {
+            c.fail(&KeyPath::root("linehaul"), "a parcel world needs a [linehaul] with departures_h, capacity_parcels or capacity_kg, and transit_h".into());
+            None
+        }
+    };
+    let import = match w.import {
+        Some(i) => import(c, i),
+        None => {
+            c.fail(
+                &KeyPath::root("import"),
+                "a parcel world needs an [import] section (channels, risk)".into(),
+            );
+            None
+        }
+    };
+    let r = w.rules.cloned().unwrap_or_default();
+    let rp = KeyPath::root("rules");
+    let rules = Rules {
+        list_release: r.list_release.unwrap_or(false),
+        three_document_match: r.three_document_match.unwrap_or(false),
+        document_mismatch_rate: share(
+            c,
+            &rp.key("document_mismatch_rate"),
+            r.document_mismatch_rate.unwrap_or(0.0),
+        )
+        .unwrap_or(0.0),
+        manual_match: opt_duration(c, &rp.key("manual_match_h"), r.manual_match_h.as_ref())
+            .unwrap_or(Dist::deterministic(0.0)),
+        bonded_release: opt_duration(c, &rp.key("bonded_release_h"), r.bonded_release_h.as_ref())
+            .unwrap_or(Dist::deterministic(0.0)),
+        customs_24_7: r.customs_24_7.unwrap_or(false),
+        trusted_inspection_factor: share(
+            c,
+            &rp.key("trusted_inspection_factor"),
+            r.trusted_inspection_factor.unwrap_or(1.0),
+        )
+        .unwrap_or(1.0),
+    };
+    let (last_mile, bonded_last_mile) = match w.last_mile {
+        Some(l) => {
+            let p = KeyPath::root("last_mile");
+            let d = c.duration(&p.key("delay_h"), &l.delay_h);
+            let b = match &l.bonded_delay_h {
+                Some(s) => c.duration(&p.key("bonded_delay_h"), s),
+                None => d.clone(),
+            };
+            (d, b)
+        }
+        None => (
+            Some(Dist::deterministic(0.0)),
+            Some(Dist::deterministic(0.0)),
+        ),
+    };
+    let costs = costs(c, w.costs, &currency);
+    let mut import = import?;
+    if rules.customs_24_7 {
+        for st in [
+            &mut import.paper_desk,
+            &mut import.doc_check,
+            &mut import.xray,
+            &mut import.physical,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            st.schedule = CapacitySchedule::constant(st.schedule.max_servers());
+        }
+    }
+    Some(ParcelWorld {
+        platforms,
+        first_mile: first_mile?,
+        hub: hub?,
+        export_clearance: export_clearance?,
+        linehaul: linehaul?,
+        import,
+        regime: regime?,
+        rules,
+        last_mile: last_mile?,
+        bonded_last_mile: bonded_last_mile?,
+        costs,
+    })
+}
+
+fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Linehaul> {
+    let path = KeyPath::root("linehaul");
+    let period_h = l.period_h.unwrap_or(24.0);
+    if !(period_h.is_finite() && period_h > 0.0) {
+        c.fail(
+            &path.key("period_h"),
+            format!("must be a number of hours > 0, got {period_h}"),
+        );
+        return None;
+    }
+    if l.departures_h.is_empty() {
+        c.fail(
+            &path.key("departures_h"),
+            "needs at least one departure time within the period [h]".into(),
+        );
+    }
+    let mut ok = true;
+    for (i, &t) in l.departures_h.iter().enumerate() {
+        if !(t.is_finite() && (0.0..period_h).contains(&t)) {
+            c.fail(
+                &path.key("departures_h").index(i),
+                format!(
+                    "a departure time must be from 0 to below the period ({period_h} h), got {t}"
+                ),
+            );
+            ok = false;
+        }
+    }
+    let (capacity, in_kg) = match (l.capacity_parcels, l.capacity_kg) {
+        (Some(_), Some(_)) => {
+            c.fail(
+                &path.key("capacity_kg"),
+                "give either `capacity_parcels` or `capacity_kg`, not both".into(),
+            );
+            return None;
+        }
+        (Some(n), None) if n >= 1 => (n as f64, false),
+        (Some(n), None) => {
+            c.fail(
+                &path.key("capacity_parcels"),
+                format!("a departure must carry at least 1 parcel, got {n}"),
+            );
+            return None;
+        }
+        (None, Some(kg)) if kg.is_finite() && kg > 0.0 => (kg, true),
+        (None, Some(kg)) => {
+            c.fail(
+                &path.key("capacity_kg"),
+                format!("a departure must carry more than 0 kg, got {kg}"),
+            );
+            return None;
+        }
+        (None, None) => {
+            c.fail(
+                &path.key("capacity_parcels"),
+                "a line-haul needs `capacity_parcels` or `capacity_kg` per departure".into(),
+            );
+            return None;
+        }
+    };
+    let cutoff_h = nonneg(c, &path.key("cutoff_h"), l.cutoff_h.unwrap_or(0.0));
+    let transit = c.duration(&path.key("transit_h"), &l.transit_h);
+    let cost = nonneg(c, &path.key("cost_per_kg"), l.cost_per_kg.unwrap_or(0.0));
+    if !ok || l.departures_h.is_empty() {
+        return None;
+    }
+    Some(Linehaul {
+        mode: l.mode.clone().unwrap_or_else(|| "air".into()),
+        period_h,
+        offsets: l.departures_h.clone(),
+        capacity,
+        capacity_in_kg: in_kg,
+        cutoff_h: cutoff_h?,
+        transit: transit?,
+        cost_per_kg: cost?,
+    })
+}
+
+fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import> {
+    let path = KeyPath::root("import");
+    let ch = &i.channels;
+    let channels = cumulative(
+        c,
+        &path.key("channels"),
+        &[
+            ("paper", ch.paper.unwrap_or(0.0)),
+            ("electronic", ch.electronic.unwrap_or(0.0)),
+            ("pre_arrival", ch.pre_arrival.unwrap_or(0.0)),
+        ],
+    );
+    let risk = cumulative(
+        c,
+        &path.key("risk"),
+        &[
+            ("green", i.risk.green),
+            ("yellow", i.risk.yellow),
+            ("red", i.risk.red),
+        ],
+    );
+    let uses_paper = ch.paper.unwrap_or(0.0) > 0.0;
+    let paper_desk = opt_station(
+        c,
+        &path.key("paper_desk"),
+        i.paper_desk.as_ref(),
+        uses_paper,
+        "paper declarations need [import.paper_desk], the officers who handle them",
+    );
+    let doc_check = opt_station(
+        c,
+        &path.key("doc_check"),
+        i.doc_check.as_ref(),
+        i.risk.yellow > 0.0,
+        "yellow-channel parcels need [import.doc_check] officers",
+    );
+    let xray = opt_station(
+        c,
+        &path.key("xray"),
+        i.xray.as_ref(),
+        i.risk.red > 0.0,
+        "red-channel parcels need [import.xray] lanes",
+    );
+    let phys_share = share(
+        c,
+        &path.key("physical_share_of_red"),
+        i.physical_share_of_red.unwrap_or(0.0),
+    );
+    let physical = opt_station(
+        c,
+        &path.key("physical"),
+        i.physical.as_ref(),
+        phys_share.unwrap_or(0.0) > 0.0 && i.risk.red > 0.0,
+        "physically inspected parcels need [import.physical] bays",
+    );
+    Some(Import {
+        channel_cum: {
+            let v = channels?;
+            [v[0], v[1], v[2]]
+        },
+        paper_lodgement: opt_duration(
+            c,
+            &path.key("paper_lodgement_h"),
+            i.paper_lodgement_h.as_ref(),
+        )?,
+        electronic_lodgement: opt_duration(
+            c,
+            &path.key("electronic_lodgement_h"),
+            i.electronic_lodgement_h.as_ref(),
+        )?,
+        assessment: opt_duration(c, &path.key("assessment_h"), i.assessment_h.as_ref())?,
+        paper_desk: paper_desk?,
+        paper_error_rate: {
+            let r = share(
+                c,
+                &path.key("paper_error_rate"),
+                i.paper_error_rate.unwrap_or(0.0),
+            )?;
+            if r >= 1.0 {
+                c.fail(
+                    &path.key("paper_error_rate"),
+                    "must be below 1, or no paper declaration would ever be accepted".into(),
+                );
+                return None;
+            }
+            r
+        },
+        paper_rework: opt_duration(c, &path.key("paper_rework_h"), i.paper_rework_h.as_ref())?,
+        risk: {
+            let v = risk?;
+            [v[0], v[1], v[2]]
+        },
+        physical_share_of_red: phys_share?,
+        seizure_rate: share(c, &path.key("seizure_rate"), i.seizure_rate.unwrap_or(0.0))?,
+        doc_check: doc_check?,
+        xray: xray?,
+        physical: physical?,
+        payment: opt_duration(c, &path.key("payment_h"), i.payment_h.as_ref())?,
+        exit: opt_duration(c, &path.key("exit_h"), i.exit_h.as_ref())?,
+    })
+}
