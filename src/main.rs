@@ -101,9 +101,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 extra.push(format!("run.seed={s}"));
             }
             let sc = load(&scenario, extra)?;
-            let reps =
-                experiment::replicate(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
-            let summary = experiment::summarize(&sc, &reps);
+            let summary = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
             if json {
                 print!("{}", report::json(&summary));
             } else {

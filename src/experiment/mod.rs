@@ -4,10 +4,11 @@ pub mod summary;
 
 use rayon::prelude::*;
 
+use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
 use crate::scenario::Scenario;
 
-pub use summary::{RunSummary, Stat, summarize};
+pub use summary::{RunSummary, Stat, summarize, summarize_world};
 
 /// Why an experiment could not run.
 #[derive(Debug, thiserror::Error)]
@@ -44,4 +45,23 @@ pub fn replicate(
             .map(|i| simulate(scenario, i))
             .collect()
     }))
+}
+
+/// Runs every replication of a parcel-world scenario in parallel, in replication order.
+pub fn replicate_world(scenario: &Scenario, threads: usize) -> Result<Vec<ParcelReplication>, ExperimentError> {
+    let world = scenario.world.as_ref().expect("replicate_world needs a parcel-world scenario");
+    let n = scenario.run.replications as u64;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ExperimentError::Threads { threads, reason: e.to_string() })?;
+    Ok(pool.install(|| (0..n).into_par_iter().map(|i| simulate_world(scenario, world, i)).collect()))
+}
+
+/// Runs a scenario of either kind and summarises it.
+pub fn run(scenario: &Scenario, threads: usize) -> Result<RunSummary, ExperimentError> {
+    match &scenario.world {
+        Some(world) => Ok(summarize_world(scenario, world, &replicate_world(scenario, threads)?)),
+        None => Ok(summarize(scenario, &replicate(scenario, threads)?)),
+    }
 }

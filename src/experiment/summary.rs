@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
+use crate::model::parcel::{COSTS, ParcelReplication, STATION_NAMES, TRS_SEGMENTS};
 use crate::model::{ReplicationResult, StageReplication};
+use crate::scenario::parcel::ParcelWorld;
+use crate::stats::Tally;
 use crate::scenario::{Scenario, StageKind};
 use crate::stats::{Estimate, Histogram, TallyHist};
 
@@ -98,10 +101,60 @@ pub struct StageSummary {
 /// End-to-end figures.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Metrics {
-    /// Time from creation to leaving the network [h].
+    /// Time from creation to leaving the network [h] (parcel world: order → delivered).
     pub time_in_system_hours: Stat,
     /// Entities leaving the network per hour after the warm-up.
     pub throughput_per_hour: Level,
+    /// Parcel world: arrival at import customs → release, the TRS headline [h].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clearance_hours: Option<Stat>,
+    /// Parcel world: order → delivered [h].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_to_end_hours: Option<Stat>,
+    /// Parcel world: shares of parcels released within 1 h, 24 h and 48 h of arrival.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub released_within: Option<ReleasedWithin>,
+}
+
+/// Shares of parcels released within a time of arrival.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReleasedWithin {
+    /// Within 1 h.
+    #[serde(rename = "1h")]
+    pub h1: Level,
+    /// Within 24 h.
+    #[serde(rename = "24h")]
+    pub h24: Level,
+    /// Within 48 h.
+    #[serde(rename = "48h")]
+    pub h48: Level,
+}
+
+/// Cost per delivered parcel, in the scenario's currency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CostPerParcel {
+    /// All categories.
+    pub total: Level,
+    /// By category: fees, paper, inspection, storage, labour, transport.
+    pub breakdown: std::collections::BTreeMap<&'static str, Level>,
+}
+
+/// Revenue per delivered parcel, in the scenario's currency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RevenuePerParcel {
+    /// Customs duty.
+    pub duty: Level,
+    /// VAT (and consumption tax), at sale or at the border.
+    pub vat: Level,
+}
+
+/// The station with the highest utilisation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    /// Station name.
+    pub station: String,
+    /// Its utilisation.
+    pub utilization: Level,
 }
 
 /// The summary of a run: what `clearsim run --json` prints.
@@ -131,6 +184,36 @@ pub struct RunSummary {
     pub stages: Vec<StageSummary>,
     /// End-to-end figures.
     pub metrics: Metrics,
+    /// Parcel world: the currency of every amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Parcel world: cost per delivered parcel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_per_parcel: Option<CostPerParcel>,
+    /// Parcel world: duty and VAT per delivered parcel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revenue_per_parcel: Option<RevenuePerParcel>,
+    /// Parcel world: parcels delivered per day after the warm-up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput_per_day: Option<Level>,
+    /// Parcel world: the busiest station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bottleneck: Option<Bottleneck>,
+    /// Parcel world: departures never carried more than their capacity, no parcel boarded
+    /// after its cut-off, no service started at a closed station (checked in every replication).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invariants: Option<Invariants>,
+}
+
+/// Rules the parcel world must never break, as observed over all replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Invariants {
+    /// Largest departure load over its capacity (≤ 1).
+    pub max_departure_fill: f64,
+    /// Parcels that boarded after their cut-off (0).
+    pub cutoff_violations: u64,
+    /// Services started while a station was closed (0).
+    pub closed_station_starts: u64,
 }
 
 /// Mean and interval of per-replication values.
@@ -249,6 +332,112 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         metrics: Metrics {
             time_in_system_hours: stat(reps.iter().map(|r| &r.time_in_system)),
             throughput_per_hour: level(&per_rep(&|r| rate(delivered_after_warmup(r), r))),
+            clearance_hours: None,
+            end_to_end_hours: None,
+            released_within: None,
         },
+        currency: None,
+        cost_per_parcel: None,
+        revenue_per_parcel: None,
+        throughput_per_day: None,
+        bottleneck: None,
+        invariants: None,
+    }
+}
+
+/// Summarises replications of a parcel-world scenario, given in replication order.
+pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelReplication]) -> RunSummary {
+    let per = |f: &dyn Fn(&ParcelReplication) -> f64| -> Level { level(&reps.iter().map(f).collect::<Vec<_>>()) };
+    let zero_stat = |name: &str, kind: &'static str, th: Vec<&TallyHist>| StageSummary {
+        name: name.to_string(),
+        kind,
+        wait_hours: stat(th.iter().copied()),
+        time_in_stage_hours: stat(th.into_iter()),
+        utilization: None,
+        queue_length: level(&vec![0.0; reps.len()]),
+        in_stage: level(&vec![0.0; reps.len()]),
+        throughput_per_hour: level(&vec![0.0; reps.len()]),
+        servers: None,
+        queue_max: 0.0,
+        arrivals: 0,
+        completed: 0,
+        blocked: 0,
+        blocking_probability: level(&vec![0.0; reps.len()]),
+    };
+    let mut stages = Vec::new();
+    for (k, name) in TRS_SEGMENTS.iter().enumerate() {
+        stages.push(zero_stat(name, "trs_segment", reps.iter().map(|r| &r.segments[k]).collect()));
+    }
+    stages.push(zero_stat("exit", "trs_segment", reps.iter().map(|r| &r.exit).collect()));
+    let mut bottleneck: Option<Bottleneck> = None;
+    for (i, name) in STATION_NAMES.iter().enumerate() {
+        if reps.first().is_none_or(|r| r.stations[i].is_none()) {
+            continue;
+        }
+        let st = |r: &ParcelReplication| r.stations[i].clone().expect("present in every replication");
+        let utilization = per(&|r| st(r).utilization);
+        if bottleneck.as_ref().is_none_or(|b| utilization.mean > b.utilization.mean) {
+            bottleneck = Some(Bottleneck { station: name.to_string(), utilization: utilization.clone() });
+        }
+        let waits: Vec<TallyHist> = reps.iter().map(|r| st(r).wait).collect();
+        stages.push(StageSummary {
+            name: name.to_string(),
+            kind: "queue",
+            wait_hours: stat(waits.iter()),
+            time_in_stage_hours: stat(waits.iter()),
+            utilization: Some(utilization),
+            queue_length: per(&|r| st(r).queue_length),
+            in_stage: per(&|r| st(r).queue_length),
+            throughput_per_hour: per(&|r| if r.observed_h > 0.0 { st(r).services as f64 / r.observed_h } else { 0.0 }),
+            servers: Some(per(&|r| st(r).servers)),
+            queue_max: reps.iter().map(|r| st(r).queue_max).fold(0.0, f64::max),
+            arrivals: reps.iter().map(|r| st(r).services).sum(),
+            completed: reps.iter().map(|r| st(r).services).sum(),
+            blocked: 0,
+            blocking_probability: level(&vec![0.0; reps.len()]),
+        });
+    }
+    let share = |h: f64| per(&|r| r.clearance.hist.share_at_most(h));
+    let mut breakdown = std::collections::BTreeMap::new();
+    for (k, name) in COSTS.iter().enumerate() {
+        breakdown.insert(*name, per(&|r| if r.cost[k].count() > 0 { r.cost[k].mean() } else { 0.0 }));
+    }
+    let total = per(&|r| r.cost.iter().map(|c| if c.count() > 0 { c.mean() } else { 0.0 }).sum());
+    let mean_or_zero = |t: &Tally| if t.count() > 0 { t.mean() } else { 0.0 };
+    let e2e = stat(reps.iter().map(|r| &r.end_to_end));
+    RunSummary {
+        clearsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: ScenarioId { name: scenario.name.clone(), sha256: scenario.sha256.clone() },
+        seed: scenario.run.seed,
+        replications: reps.len() as u32,
+        warmup_hours: scenario.run.warmup_h,
+        horizon_hours: scenario.run.horizon_h,
+        arrivals_limit: scenario.run.arrivals,
+        end_hours: scenario.run.horizon_h.unwrap_or(0.0),
+        events: reps.iter().map(|r| r.events).sum(),
+        parcels: Parcels {
+            created: reps.iter().map(|r| r.created).sum(),
+            delivered: reps.iter().map(|r| r.delivered).sum(),
+            in_system: reps.iter().map(|r| r.in_system).sum(),
+            seized: reps.iter().map(|r| r.seized).sum(),
+        },
+        stages,
+        metrics: Metrics {
+            time_in_system_hours: e2e.clone(),
+            throughput_per_hour: per(&|r| if r.observed_h > 0.0 { r.delivered_after_warmup as f64 / r.observed_h } else { 0.0 }),
+            clearance_hours: Some(stat(reps.iter().map(|r| &r.clearance))),
+            end_to_end_hours: Some(e2e),
+            released_within: Some(ReleasedWithin { h1: share(1.0), h24: share(24.0), h48: share(48.0) }),
+        },
+        currency: Some(world.regime.currency.clone()),
+        cost_per_parcel: Some(CostPerParcel { total, breakdown }),
+        revenue_per_parcel: Some(RevenuePerParcel { duty: per(&|r| mean_or_zero(&r.duty)), vat: per(&|r| mean_or_zero(&r.vat)) }),
+        throughput_per_day: Some(per(&|r| if r.observed_h > 0.0 { r.delivered_after_warmup as f64 / r.observed_h * 24.0 } else { 0.0 })),
+        bottleneck,
+        invariants: Some(Invariants {
+            max_departure_fill: reps.iter().map(|r| r.max_departure_fill).fold(0.0, f64::max),
+            cutoff_violations: reps.iter().map(|r| r.cutoff_violations).sum(),
+            closed_station_starts: reps.iter().flat_map(|r| r.stations.iter().flatten()).map(|s| s.closed_starts).sum(),
+        }),
     }
 }

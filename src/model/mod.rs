@@ -7,3 +7,4 @@ pub mod network;
 pub use network::{
     Observer, ReplicationResult, StageReplication, Step, simulate, simulate_observed,
 };
+pub mod parcel;

@@ -1,0 +1,881 @@
+//! The parcel world: orders on platforms, first mile, origin hub, bags, export, timetabled
+//! line-haul, import customs in Time Release Study segments, duty and VAT, last mile.
+//!
+//! ```text
+//! order ─▶ first mile ─▶ sort ─▶ bag ─▶ export ─▶ departure ══ transit ══▶ arrival
+//!   arrival ─▶ lodgement ─▶ assessment (automated, or paper desk ⟲ rework) ─▶ [doc check]
+//!           ─▶ [X-ray ─▶ physical ─▶ seizure] ─▶ [payment] ─▶ release ─▶ exit ─▶ last mile
+//! pre-arrival: lodgement and assessment run during transit; goods steps wait for arrival.
+//! 1210 bonded: order ─▶ release check ─▶ last mile from the bonded warehouse.
+//! ```
+//!
+//! Every random attribute of a parcel (value, weight, mode, trusted seller, channel, risk and
+//! the draws that decide mismatch, physical inspection and seizure) is drawn from its platform's
+//! stream when the parcel is ordered, so two scenarios with the same platforms and seed see the
+//! same parcels: paired comparisons isolate the effect of the process.
+
+use rand::RngExt;
+
+use crate::engine::batch::BatchPush;
+use crate::engine::{Admission, Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable};
+use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
+use crate::scenario::Scenario;
+use crate::stats::{Tally, TallyHist};
+
+/// The customs and hub resources, by index.
+pub const STATION_NAMES: [&str; 5] = ["sort", "paper_desk", "doc_check", "xray", "physical"];
+const SORT: usize = 0;
+const PAPER: usize = 1;
+const DOC: usize = 2;
+const XRAY: usize = 3;
+const PHYS: usize = 4;
+
+/// Time Release Study segments of import clearance, in order; they add up to arrival → release.
+pub const TRS_SEGMENTS: [&str; 5] = ["lodgement", "assessment", "documentary_check", "inspection", "payment"];
+
+/// Where parcels can be waiting, for the backlog over time.
+pub const BACKLOG_STAGES: [&str; 9] = [
+    "sort", "bagging", "linehaul", "in_transit", "paper_desk", "doc_check", "xray", "physical", "awaiting_arrival",
+];
+
+/// Cost categories per parcel.
+pub const COSTS: [&str; 6] = ["fees", "paper", "inspection", "storage", "labour", "transport"];
+
+#[derive(Clone, Copy, Debug)]
+enum Event {
+    Order { platform: u32 },
+    FirstMileDone { p: u32 },
+    ServiceEnd { station: u32, p: u32 },
+    CapacityChange { station: u32 },
+    BagTimeout { generation: u64 },
+    ExportDone { p: u32 },
+    Departure,
+    Arrival { group: u32 },
+    Lodged { p: u32 },
+    Assessed { p: u32 },
+    ReworkDone { p: u32 },
+    MatchDone { p: u32 },
+    Paid { p: u32 },
+    Exited { p: u32 },
+    Delivered { p: u32 },
+    BondedReleased { p: u32 },
+    Snapshot,
+    WarmupEnd,
+}
+
+/// A parcel in flight: its attributes and the TRS milestones it has reached.
+#[derive(Clone, Copy, Debug)]
+struct Parcel {
+    ordered: f64,
+    entered: f64,
+    export_done: f64,
+    arrived: f64,
+    lodged: f64,
+    assessed: f64,
+    doc_done: f64,
+    inspected: f64,
+    paid: f64,
+    weight: f64,
+    duty: f64,
+    vat: f64,
+    u_mismatch: f64,
+    u_physical: f64,
+    u_seize: f64,
+    cost: [f64; 6],
+    mode: Mode,
+    channel: Channel,
+    /// 0 green, 1 yellow, 2 red.
+    risk: u8,
+    docs_ready: bool,
+    goods_here: bool,
+    matched: bool,
+}
+
+struct StationState {
+    station: Station,
+    spec: StationSpec,
+    rng: Stream,
+    wait: TallyHist,
+    services: u64,
+    closed_starts: u64,
+}
+
+/// What one replication of a parcel world produced (statistics after the warm-up).
+#[derive(Clone, Debug)]
+pub struct ParcelReplication {
+    /// Replication index.
+    pub index: u64,
+    /// Parcels ordered over the whole run.
+    pub created: u64,
+    /// Parcels delivered over the whole run.
+    pub delivered: u64,
+    /// Parcels still in the network at the horizon.
+    pub in_system: u64,
+    /// Parcels seized at inspection.
+    pub seized: u64,
+    /// Observation window after the warm-up [h].
+    pub observed_h: f64,
+    /// Events processed.
+    pub events: u64,
+    /// Arrival at import → release [h] (for 1210: order → release).
+    pub clearance: TallyHist,
+    /// Order → delivered [h].
+    pub end_to_end: TallyHist,
+    /// TRS segments, in [`TRS_SEGMENTS`] order [h].
+    pub segments: Vec<TallyHist>,
+    /// Release → gate-out [h].
+    pub exit: TallyHist,
+    /// Per station in [`STATION_NAMES`] order: present in the scenario or not.
+    pub stations: Vec<Option<StationReplication>>,
+    /// Cost per delivered parcel by category ([`COSTS`]); labour is spread over the parcels
+    /// delivered.
+    pub cost: [Tally; 6],
+    /// Labour cost of the observation window.
+    pub labour_total: f64,
+    /// Duty per delivered parcel.
+    pub duty: Tally,
+    /// VAT per delivered parcel.
+    pub vat: Tally,
+    /// Parcels delivered after the warm-up.
+    pub delivered_after_warmup: u64,
+    /// Highest load of any departure over its capacity.
+    pub max_departure_fill: f64,
+    /// Parcels that boarded although they reached the gateway after the cut-off (must be 0).
+    pub cutoff_violations: u64,
+    /// Backlog every hour: (hour, stage index in [`BACKLOG_STAGES`], parcels waiting).
+    pub backlog: Vec<(u32, u8, u32)>,
+}
+
+/// One station in one replication.
+#[derive(Clone, Debug)]
+pub struct StationReplication {
+    /// Wait before service [h].
+    pub wait: TallyHist,
+    /// Busy over available server-hours.
+    pub utilization: f64,
+    /// Time-average number waiting.
+    pub queue_length: f64,
+    /// Largest number waiting.
+    pub queue_max: f64,
+    /// Time-average servers on duty.
+    pub servers: f64,
+    /// Services started after the warm-up.
+    pub services: u64,
+    /// Services started while the calendar said the station was closed (must be 0).
+    pub closed_starts: u64,
+}
+
+struct Sim<'a> {
+    w: &'a ParcelWorld,
+    horizon: f64,
+    warmup: f64,
+    cal: Calendar<Event>,
+    parcels: Vec<Parcel>,
+    free: Vec<u32>,
+    stations: Vec<Option<StationState>>,
+    order_rngs: Vec<Stream>,
+    attr_rngs: Vec<Stream>,
+    rng_first_mile: Stream,
+    rng_export: Stream,
+    rng_transit: Stream,
+    rng_customs: Stream,
+    rng_rework: Stream,
+    rng_last_mile: Stream,
+    bag: Batcher,
+    timetable: Timetable,
+    departure_scheduled: bool,
+    groups: Vec<Vec<u32>>,
+    free_groups: Vec<u32>,
+    scratch: Vec<u32>,
+    in_transit: u32,
+    awaiting_arrival: u32,
+    out: ParcelReplication,
+}
+
+/// Runs replication `index` of a parcel-world scenario.
+pub fn simulate_world(scenario: &Scenario, world: &ParcelWorld, index: u64) -> ParcelReplication {
+    let seeder = StreamSeeder::new(scenario.run.seed, index);
+    let station_spec = |i: usize| -> Option<&StationSpec> {
+        match i {
+            SORT => world.hub.as_ref().map(|h| &h.sort),
+            PAPER => world.import.paper_desk.as_ref(),
+            DOC => world.import.doc_check.as_ref(),
+            XRAY => world.import.xray.as_ref(),
+            _ => world.import.physical.as_ref(),
+        }
+    };
+    let stations = (0..5)
+        .map(|i| {
+            station_spec(i).map(|spec| StationState {
+                station: Station::new(Discipline::Fifo, spec.schedule.servers_at(0.0), None, 0.0),
+                spec: spec.clone(),
+                rng: seeder.stream(&format!("station:{}", STATION_NAMES[i])),
+                wait: TallyHist::new(),
+                services: 0,
+                closed_starts: 0,
+            })
+        })
+        .collect();
+    let l = &world.linehaul;
+    let mut sim = Sim {
+        w: world,
+        horizon: scenario.run.horizon_h.unwrap_or(f64::INFINITY),
+        warmup: scenario.run.warmup_h,
+        cal: Calendar::with_capacity(4096),
+        parcels: Vec::new(),
+        free: Vec::new(),
+        stations,
+        order_rngs: world.platforms.iter().map(|p| seeder.stream(&format!("platform:{}:orders", p.name))).collect(),
+        attr_rngs: world.platforms.iter().map(|p| seeder.stream(&format!("platform:{}:parcels", p.name))).collect(),
+        rng_first_mile: seeder.stream("first_mile"),
+        rng_export: seeder.stream("export"),
+        rng_transit: seeder.stream("linehaul:transit"),
+        rng_customs: seeder.stream("import:times"),
+        rng_rework: seeder.stream("import:paper_rework"),
+        rng_last_mile: seeder.stream("last_mile"),
+        bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
+        timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
+        departure_scheduled: false,
+        groups: Vec::new(),
+        free_groups: Vec::new(),
+        scratch: Vec::new(),
+        in_transit: 0,
+        awaiting_arrival: 0,
+        out: ParcelReplication {
+            index,
+            created: 0,
+            delivered: 0,
+            in_system: 0,
+            seized: 0,
+            observed_h: 0.0,
+            events: 0,
+            clearance: TallyHist::new(),
+            end_to_end: TallyHist::new(),
+            segments: (0..TRS_SEGMENTS.len()).map(|_| TallyHist::new()).collect(),
+            exit: TallyHist::new(),
+            stations: Vec::new(),
+            cost: [Tally::new(); 6],
+            labour_total: 0.0,
+            duty: Tally::new(),
+            vat: Tally::new(),
+            delivered_after_warmup: 0,
+            max_departure_fill: 0.0,
+            cutoff_violations: 0,
+            backlog: Vec::new(),
+        },
+    };
+    sim.start();
+    sim.run();
+    sim.finish()
+}
+
+impl Sim<'_> {
+    fn start(&mut self) {
+        for i in 0..self.w.platforms.len() {
+            self.next_order(0.0, i);
+        }
+        for i in 0..5 {
+            if let Some(st) = &self.stations[i]
+                && let Some(at) = st.spec.schedule.next_change(0.0)
+            {
+                self.cal.schedule(at, Event::CapacityChange { station: i as u32 });
+            }
+        }
+        if self.warmup > 0.0 {
+            self.cal.schedule(self.warmup, Event::WarmupEnd);
+        }
+        self.cal.schedule(0.0, Event::Snapshot);
+    }
+
+    fn run(&mut self) {
+        while let Some(t) = self.cal.peek_time() {
+            if t > self.horizon {
+                break;
+            }
+            let Some((now, ev)) = self.cal.pop() else { break };
+            self.out.events += 1;
+            self.dispatch(now, ev);
+        }
+    }
+
+    fn dispatch(&mut self, now: f64, ev: Event) {
+        match ev {
+            Event::Order { platform } => self.order(now, platform as usize),
+            Event::FirstMileDone { p } => self.at_hub(now, p),
+            Event::ServiceEnd { station, p } => self.service_end(now, station as usize, p),
+            Event::CapacityChange { station } => self.capacity_change(now, station as usize),
+            Event::BagTimeout { generation } => {
+                if self.bag.is_live(generation) {
+                    self.release_bag(now);
+                }
+            }
+            Event::ExportDone { p } => self.to_gateway(now, p),
+            Event::Departure => self.departure(now),
+            Event::Arrival { group } => self.arrival(now, group),
+            Event::Lodged { p } => self.lodged(now, p),
+            Event::Assessed { p } => self.assessed(now, p),
+            Event::ReworkDone { p } => self.enter_station(now, PAPER, p),
+            Event::MatchDone { p } => {
+                self.parcels[p as usize].matched = true;
+                self.after_assessment(now, p);
+            }
+            Event::Paid { p } => {
+                self.parcels[p as usize].paid = now;
+                self.release(now, p);
+            }
+            Event::Exited { p } => self.exited(now, p),
+            Event::Delivered { p } => self.delivered(now, p),
+            Event::BondedReleased { p } => {
+                let q = &mut self.parcels[p as usize];
+                q.lodged = now;
+                q.assessed = now;
+                q.doc_done = now;
+                q.inspected = now;
+                q.paid = now;
+                self.release(now, p);
+            }
+            Event::Snapshot => self.snapshot(now),
+            Event::WarmupEnd => self.end_warmup(now),
+        }
+    }
+
+    /// Next order of a platform by thinning a Poisson process at the platform's peak rate.
+    fn next_order(&mut self, now: f64, i: usize) {
+        let pl = &self.w.platforms[i];
+        let max = pl.max_rate();
+        if max <= 0.0 {
+            return;
+        }
+        let rng = &mut self.order_rngs[i];
+        let mut t = now;
+        loop {
+            let u: f64 = rng.random();
+            t += -(1.0 - u).ln() / max;
+            if t > self.horizon {
+                return;
+            }
+            let accept: f64 = rng.random();
+            if accept * max <= pl.rate_at(t) {
+                break;
+            }
+        }
+        self.cal.schedule(t, Event::Order { platform: i as u32 });
+    }
+
+    fn order(&mut self, now: f64, i: usize) {
+        self.next_order(now, i);
+        let w = self.w;
+        let pl = &w.platforms[i];
+        let rng = &mut self.attr_rngs[i];
+        let value = pl.declared_value.sample(rng);
+        let weight = pl.weight_kg.sample(rng);
+        let u_mode: f64 = rng.random();
+        let u_trusted: f64 = rng.random();
+        let u_channel: f64 = rng.random();
+        let u_risk: f64 = rng.random();
+        let u_mismatch: f64 = rng.random();
+        let u_physical: f64 = rng.random();
+        let u_seize: f64 = rng.random();
+        let u_annual: f64 = rng.random();
+        let mode = match pl.mode_cum.iter().position(|&c| u_mode < c).unwrap_or(3) {
+            0 => Mode::B2c9610,
+            1 => Mode::B2b9710,
+            2 => Mode::Warehouse9810,
+            _ => Mode::Bonded1210,
+        };
+        let trusted = u_trusted < pl.trusted_share;
+        let channel = match w.import.channel_cum.iter().position(|&c| u_channel < c).unwrap_or(2) {
+            0 => Channel::Paper,
+            1 => Channel::Electronic,
+            _ => Channel::PreArrival,
+        };
+        let (duty, vat, general_trade) = taxes(w, value, u_annual);
+        let mut risk = risk_of(w, u_risk, trusted);
+        if general_trade && risk == 0 {
+            // Over-limit retail orders go to general trade: their documents are checked.
+            risk = 1;
+        }
+        let parcel = Parcel {
+            ordered: now,
+            entered: now,
+            export_done: now,
+            arrived: now,
+            lodged: now,
+            assessed: now,
+            doc_done: now,
+            inspected: now,
+            paid: now,
+            weight,
+            duty,
+            vat,
+            u_mismatch,
+            u_physical,
+            u_seize,
+            cost: [0.0; 6],
+            mode,
+            channel,
+            risk,
+            docs_ready: false,
+            goods_here: false,
+            matched: false,
+        };
+        let p = match self.free.pop() {
+            Some(p) => {
+                self.parcels[p as usize] = parcel;
+                p
+            }
+            None => {
+                self.parcels.push(parcel);
+                (self.parcels.len() - 1) as u32
+            }
+        };
+        self.out.created += 1;
+        if mode == Mode::Bonded1210 {
+            // Bonded stock is already in the destination's bonded zone: the order is the arrival.
+            let mut d = w.rules.bonded_release.sample(&mut self.rng_customs);
+            if w.rules.three_document_match && u_mismatch < w.rules.document_mismatch_rate {
+                d += w.rules.manual_match.sample(&mut self.rng_customs);
+            }
+            self.charge_declaration(p);
+            self.cal.schedule(now + d, Event::BondedReleased { p });
+        } else {
+            let d = w.first_mile.sample(&mut self.rng_first_mile);
+            self.cal.schedule(now + d, Event::FirstMileDone { p });
+        }
+    }
+
+    fn at_hub(&mut self, now: f64, p: u32) {
+        if self.stations[SORT].is_some() {
+            self.enter_station(now, SORT, p);
+        } else {
+            self.export(now, p);
+        }
+    }
+
+    fn enter_station(&mut self, now: f64, s: usize, p: u32) {
+        self.parcels[p as usize].entered = now;
+        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        if st.station.arrive(now, p, 0) == Admission::Start {
+            self.start_service(now, s, p);
+        }
+    }
+
+    fn start_service(&mut self, now: f64, s: usize, p: u32) {
+        let entered = self.parcels[p as usize].entered;
+        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        st.wait.record(now - entered);
+        st.services += 1;
+        if st.spec.schedule.servers_at(now) == 0 {
+            st.closed_starts += 1;
+        }
+        let d = st.spec.service.sample(&mut st.rng);
+        self.cal.schedule(now + d, Event::ServiceEnd { station: s as u32, p });
+    }
+
+    fn service_end(&mut self, now: f64, s: usize, p: u32) {
+        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        if let Some(next) = st.station.finish(now) {
+            self.start_service(now, s, next.entity);
+        }
+        match s {
+            SORT => self.bag_parcel(now, p),
+            PAPER => {
+                let u: f64 = self.rng_rework.random();
+                if u < self.w.import.paper_error_rate {
+                    // Sent back: corrected and resubmitted, handled (and paid for) again.
+                    let d = self.w.import.paper_rework.sample(&mut self.rng_rework);
+                    self.charge_paper(p);
+                    self.cal.schedule(now + d, Event::ReworkDone { p });
+                } else {
+                    self.assessed(now, p);
+                }
+            }
+            DOC => {
+                self.parcels[p as usize].doc_done = now;
+                self.docs_done(now, p);
+            }
+            XRAY => {
+                let q = &self.parcels[p as usize];
+                if q.u_physical < self.w.import.physical_share_of_red && self.stations[PHYS].is_some() {
+                    self.enter_station(now, PHYS, p);
+                } else {
+                    self.parcels[p as usize].inspected = now;
+                    self.payment(now, p);
+                }
+            }
+            _ => {
+                let q = &mut self.parcels[p as usize];
+                q.inspected = now;
+                q.cost[2] += self.w.costs.physical;
+                if q.u_seize < self.w.import.seizure_rate {
+                    self.out.seized += 1;
+                    self.free.push(p);
+                } else {
+                    self.payment(now, p);
+                }
+            }
+        }
+    }
+
+    fn capacity_change(&mut self, now: f64, s: usize) {
+        let Some(st) = self.stations[s].as_mut() else { return };
+        let servers = st.spec.schedule.servers_at(now);
+        let next = st.spec.schedule.next_change(now);
+        st.station.set_capacity(now, servers);
+        while let Some(w) = self.stations[s].as_mut().and_then(|st| st.station.start_next(now)) {
+            self.start_service(now, s, w.entity);
+        }
+        if let Some(at) = next {
+            self.cal.schedule(at, Event::CapacityChange { station: s as u32 });
+        }
+    }
+
+    fn bag_parcel(&mut self, now: f64, p: u32) {
+        match self.bag.push(now, p) {
+            BatchPush::Full => self.release_bag(now),
+            BatchPush::Opened { generation } => {
+                if let Some(t) = self.w.hub.as_ref().and_then(|h| h.bag_timeout_h) {
+                    self.cal.schedule(now + t, Event::BagTimeout { generation });
+                }
+            }
+            BatchPush::Added => {}
+        }
+    }
+
+    fn release_bag(&mut self, now: f64) {
+        let mut out = std::mem::take(&mut self.scratch);
+        self.bag.take(&mut out);
+        for &p in &out {
+            self.export(now, p);
+        }
+        out.clear();
+        self.scratch = out;
+    }
+
+    fn export(&mut self, now: f64, p: u32) {
+        let d = self.w.export_clearance.sample(&mut self.rng_export);
+        self.cal.schedule(now + d, Event::ExportDone { p });
+    }
+
+    fn to_gateway(&mut self, now: f64, p: u32) {
+        let q = &mut self.parcels[p as usize];
+        q.export_done = now;
+        let load = if self.w.linehaul.capacity_in_kg { q.weight } else { 1.0 };
+        self.timetable.push(now, p, load);
+        if !self.departure_scheduled {
+            self.departure_scheduled = true;
+            let at = self.timetable.next_departure(now);
+            self.cal.schedule(at, Event::Departure);
+        }
+    }
+
+    fn departure(&mut self, now: f64) {
+        let group = self.free_groups.pop().unwrap_or_else(|| {
+            self.groups.push(Vec::new());
+            (self.groups.len() - 1) as u32
+        });
+        let mut members = std::mem::take(&mut self.groups[group as usize]);
+        let load = self.timetable.board(now, &mut members);
+        let fill = load / self.w.linehaul.capacity;
+        if fill > self.out.max_departure_fill {
+            self.out.max_departure_fill = fill;
+        }
+        let cutoff = now - self.w.linehaul.cutoff_h;
+        for &p in &members {
+            let w = self.w;
+            let q = &mut self.parcels[p as usize];
+            if q.export_done > cutoff + 1e-9 {
+                self.out.cutoff_violations += 1;
+            }
+            q.cost[5] += q.weight * w.linehaul.cost_per_kg;
+            if q.channel == Channel::PreArrival {
+                let d = w.import.electronic_lodgement.sample(&mut self.rng_customs);
+                self.cal.schedule(now + d, Event::Lodged { p });
+            }
+        }
+        self.in_transit += members.len() as u32;
+        if self.timetable.waiting() > 0 {
+            let at = self.timetable.next_departure(now + 1e-6);
+            self.cal.schedule(at, Event::Departure);
+        } else {
+            self.departure_scheduled = false;
+        }
+        if members.is_empty() {
+            self.groups[group as usize] = members;
+            self.free_groups.push(group);
+        } else {
+            let t = self.w.linehaul.transit.sample(&mut self.rng_transit);
+            self.groups[group as usize] = members;
+            self.cal.schedule(now + t, Event::Arrival { group });
+        }
+    }
+
+    fn arrival(&mut self, now: f64, group: u32) {
+        let mut members = std::mem::take(&mut self.groups[group as usize]);
+        self.in_transit -= members.len() as u32;
+        for &p in &members {
+            let w = self.w;
+            let q = &mut self.parcels[p as usize];
+            q.arrived = now;
+            q.goods_here = true;
+            match q.channel {
+                Channel::Paper => {
+                    let d = w.import.paper_lodgement.sample(&mut self.rng_customs);
+                    self.cal.schedule(now + d, Event::Lodged { p });
+                }
+                Channel::Electronic => {
+                    let d = w.import.electronic_lodgement.sample(&mut self.rng_customs);
+                    self.cal.schedule(now + d, Event::Lodged { p });
+                }
+                Channel::PreArrival => {
+                    if q.docs_ready {
+                        self.awaiting_arrival -= 1;
+                        self.goods_steps(now, p);
+                    }
+                }
+            }
+        }
+        members.clear();
+        self.groups[group as usize] = members;
+        self.free_groups.push(group);
+    }
+
+    fn charge_declaration(&mut self, p: u32) {
+        let c = &self.w.costs;
+        let per_bag = if self.w.rules.list_release {
+            self.w.hub.as_ref().map_or(1.0, |h| h.bag_size as f64)
+        } else {
+            1.0
+        };
+        // List release with consolidated declaration: one declaration per bag.
+        self.parcels[p as usize].cost[0] += (c.declaration_fee + c.brokerage_fee) / per_bag;
+    }
+
+    fn charge_paper(&mut self, p: u32) {
+        let c = &self.w.costs;
+        self.parcels[p as usize].cost[1] += c.paper_per_document * c.documents_per_paper_declaration;
+    }
+
+    fn lodged(&mut self, now: f64, p: u32) {
+        self.parcels[p as usize].lodged = now;
+        self.charge_declaration(p);
+        if self.parcels[p as usize].channel == Channel::Paper {
+            self.charge_paper(p);
+            self.enter_station(now, PAPER, p);
+        } else {
+            let d = self.w.import.assessment.sample(&mut self.rng_customs);
+            self.cal.schedule(now + d, Event::Assessed { p });
+        }
+    }
+
+    fn assessed(&mut self, now: f64, p: u32) {
+        self.parcels[p as usize].assessed = now;
+        self.after_assessment(now, p);
+    }
+
+    fn after_assessment(&mut self, now: f64, p: u32) {
+        let w = self.w;
+        let q = &self.parcels[p as usize];
+        let cbec = matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210);
+        if w.rules.three_document_match && cbec && !q.matched && q.u_mismatch < w.rules.document_mismatch_rate {
+            let d = w.rules.manual_match.sample(&mut self.rng_customs);
+            self.cal.schedule(now + d, Event::MatchDone { p });
+            return;
+        }
+        if q.risk == 1 && self.stations[DOC].is_some() {
+            self.parcels[p as usize].cost[2] += w.costs.doc_check;
+            self.enter_station(now, DOC, p);
+        } else {
+            self.parcels[p as usize].doc_done = now;
+            self.docs_done(now, p);
+        }
+    }
+
+    fn docs_done(&mut self, now: f64, p: u32) {
+        let q = &mut self.parcels[p as usize];
+        q.docs_ready = true;
+        if q.goods_here {
+            self.goods_steps(now, p);
+        } else {
+            self.awaiting_arrival += 1;
+        }
+    }
+
+    fn goods_steps(&mut self, now: f64, p: u32) {
+        let q = &mut self.parcels[p as usize];
+        if q.risk == 2 && self.stations[XRAY].is_some() {
+            q.cost[2] += self.w.costs.xray;
+            self.enter_station(now, XRAY, p);
+        } else {
+            q.inspected = now;
+            self.payment(now, p);
+        }
+    }
+
+    fn payment(&mut self, now: f64, p: u32) {
+        let q = &self.parcels[p as usize];
+        let due = q.duty + if self.w.regime.vat_collection == VatCollection::Border { q.vat } else { 0.0 };
+        if due > 0.0 {
+            let d = self.w.import.payment.sample(&mut self.rng_customs);
+            self.cal.schedule(now + d, Event::Paid { p });
+        } else {
+            self.parcels[p as usize].paid = now;
+            self.release(now, p);
+        }
+    }
+
+    fn release(&mut self, now: f64, p: u32) {
+        let after_warmup = now >= self.warmup;
+        let q = &self.parcels[p as usize];
+        if after_warmup {
+            // TRS milestones, each clamped to follow the previous one: work done before arrival
+            // (pre-arrival lodgement and assessment) counts as zero time after arrival.
+            let mut prev = q.arrived;
+            let milestones = [q.lodged, q.assessed, q.doc_done, q.inspected, q.paid];
+            for (k, m) in milestones.iter().enumerate() {
+                let m = m.max(prev);
+                self.out.segments[k].record(m - prev);
+                prev = m;
+            }
+            self.out.clearance.record(now - q.arrived);
+        }
+        let d = self.w.import.exit.sample(&mut self.rng_customs);
+        self.cal.schedule(now + d, Event::Exited { p });
+    }
+
+    fn exited(&mut self, now: f64, p: u32) {
+        let w = self.w;
+        let q = &mut self.parcels[p as usize];
+        let days = (now - q.arrived) / 24.0;
+        q.cost[3] += (days - w.costs.free_storage_days).max(0.0) * w.costs.storage_per_day;
+        if now >= self.warmup {
+            self.out.exit.record(now - q.paid.max(q.arrived));
+        }
+        let last = if q.mode == Mode::Bonded1210 { &w.bonded_last_mile } else { &w.last_mile };
+        let d = last.sample(&mut self.rng_last_mile);
+        self.cal.schedule(now + d, Event::Delivered { p });
+    }
+
+    fn delivered(&mut self, now: f64, p: u32) {
+        let q = self.parcels[p as usize];
+        self.out.delivered += 1;
+        if now >= self.warmup {
+            self.out.delivered_after_warmup += 1;
+            self.out.end_to_end.record(now - q.ordered);
+            for (k, c) in q.cost.iter().enumerate() {
+                if k != 4 {
+                    self.out.cost[k].record(*c);
+                }
+            }
+            self.out.duty.record(q.duty);
+            self.out.vat.record(q.vat);
+        }
+        self.free.push(p);
+    }
+
+    fn snapshot(&mut self, now: f64) {
+        let hour = now.round() as u32;
+        let q = |s: &Option<StationState>| s.as_ref().map_or(0, |s| s.station.queue_len() as u32);
+        let counts = [
+            q(&self.stations[SORT]),
+            self.bag.len() as u32,
+            self.timetable.waiting() as u32,
+            self.in_transit,
+            q(&self.stations[PAPER]),
+            q(&self.stations[DOC]),
+            q(&self.stations[XRAY]),
+            q(&self.stations[PHYS]),
+            self.awaiting_arrival,
+        ];
+        for (k, n) in counts.into_iter().enumerate() {
+            self.out.backlog.push((hour, k as u8, n));
+        }
+        if now + 1.0 <= self.horizon {
+            self.cal.schedule(now + 1.0, Event::Snapshot);
+        }
+    }
+
+    fn end_warmup(&mut self, now: f64) {
+        let o = &mut self.out;
+        o.clearance.reset();
+        o.end_to_end.reset();
+        o.exit.reset();
+        for s in &mut o.segments {
+            s.reset();
+        }
+        for st in self.stations.iter_mut().flatten() {
+            st.station.reset_stats(now);
+            st.wait.reset();
+            st.services = 0;
+        }
+    }
+
+    fn finish(mut self) -> ParcelReplication {
+        let end = if self.horizon.is_finite() { self.horizon } else { self.cal.now() };
+        let observed = (end - self.warmup).max(0.0);
+        let mut labour = 0.0;
+        self.out.stations = self
+            .stations
+            .into_iter()
+            .map(|s| {
+                s.map(|st| {
+                    labour += st.station.capacity_tw.area(end) * st.spec.labour_per_hour;
+                    StationReplication {
+                        wait: st.wait,
+                        utilization: st.station.utilization(end),
+                        queue_length: st.station.queue_tw.mean(end),
+                        queue_max: st.station.queue_tw.max(),
+                        servers: st.station.capacity_tw.mean(end),
+                        services: st.services,
+                        closed_starts: st.closed_starts,
+                    }
+                })
+            })
+            .collect();
+        let n = self.out.delivered_after_warmup.max(1) as f64;
+        self.out.labour_total = labour;
+        self.out.cost[4] = Tally::new();
+        self.out.cost[4].record(labour / n);
+        self.out.observed_h = observed;
+        self.out.in_system = self.out.created - self.out.delivered - self.out.seized;
+        self.out
+    }
+}
+
+/// Duty, VAT and whether the order leaves the retail regime for general trade.
+fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
+    let r = &w.regime;
+    if let Some(cr) = &r.china_retail {
+        let over = value > cr.order_limit || u_annual < cr.annual_limit_exceeded_share;
+        if over {
+            let duty = value * r.duty_rate;
+            return (duty, (value + duty) * r.vat_rate, true);
+        }
+        // Retail rate: (CT + VAT)/(1 − CT) × 70%, duty 0 (Caiguanshui [2016] 18).
+        let ct = cr.consumption_tax_rate;
+        let combined = (ct + r.vat_rate) / (1.0 - ct) * cr.tax_share;
+        return (0.0, value * combined, false);
+    }
+    let duty = if r.de_minimis_duty.is_some_and(|d| value <= d) {
+        0.0
+    } else {
+        r.flat_duty_per_item.unwrap_or(value * r.duty_rate)
+    };
+    let vat = if r.de_minimis_vat.is_some_and(|d| value <= d) { 0.0 } else { (value + duty) * r.vat_rate };
+    (duty, vat, false)
+}
+
+/// Risk channel from a uniform draw; trusted sellers' yellow and red shares are reduced.
+fn risk_of(w: &ParcelWorld, u: f64, trusted: bool) -> u8 {
+    let [green, yellow, red] = w.import.risk;
+    let (y, r) = (yellow - green, red - yellow);
+    let f = if trusted { w.rules.trusted_inspection_factor } else { 1.0 };
+    let (y, r) = (y * f, r * f);
+    if u < r {
+        2
+    } else if u < r + y {
+        1
+    } else {
+        0
+    }
+}
