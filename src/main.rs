@@ -48,6 +48,10 @@ enum Command {
         /// Print exactly one JSON document (docs/output.md) instead of the table.
         #[arg(long)]
         json: bool,
+        /// Also write `summary.json` and (parcel worlds) a tidy `backlog.csv` into this folder,
+        /// each atomically.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Validate a scenario and report every problem, without running it.
     Check {
@@ -92,6 +96,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             seed,
             threads,
             json,
+            out,
         } => {
             let mut extra = Vec::new();
             if let Some(n) = reps {
@@ -101,7 +106,16 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 extra.push(format!("run.seed={s}"));
             }
             let sc = load(&scenario, extra)?;
-            let summary = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
+            let output = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
+            let summary = output.summary;
+            if let Some(dir) = out {
+                let fail = |e: std::io::Error| Failure::Run(format!("{}: cannot write results: {e}", dir.display()));
+                std::fs::create_dir_all(&dir).map_err(fail)?;
+                report::write_atomic(&dir.join("summary.json"), report::json(&summary).as_bytes()).map_err(fail)?;
+                if sc.world.is_some() {
+                    report::write_atomic(&dir.join("backlog.csv"), report::backlog_csv(&output.backlog).as_bytes()).map_err(fail)?;
+                }
+            }
             if json {
                 print!("{}", report::json(&summary));
             } else {

@@ -58,10 +58,46 @@ pub fn replicate_world(scenario: &Scenario, threads: usize) -> Result<Vec<Parcel
     Ok(pool.install(|| (0..n).into_par_iter().map(|i| simulate_world(scenario, world, i)).collect()))
 }
 
+/// Parcels waiting at one stage at one hour of one replication: a row of `backlog.csv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BacklogRow {
+    /// Replication index.
+    pub replication: u64,
+    /// Simulated hour.
+    pub hour: u32,
+    /// Stage, one of [`crate::model::parcel::BACKLOG_STAGES`].
+    pub stage: &'static str,
+    /// Parcels waiting there.
+    pub parcels: u32,
+}
+
+/// What a run produced: the summary and, for a parcel world, the backlog over time.
+#[derive(Clone, Debug)]
+pub struct RunOutput {
+    /// The summary (the JSON contract).
+    pub summary: RunSummary,
+    /// Backlog every hour of every replication, in replication, hour, stage order.
+    pub backlog: Vec<BacklogRow>,
+}
+
 /// Runs a scenario of either kind and summarises it.
-pub fn run(scenario: &Scenario, threads: usize) -> Result<RunSummary, ExperimentError> {
+pub fn run(scenario: &Scenario, threads: usize) -> Result<RunOutput, ExperimentError> {
     match &scenario.world {
-        Some(world) => Ok(summarize_world(scenario, world, &replicate_world(scenario, threads)?)),
-        None => Ok(summarize(scenario, &replicate(scenario, threads)?)),
+        Some(world) => {
+            let reps = replicate_world(scenario, threads)?;
+            let backlog = reps
+                .iter()
+                .flat_map(|r| {
+                    r.backlog.iter().map(move |&(hour, stage, parcels)| BacklogRow {
+                        replication: r.index,
+                        hour,
+                        stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
+                        parcels,
+                    })
+                })
+                .collect();
+            Ok(RunOutput { summary: summarize_world(scenario, world, &reps), backlog })
+        }
+        None => Ok(RunOutput { summary: summarize(scenario, &replicate(scenario, threads)?), backlog: Vec::new() }),
     }
 }

@@ -56,7 +56,6 @@ enum Event {
     ReworkDone { p: u32 },
     MatchDone { p: u32 },
     Paid { p: u32 },
-    Exited { p: u32 },
     Delivered { p: u32 },
     BondedReleased { p: u32 },
     Snapshot,
@@ -323,7 +322,6 @@ impl Sim<'_> {
                 self.parcels[p as usize].paid = now;
                 self.release(now, p);
             }
-            Event::Exited { p } => self.exited(now, p),
             Event::Delivered { p } => self.delivered(now, p),
             Event::BondedReleased { p } => {
                 let q = &mut self.parcels[p as usize];
@@ -342,7 +340,7 @@ impl Sim<'_> {
     /// Next order of a platform by thinning a Poisson process at the platform's peak rate.
     fn next_order(&mut self, now: f64, i: usize) {
         let pl = &self.w.platforms[i];
-        let max = pl.max_rate();
+        let max = pl.peak_rate;
         if max <= 0.0 {
             return;
         }
@@ -589,8 +587,7 @@ impl Sim<'_> {
             }
             q.cost[5] += q.weight * w.linehaul.cost_per_kg;
             if q.channel == Channel::PreArrival {
-                let d = w.import.electronic_lodgement.sample(&mut self.rng_customs);
-                self.cal.schedule(now + d, Event::Lodged { p });
+                self.lodge_electronic(now, p);
             }
         }
         self.in_transit += members.len() as u32;
@@ -623,10 +620,7 @@ impl Sim<'_> {
                     let d = w.import.paper_lodgement.sample(&mut self.rng_customs);
                     self.cal.schedule(now + d, Event::Lodged { p });
                 }
-                Channel::Electronic => {
-                    let d = w.import.electronic_lodgement.sample(&mut self.rng_customs);
-                    self.cal.schedule(now + d, Event::Lodged { p });
-                }
+                Channel::Electronic => self.lodge_electronic(now, p),
                 Channel::PreArrival => {
                     if q.docs_ready {
                         self.awaiting_arrival -= 1;
@@ -666,6 +660,17 @@ impl Sim<'_> {
             let d = self.w.import.assessment.sample(&mut self.rng_customs);
             self.cal.schedule(now + d, Event::Assessed { p });
         }
+    }
+
+    /// Lodgement followed by automated assessment, both pure delays: one event at the end of
+    /// the assessment, with the lodgement time recorded on the way.
+    fn lodge_electronic(&mut self, now: f64, p: u32) {
+        let w = self.w;
+        let lodged = now + w.import.electronic_lodgement.sample(&mut self.rng_customs);
+        let assessed = lodged + w.import.assessment.sample(&mut self.rng_customs);
+        self.parcels[p as usize].lodged = lodged;
+        self.charge_declaration(p);
+        self.cal.schedule(assessed, Event::Assessed { p });
     }
 
     fn assessed(&mut self, now: f64, p: u32) {
@@ -739,21 +744,18 @@ impl Sim<'_> {
             }
             self.out.clearance.record(now - q.arrived);
         }
-        let d = self.w.import.exit.sample(&mut self.rng_customs);
-        self.cal.schedule(now + d, Event::Exited { p });
-    }
-
-    fn exited(&mut self, now: f64, p: u32) {
+        // Exit (gate-out) and last mile are pure delays: one event at delivery.
         let w = self.w;
+        let exit = w.import.exit.sample(&mut self.rng_customs);
         let q = &mut self.parcels[p as usize];
-        let days = (now - q.arrived) / 24.0;
+        let days = (now + exit - q.arrived) / 24.0;
         q.cost[3] += (days - w.costs.free_storage_days).max(0.0) * w.costs.storage_per_day;
-        if now >= self.warmup {
-            self.out.exit.record(now - q.paid.max(q.arrived));
+        if after_warmup {
+            self.out.exit.record(exit);
         }
         let last = if q.mode == Mode::Bonded1210 { &w.bonded_last_mile } else { &w.last_mile };
         let d = last.sample(&mut self.rng_last_mile);
-        self.cal.schedule(now + d, Event::Delivered { p });
+        self.cal.schedule(now + exit + d, Event::Delivered { p });
     }
 
     fn delivered(&mut self, now: f64, p: u32) {

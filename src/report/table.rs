@@ -58,8 +58,19 @@ pub fn render(s: &RunSummary) -> String {
         "  {:<22} {:>10} {:<26} {:>9} {:>9} {:>9} {:>9}",
         "", "mean", "95% CI", "p50", "p95", "p99", "max"
     );
+    if let Some(c) = &s.metrics.clearance_hours {
+        stat_row(&mut out, "clearance (arr→rel)", c);
+    }
     stat_row(&mut out, "time in system", &s.metrics.time_in_system_hours);
-    for st in &s.stages {
+    for st in s.stages.iter().filter(|st| st.kind == "trs_segment") {
+        stat_row(&mut out, &format!("  TRS {}", st.name), &st.time_in_stage_hours);
+    }
+    if let Some(r) = &s.metrics.released_within {
+        level_row(&mut out, "released within 1 h", &r.h1);
+        level_row(&mut out, "released within 24 h", &r.h24);
+        level_row(&mut out, "released within 48 h", &r.h48);
+    }
+    for st in s.stages.iter().filter(|st| st.kind != "trs_segment") {
         let _ = writeln!(out, "stage {} ({})", st.name, st.kind);
         stat_row(&mut out, "wait", &st.wait_hours);
         stat_row(&mut out, "time in stage", &st.time_in_stage_hours);
@@ -72,5 +83,24 @@ pub fn render(s: &RunSummary) -> String {
         }
     }
     level_row(&mut out, "throughput [1/h]", &s.metrics.throughput_per_hour);
+    if let Some(t) = &s.throughput_per_day {
+        level_row(&mut out, "delivered per day", t);
+    }
+    if let Some(b) = &s.bottleneck {
+        let _ = writeln!(out, "bottleneck: {} (utilisation {:.3})", b.station, b.utilization.mean);
+    }
+    let cur = s.currency.as_deref().unwrap_or("");
+    if let Some(c) = &s.cost_per_parcel {
+        let _ = writeln!(out, "\ncost per delivered parcel [{cur}]");
+        level_row(&mut out, "total", &c.total);
+        for (k, v) in &c.breakdown {
+            level_row(&mut out, k, v);
+        }
+    }
+    if let Some(r) = &s.revenue_per_parcel {
+        let _ = writeln!(out, "revenue per delivered parcel [{cur}]");
+        level_row(&mut out, "duty", &r.duty);
+        level_row(&mut out, "VAT", &r.vat);
+    }
     out
 }

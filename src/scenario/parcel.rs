@@ -63,6 +63,8 @@ pub struct Platform {
     pub mode_cum: [f64; 4],
     /// Share of trusted sellers.
     pub trusted_share: f64,
+    /// The highest hourly rate of the profile and peaks, for thinning (computed once).
+    pub peak_rate: f64,
 }
 
 impl Platform {
@@ -77,7 +79,7 @@ impl Platform {
             * peak
     }
 
-    /// An upper bound of [`Platform::rate_at`], for thinning.
+    /// An upper bound of [`Platform::rate_at`], for thinning (cached in `peak_rate`).
     pub fn max_rate(&self) -> f64 {
         let h = self.hourly.iter().copied().fold(0.0, f64::max);
         let w = self.weekly.iter().copied().fold(0.0, f64::max);
@@ -481,7 +483,7 @@ fn platform(
         p.trusted_seller_share.unwrap_or(0.0),
     );
     let modes = modes?;
-    Some(Platform {
+    let mut platform = Platform {
         name: p.name.clone(),
         parcels_per_day: ppd,
         hourly: hourly?,
@@ -491,7 +493,10 @@ fn platform(
         weight_kg: weight?,
         mode_cum: [modes[0], modes[1], modes[2], modes[3]],
         trusted_share: trusted?,
-    })
+        peak_rate: 0.0,
+    };
+    platform.peak_rate = platform.max_rate();
+    Some(platform)
 }
 
 /// The raw sections of a parcel world, borrowed from the file.
