@@ -133,6 +133,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 sc.stages.len(),
                 sc.run.replications
             );
+            if let Some(world) = &sc.world {
+                println!("  parcel world: {} platform(s), currency {}", world.platforms.len(), world.regime.currency);
+                for l in world.offered_loads() {
+                    let warn = if l.load >= 1.0 { "  (≥ 1: backlog grows until the horizon)" } else { "" };
+                    println!("  {:<22} arrivals {:>12.2}/h  offered load {:.3}{warn}", l.name, l.arrival_rate_per_h, l.load);
+                }
+            }
             for l in sc.offered_loads() {
                 let st = &sc.stages[l.stage];
                 match l.load {

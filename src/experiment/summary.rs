@@ -397,7 +397,13 @@ pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelR
             blocking_probability: level(&vec![0.0; reps.len()]),
         });
     }
-    let share = |h: f64| per(&|r| r.clearance.hist.share_at_most(h));
+    // A share lies in [0, 1]: its interval is clipped there (a t-interval from few
+    // replications can reach past the bounds).
+    let share = |h: f64| {
+        let mut l = per(&|r| r.clearance.hist.share_at_most(h));
+        l.ci95 = l.ci95.map(|[lo, hi]| [lo.max(0.0), hi.min(1.0)]);
+        l
+    };
     let mut breakdown = std::collections::BTreeMap::new();
     for (k, name) in COSTS.iter().enumerate() {
         breakdown.insert(*name, per(&|r| if r.cost[k].count() > 0 { r.cost[k].mean() } else { 0.0 }));

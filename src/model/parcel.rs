@@ -56,7 +56,6 @@ enum Event {
     ReworkDone { p: u32 },
     MatchDone { p: u32 },
     Paid { p: u32 },
-    Delivered { p: u32 },
     BondedReleased { p: u32 },
     Snapshot,
     WarmupEnd,
@@ -164,7 +163,27 @@ pub struct StationReplication {
     pub closed_starts: u64,
 }
 
-struct Sim<'a> {
+/// Receives every parcel's import milestones at release, for per-parcel checks and traces.
+/// The unit type `()` ignores them at no cost.
+pub trait ParcelObserver {
+    /// A parcel was released at `released` [h] after arriving at `arrived`; `segments` are its
+    /// TRS segments in [`TRS_SEGMENTS`] order [h].
+    fn released(&mut self, arrived: f64, segments: [f64; 5], released: f64);
+}
+
+impl ParcelObserver for () {
+    #[inline(always)]
+    fn released(&mut self, _: f64, _: [f64; 5], _: f64) {}
+}
+
+impl<F: FnMut(f64, [f64; 5], f64)> ParcelObserver for F {
+    fn released(&mut self, arrived: f64, segments: [f64; 5], released: f64) {
+        self(arrived, segments, released)
+    }
+}
+
+struct Sim<'a, O: ParcelObserver> {
+    observer: &'a mut O,
     w: &'a ParcelWorld,
     horizon: f64,
     warmup: f64,
@@ -193,6 +212,16 @@ struct Sim<'a> {
 
 /// Runs replication `index` of a parcel-world scenario.
 pub fn simulate_world(scenario: &Scenario, world: &ParcelWorld, index: u64) -> ParcelReplication {
+    simulate_world_observed(scenario, world, index, &mut ())
+}
+
+/// Like [`simulate_world`], telling `observer` every parcel's milestones at release.
+pub fn simulate_world_observed<O: ParcelObserver>(
+    scenario: &Scenario,
+    world: &ParcelWorld,
+    index: u64,
+    observer: &mut O,
+) -> ParcelReplication {
     let seeder = StreamSeeder::new(scenario.run.seed, index);
     let station_spec = |i: usize| -> Option<&StationSpec> {
         match i {
@@ -217,6 +246,7 @@ pub fn simulate_world(scenario: &Scenario, world: &ParcelWorld, index: u64) -> P
         .collect();
     let l = &world.linehaul;
     let mut sim = Sim {
+        observer,
         w: world,
         horizon: scenario.run.horizon_h.unwrap_or(f64::INFINITY),
         warmup: scenario.run.warmup_h,
@@ -268,7 +298,7 @@ pub fn simulate_world(scenario: &Scenario, world: &ParcelWorld, index: u64) -> P
     sim.finish()
 }
 
-impl Sim<'_> {
+impl<O: ParcelObserver> Sim<'_, O> {
     fn start(&mut self) {
         for i in 0..self.w.platforms.len() {
             self.next_order(0.0, i);
@@ -322,7 +352,6 @@ impl Sim<'_> {
                 self.parcels[p as usize].paid = now;
                 self.release(now, p);
             }
-            Event::Delivered { p } => self.delivered(now, p),
             Event::BondedReleased { p } => {
                 let q = &mut self.parcels[p as usize];
                 q.lodged = now;
@@ -732,19 +761,26 @@ impl Sim<'_> {
     fn release(&mut self, now: f64, p: u32) {
         let after_warmup = now >= self.warmup;
         let q = &self.parcels[p as usize];
+        // TRS milestones, each clamped to follow the previous one: work done before arrival
+        // (pre-arrival lodgement and assessment) counts as zero time after arrival.
+        let mut prev = q.arrived;
+        let mut segments = [0.0; 5];
+        let milestones = [q.lodged, q.assessed, q.doc_done, q.inspected, q.paid];
+        for (k, m) in milestones.iter().enumerate() {
+            let m = m.max(prev);
+            segments[k] = m - prev;
+            prev = m;
+        }
+        self.observer.released(q.arrived, segments, now);
         if after_warmup {
-            // TRS milestones, each clamped to follow the previous one: work done before arrival
-            // (pre-arrival lodgement and assessment) counts as zero time after arrival.
-            let mut prev = q.arrived;
-            let milestones = [q.lodged, q.assessed, q.doc_done, q.inspected, q.paid];
-            for (k, m) in milestones.iter().enumerate() {
-                let m = m.max(prev);
-                self.out.segments[k].record(m - prev);
-                prev = m;
+            for (k, seg) in segments.iter().enumerate() {
+                self.out.segments[k].record(*seg);
             }
             self.out.clearance.record(now - q.arrived);
         }
-        // Exit (gate-out) and last mile are pure delays: one event at delivery.
+        // Exit (gate-out) and last mile are pure delays with no resource: the delivery time is
+        // known now, so the parcel's books are closed here and no event is needed. A parcel
+        // whose delivery falls after the horizon is counted as still in the system.
         let w = self.w;
         let exit = w.import.exit.sample(&mut self.rng_customs);
         let q = &mut self.parcels[p as usize];
@@ -754,16 +790,20 @@ impl Sim<'_> {
             self.out.exit.record(exit);
         }
         let last = if q.mode == Mode::Bonded1210 { &w.bonded_last_mile } else { &w.last_mile };
-        let d = last.sample(&mut self.rng_last_mile);
-        self.cal.schedule(now + exit + d, Event::Delivered { p });
+        let delivered_at = now + exit + last.sample(&mut self.rng_last_mile);
+        if delivered_at <= self.horizon {
+            self.delivered(delivered_at, p);
+        } else {
+            self.free.push(p);
+        }
     }
 
-    fn delivered(&mut self, now: f64, p: u32) {
-        let q = self.parcels[p as usize];
+    fn delivered(&mut self, at: f64, p: u32) {
+        let q = &self.parcels[p as usize];
         self.out.delivered += 1;
-        if now >= self.warmup {
+        if at >= self.warmup {
             self.out.delivered_after_warmup += 1;
-            self.out.end_to_end.record(now - q.ordered);
+            self.out.end_to_end.record(at - q.ordered);
             for (k, c) in q.cost.iter().enumerate() {
                 if k != 4 {
                     self.out.cost[k].record(*c);

@@ -1053,3 +1053,53 @@ fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import>
         exit: opt_duration(c, &path.key("exit_h"), i.exit_h.as_ref())?,
     })
 }
+
+/// Offered load of one resource of the parcel world, from mean demand.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldLoad {
+    /// Resource name (a station of [`crate::model::parcel::STATION_NAMES`] or `linehaul`).
+    pub name: &'static str,
+    /// Mean arrivals per hour (parcels; for a kg-limited line-haul, kg per hour).
+    pub arrival_rate_per_h: f64,
+    /// Offered load over mean capacity (ρ).
+    pub load: f64,
+}
+
+impl ParcelWorld {
+    /// Mean offered load of every resource, over a normal week (peak days and hourly profiles
+    /// make some hours busier: ρ < 1 here is necessary, not sufficient, for a backlog to drain).
+    pub fn offered_loads(&self) -> Vec<WorldLoad> {
+        let mut direct = 0.0;
+        let mut weight_per_h = 0.0;
+        let mut trusted = 0.0;
+        for p in &self.platforms {
+            let rate = p.parcels_per_day / 24.0 * (1.0 - (p.mode_cum[3] - p.mode_cum[2]));
+            direct += rate;
+            weight_per_h += rate * p.weight_kg.mean();
+            trusted += rate * p.trusted_share;
+        }
+        let trusted_share = if direct > 0.0 { trusted / direct } else { 0.0 };
+        let factor = 1.0 - trusted_share + trusted_share * self.rules.trusted_inspection_factor;
+        let i = &self.import;
+        let yellow = (i.risk[1] - i.risk[0]) * factor;
+        let red = (i.risk[2] - i.risk[1]) * factor;
+        let paper = i.channel_cum[0];
+        let mut out = Vec::new();
+        let mut station = |name: &'static str, rate: f64, st: Option<&StationSpec>| {
+            if let Some(st) = st {
+                let load = rate * st.service.mean() / st.schedule.mean_servers().max(f64::MIN_POSITIVE);
+                out.push(WorldLoad { name, arrival_rate_per_h: rate, load });
+            }
+        };
+        station("sort", direct, self.hub.as_ref().map(|h| &h.sort));
+        station("paper_desk", direct * paper / (1.0 - i.paper_error_rate), i.paper_desk.as_ref());
+        station("doc_check", direct * yellow, i.doc_check.as_ref());
+        station("xray", direct * red, i.xray.as_ref());
+        station("physical", direct * red * i.physical_share_of_red, i.physical.as_ref());
+        let l = &self.linehaul;
+        let demand = if l.capacity_in_kg { weight_per_h } else { direct };
+        let capacity_per_h = l.offsets.len() as f64 / l.period_h * l.capacity;
+        out.push(WorldLoad { name: "linehaul", arrival_rate_per_h: demand, load: demand / capacity_per_h });
+        out
+    }
+}

@@ -219,6 +219,9 @@ pub(super) fn validate(
     if !is_world && raw.source.is_empty() {
         c.fail(&KeyPath::root("source"), "a scenario needs at least one [[source]] of arrivals (plain network) or [[platform]] (parcel world)");
     }
+    if is_world && raw.run.horizon_h.is_none() {
+        c.fail(&KeyPath::root("run").key("horizon_h"), "a parcel world runs for a horizon: set `run.horizon_h` (hours; platforms keep ordering until then)");
+    }
     let world = if is_world {
         super::parcel::validate(
             &mut c,
@@ -767,8 +770,30 @@ pub(super) fn offered_loads(sources: &[Source], stages: &[Stage]) -> Vec<StageLo
         .collect()
 }
 
-/// A run with no horizon must be stable at every stage, or it would never end.
+/// Parcels a backlog may hold before a run is refused as one that would exhaust memory.
+const MAX_BACKLOG: f64 = 20e6;
+
+/// A run with no horizon must be stable at every stage, or it would never end; a run with a
+/// horizon must not pile up more parcels than memory holds.
 fn check_loads(c: &mut Checker, scenario: &Scenario) {
+    if let Some(world) = &scenario.world {
+        for l in world.offered_loads() {
+            if l.load < 1.0 {
+                continue;
+            }
+            let section = if l.name == "linehaul" { KeyPath::root("linehaul") } else if l.name == "sort" { KeyPath::root("hub").key("sort") } else { KeyPath::root("import").key(l.name) };
+            match scenario.run.horizon_h {
+                None => c.fail(&section, format!("offered load at `{}` is {:.3} ≥ 1: its backlog grows without bound and the run would never end; set `run.horizon_h`, add capacity, or lower demand", l.name, l.load)),
+                Some(h) => {
+                    let backlog = l.arrival_rate_per_h * (1.0 - 1.0 / l.load) * h;
+                    if backlog > MAX_BACKLOG {
+                        c.fail(&section, format!("offered load at `{}` is {:.3} ≥ 1: over {h} h about {backlog:.3e} parcels would pile up there, more than memory holds ({MAX_BACKLOG:.0e}); shorten `run.horizon_h`, add capacity, or lower demand", l.name, l.load));
+                    }
+                }
+            }
+        }
+        return;
+    }
     if scenario.run.horizon_h.is_some() {
         return;
     }
