@@ -109,11 +109,18 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let output = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
             let summary = output.summary;
             if let Some(dir) = out {
-                let fail = |e: std::io::Error| Failure::Run(format!("{}: cannot write results: {e}", dir.display()));
+                let fail = |e: std::io::Error| {
+                    Failure::Run(format!("{}: cannot write results: {e}", dir.display()))
+                };
                 std::fs::create_dir_all(&dir).map_err(fail)?;
-                report::write_atomic(&dir.join("summary.json"), report::json(&summary).as_bytes()).map_err(fail)?;
+                report::write_atomic(&dir.join("summary.json"), report::json(&summary).as_bytes())
+                    .map_err(fail)?;
                 if sc.world.is_some() {
-                    report::write_atomic(&dir.join("backlog.csv"), report::backlog_csv(&output.backlog).as_bytes()).map_err(fail)?;
+                    report::write_atomic(
+                        &dir.join("backlog.csv"),
+                        report::backlog_csv(&output.backlog).as_bytes(),
+                    )
+                    .map_err(fail)?;
                 }
             }
             if json {
@@ -134,10 +141,21 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 sc.run.replications
             );
             if let Some(world) = &sc.world {
-                println!("  parcel world: {} platform(s), currency {}", world.platforms.len(), world.regime.currency);
+                println!(
+                    "  parcel world: {} platform(s), currency {}",
+                    world.platforms.len(),
+                    world.regime.currency
+                );
                 for l in world.offered_loads() {
-                    let warn = if l.load >= 1.0 { "  (≥ 1: backlog grows until the horizon)" } else { "" };
-                    println!("  {:<22} arrivals {:>12.2}/h  offered load {:.3}{warn}", l.name, l.arrival_rate_per_h, l.load);
+                    let warn = if l.load >= 1.0 {
+                        "  (≥ 1: backlog grows until the horizon)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "  {:<22} arrivals {:>12.2}/h  offered load {:.3}{warn}",
+                        l.name, l.arrival_rate_per_h, l.load
+                    );
                 }
             }
             for l in sc.offered_loads() {

@@ -48,14 +48,28 @@ pub fn replicate(
 }
 
 /// Runs every replication of a parcel-world scenario in parallel, in replication order.
-pub fn replicate_world(scenario: &Scenario, threads: usize) -> Result<Vec<ParcelReplication>, ExperimentError> {
-    let world = scenario.world.as_ref().expect("replicate_world needs a parcel-world scenario");
+pub fn replicate_world(
+    scenario: &Scenario,
+    threads: usize,
+) -> Result<Vec<ParcelReplication>, ExperimentError> {
+    let world = scenario
+        .world
+        .as_ref()
+        .expect("replicate_world needs a parcel-world scenario");
     let n = scenario.run.replications as u64;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| ExperimentError::Threads { threads, reason: e.to_string() })?;
-    Ok(pool.install(|| (0..n).into_par_iter().map(|i| simulate_world(scenario, world, i)).collect()))
+        .map_err(|e| ExperimentError::Threads {
+            threads,
+            reason: e.to_string(),
+        })?;
+    Ok(pool.install(|| {
+        (0..n)
+            .into_par_iter()
+            .map(|i| simulate_world(scenario, world, i))
+            .collect()
+    }))
 }
 
 /// Parcels waiting at one stage at one hour of one replication: a row of `backlog.csv`.
@@ -88,16 +102,24 @@ pub fn run(scenario: &Scenario, threads: usize) -> Result<RunOutput, ExperimentE
             let backlog = reps
                 .iter()
                 .flat_map(|r| {
-                    r.backlog.iter().map(move |&(hour, stage, parcels)| BacklogRow {
-                        replication: r.index,
-                        hour,
-                        stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
-                        parcels,
-                    })
+                    r.backlog
+                        .iter()
+                        .map(move |&(hour, stage, parcels)| BacklogRow {
+                            replication: r.index,
+                            hour,
+                            stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
+                            parcels,
+                        })
                 })
                 .collect();
-            Ok(RunOutput { summary: summarize_world(scenario, world, &reps), backlog })
+            Ok(RunOutput {
+                summary: summarize_world(scenario, world, &reps),
+                backlog,
+            })
         }
-        None => Ok(RunOutput { summary: summarize(scenario, &replicate(scenario, threads)?), backlog: Vec::new() }),
+        None => Ok(RunOutput {
+            summary: summarize(scenario, &replicate(scenario, threads)?),
+            backlog: Vec::new(),
+        }),
     }
 }

@@ -8,8 +8,8 @@ use serde::Serialize;
 use crate::model::parcel::{COSTS, ParcelReplication, STATION_NAMES, TRS_SEGMENTS};
 use crate::model::{ReplicationResult, StageReplication};
 use crate::scenario::parcel::ParcelWorld;
-use crate::stats::Tally;
 use crate::scenario::{Scenario, StageKind};
+use crate::stats::Tally;
 use crate::stats::{Estimate, Histogram, TallyHist};
 
 /// A statistic of a duration: mean with its 95% interval across replications, and quantiles of
@@ -346,8 +346,14 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
 }
 
 /// Summarises replications of a parcel-world scenario, given in replication order.
-pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelReplication]) -> RunSummary {
-    let per = |f: &dyn Fn(&ParcelReplication) -> f64| -> Level { level(&reps.iter().map(f).collect::<Vec<_>>()) };
+pub fn summarize_world(
+    scenario: &Scenario,
+    world: &ParcelWorld,
+    reps: &[ParcelReplication],
+) -> RunSummary {
+    let per = |f: &dyn Fn(&ParcelReplication) -> f64| -> Level {
+        level(&reps.iter().map(f).collect::<Vec<_>>())
+    };
     let zero_stat = |name: &str, kind: &'static str, th: Vec<&TallyHist>| StageSummary {
         name: name.to_string(),
         kind,
@@ -366,18 +372,33 @@ pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelR
     };
     let mut stages = Vec::new();
     for (k, name) in TRS_SEGMENTS.iter().enumerate() {
-        stages.push(zero_stat(name, "trs_segment", reps.iter().map(|r| &r.segments[k]).collect()));
+        stages.push(zero_stat(
+            name,
+            "trs_segment",
+            reps.iter().map(|r| &r.segments[k]).collect(),
+        ));
     }
-    stages.push(zero_stat("exit", "trs_segment", reps.iter().map(|r| &r.exit).collect()));
+    stages.push(zero_stat(
+        "exit",
+        "trs_segment",
+        reps.iter().map(|r| &r.exit).collect(),
+    ));
     let mut bottleneck: Option<Bottleneck> = None;
     for (i, name) in STATION_NAMES.iter().enumerate() {
         if reps.first().is_none_or(|r| r.stations[i].is_none()) {
             continue;
         }
-        let st = |r: &ParcelReplication| r.stations[i].clone().expect("present in every replication");
+        let st =
+            |r: &ParcelReplication| r.stations[i].clone().expect("present in every replication");
         let utilization = per(&|r| st(r).utilization);
-        if bottleneck.as_ref().is_none_or(|b| utilization.mean > b.utilization.mean) {
-            bottleneck = Some(Bottleneck { station: name.to_string(), utilization: utilization.clone() });
+        if bottleneck
+            .as_ref()
+            .is_none_or(|b| utilization.mean > b.utilization.mean)
+        {
+            bottleneck = Some(Bottleneck {
+                station: name.to_string(),
+                utilization: utilization.clone(),
+            });
         }
         let waits: Vec<TallyHist> = reps.iter().map(|r| st(r).wait).collect();
         stages.push(StageSummary {
@@ -388,7 +409,13 @@ pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelR
             utilization: Some(utilization),
             queue_length: per(&|r| st(r).queue_length),
             in_stage: per(&|r| st(r).queue_length),
-            throughput_per_hour: per(&|r| if r.observed_h > 0.0 { st(r).services as f64 / r.observed_h } else { 0.0 }),
+            throughput_per_hour: per(&|r| {
+                if r.observed_h > 0.0 {
+                    st(r).services as f64 / r.observed_h
+                } else {
+                    0.0
+                }
+            }),
             servers: Some(per(&|r| st(r).servers)),
             queue_max: reps.iter().map(|r| st(r).queue_max).fold(0.0, f64::max),
             arrivals: reps.iter().map(|r| st(r).services).sum(),
@@ -406,14 +433,31 @@ pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelR
     };
     let mut breakdown = std::collections::BTreeMap::new();
     for (k, name) in COSTS.iter().enumerate() {
-        breakdown.insert(*name, per(&|r| if r.cost[k].count() > 0 { r.cost[k].mean() } else { 0.0 }));
+        breakdown.insert(
+            *name,
+            per(&|r| {
+                if r.cost[k].count() > 0 {
+                    r.cost[k].mean()
+                } else {
+                    0.0
+                }
+            }),
+        );
     }
-    let total = per(&|r| r.cost.iter().map(|c| if c.count() > 0 { c.mean() } else { 0.0 }).sum());
+    let total = per(&|r| {
+        r.cost
+            .iter()
+            .map(|c| if c.count() > 0 { c.mean() } else { 0.0 })
+            .sum()
+    });
     let mean_or_zero = |t: &Tally| if t.count() > 0 { t.mean() } else { 0.0 };
     let e2e = stat(reps.iter().map(|r| &r.end_to_end));
     RunSummary {
         clearsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: ScenarioId { name: scenario.name.clone(), sha256: scenario.sha256.clone() },
+        scenario: ScenarioId {
+            name: scenario.name.clone(),
+            sha256: scenario.sha256.clone(),
+        },
         seed: scenario.run.seed,
         replications: reps.len() as u32,
         warmup_hours: scenario.run.warmup_h,
@@ -430,20 +474,46 @@ pub fn summarize_world(scenario: &Scenario, world: &ParcelWorld, reps: &[ParcelR
         stages,
         metrics: Metrics {
             time_in_system_hours: e2e.clone(),
-            throughput_per_hour: per(&|r| if r.observed_h > 0.0 { r.delivered_after_warmup as f64 / r.observed_h } else { 0.0 }),
+            throughput_per_hour: per(&|r| {
+                if r.observed_h > 0.0 {
+                    r.delivered_after_warmup as f64 / r.observed_h
+                } else {
+                    0.0
+                }
+            }),
             clearance_hours: Some(stat(reps.iter().map(|r| &r.clearance))),
             end_to_end_hours: Some(e2e),
-            released_within: Some(ReleasedWithin { h1: share(1.0), h24: share(24.0), h48: share(48.0) }),
+            released_within: Some(ReleasedWithin {
+                h1: share(1.0),
+                h24: share(24.0),
+                h48: share(48.0),
+            }),
         },
         currency: Some(world.regime.currency.clone()),
         cost_per_parcel: Some(CostPerParcel { total, breakdown }),
-        revenue_per_parcel: Some(RevenuePerParcel { duty: per(&|r| mean_or_zero(&r.duty)), vat: per(&|r| mean_or_zero(&r.vat)) }),
-        throughput_per_day: Some(per(&|r| if r.observed_h > 0.0 { r.delivered_after_warmup as f64 / r.observed_h * 24.0 } else { 0.0 })),
+        revenue_per_parcel: Some(RevenuePerParcel {
+            duty: per(&|r| mean_or_zero(&r.duty)),
+            vat: per(&|r| mean_or_zero(&r.vat)),
+        }),
+        throughput_per_day: Some(per(&|r| {
+            if r.observed_h > 0.0 {
+                r.delivered_after_warmup as f64 / r.observed_h * 24.0
+            } else {
+                0.0
+            }
+        })),
         bottleneck,
         invariants: Some(Invariants {
-            max_departure_fill: reps.iter().map(|r| r.max_departure_fill).fold(0.0, f64::max),
+            max_departure_fill: reps
+                .iter()
+                .map(|r| r.max_departure_fill)
+                .fold(0.0, f64::max),
             cutoff_violations: reps.iter().map(|r| r.cutoff_violations).sum(),
-            closed_station_starts: reps.iter().flat_map(|r| r.stations.iter().flatten()).map(|s| s.closed_starts).sum(),
+            closed_station_starts: reps
+                .iter()
+                .flat_map(|r| r.stations.iter().flatten())
+                .map(|s| s.closed_starts)
+                .sum(),
         }),
     }
 }

@@ -17,9 +17,11 @@
 use rand::RngExt;
 
 use crate::engine::batch::BatchPush;
-use crate::engine::{Admission, Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable};
-use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
+use crate::engine::{
+    Admission, Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable,
+};
 use crate::scenario::Scenario;
+use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
 use crate::stats::{Tally, TallyHist};
 
 /// The customs and hub resources, by index.
@@ -31,15 +33,36 @@ const XRAY: usize = 3;
 const PHYS: usize = 4;
 
 /// Time Release Study segments of import clearance, in order; they add up to arrival → release.
-pub const TRS_SEGMENTS: [&str; 5] = ["lodgement", "assessment", "documentary_check", "inspection", "payment"];
+pub const TRS_SEGMENTS: [&str; 5] = [
+    "lodgement",
+    "assessment",
+    "documentary_check",
+    "inspection",
+    "payment",
+];
 
 /// Where parcels can be waiting, for the backlog over time.
 pub const BACKLOG_STAGES: [&str; 9] = [
-    "sort", "bagging", "linehaul", "in_transit", "paper_desk", "doc_check", "xray", "physical", "awaiting_arrival",
+    "sort",
+    "bagging",
+    "linehaul",
+    "in_transit",
+    "paper_desk",
+    "doc_check",
+    "xray",
+    "physical",
+    "awaiting_arrival",
 ];
 
 /// Cost categories per parcel.
-pub const COSTS: [&str; 6] = ["fees", "paper", "inspection", "storage", "labour", "transport"];
+pub const COSTS: [&str; 6] = [
+    "fees",
+    "paper",
+    "inspection",
+    "storage",
+    "labour",
+    "transport",
+];
 
 #[derive(Clone, Copy, Debug)]
 enum Event {
@@ -254,8 +277,16 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         parcels: Vec::new(),
         free: Vec::new(),
         stations,
-        order_rngs: world.platforms.iter().map(|p| seeder.stream(&format!("platform:{}:orders", p.name))).collect(),
-        attr_rngs: world.platforms.iter().map(|p| seeder.stream(&format!("platform:{}:parcels", p.name))).collect(),
+        order_rngs: world
+            .platforms
+            .iter()
+            .map(|p| seeder.stream(&format!("platform:{}:orders", p.name)))
+            .collect(),
+        attr_rngs: world
+            .platforms
+            .iter()
+            .map(|p| seeder.stream(&format!("platform:{}:parcels", p.name)))
+            .collect(),
         rng_first_mile: seeder.stream("first_mile"),
         rng_export: seeder.stream("export"),
         rng_transit: seeder.stream("linehaul:transit"),
@@ -307,7 +338,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
             if let Some(st) = &self.stations[i]
                 && let Some(at) = st.spec.schedule.next_change(0.0)
             {
-                self.cal.schedule(at, Event::CapacityChange { station: i as u32 });
+                self.cal
+                    .schedule(at, Event::CapacityChange { station: i as u32 });
             }
         }
         if self.warmup > 0.0 {
@@ -321,7 +353,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
             if t > self.horizon {
                 break;
             }
-            let Some((now, ev)) = self.cal.pop() else { break };
+            let Some((now, ev)) = self.cal.pop() else {
+                break;
+            };
             self.out.events += 1;
             self.dispatch(now, ev);
         }
@@ -338,7 +372,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
                     self.release_bag(now);
                 }
             }
-            Event::ExportDone { p } => self.to_gateway(now, p),
+            Event::ExportDone { p } => self.reach_gateway(now, p),
             Event::Departure => self.departure(now),
             Event::Arrival { group } => self.arrival(now, group),
             Event::Lodged { p } => self.lodged(now, p),
@@ -411,7 +445,13 @@ impl<O: ParcelObserver> Sim<'_, O> {
             _ => Mode::Bonded1210,
         };
         let trusted = u_trusted < pl.trusted_share;
-        let channel = match w.import.channel_cum.iter().position(|&c| u_channel < c).unwrap_or(2) {
+        let channel = match w
+            .import
+            .channel_cum
+            .iter()
+            .position(|&c| u_channel < c)
+            .unwrap_or(2)
+        {
             0 => Channel::Paper,
             1 => Channel::Electronic,
             _ => Channel::PreArrival,
@@ -481,7 +521,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn enter_station(&mut self, now: f64, s: usize, p: u32) {
         self.parcels[p as usize].entered = now;
-        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        let st = self.stations[s]
+            .as_mut()
+            .expect("the scenario has this station");
         if st.station.arrive(now, p, 0) == Admission::Start {
             self.start_service(now, s, p);
         }
@@ -489,18 +531,28 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn start_service(&mut self, now: f64, s: usize, p: u32) {
         let entered = self.parcels[p as usize].entered;
-        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        let st = self.stations[s]
+            .as_mut()
+            .expect("the scenario has this station");
         st.wait.record(now - entered);
         st.services += 1;
         if st.spec.schedule.servers_at(now) == 0 {
             st.closed_starts += 1;
         }
         let d = st.spec.service.sample(&mut st.rng);
-        self.cal.schedule(now + d, Event::ServiceEnd { station: s as u32, p });
+        self.cal.schedule(
+            now + d,
+            Event::ServiceEnd {
+                station: s as u32,
+                p,
+            },
+        );
     }
 
     fn service_end(&mut self, now: f64, s: usize, p: u32) {
-        let st = self.stations[s].as_mut().expect("the scenario has this station");
+        let st = self.stations[s]
+            .as_mut()
+            .expect("the scenario has this station");
         if let Some(next) = st.station.finish(now) {
             self.start_service(now, s, next.entity);
         }
@@ -523,7 +575,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
             XRAY => {
                 let q = &self.parcels[p as usize];
-                if q.u_physical < self.w.import.physical_share_of_red && self.stations[PHYS].is_some() {
+                if q.u_physical < self.w.import.physical_share_of_red
+                    && self.stations[PHYS].is_some()
+                {
                     self.enter_station(now, PHYS, p);
                 } else {
                     self.parcels[p as usize].inspected = now;
@@ -545,15 +599,21 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     fn capacity_change(&mut self, now: f64, s: usize) {
-        let Some(st) = self.stations[s].as_mut() else { return };
+        let Some(st) = self.stations[s].as_mut() else {
+            return;
+        };
         let servers = st.spec.schedule.servers_at(now);
         let next = st.spec.schedule.next_change(now);
         st.station.set_capacity(now, servers);
-        while let Some(w) = self.stations[s].as_mut().and_then(|st| st.station.start_next(now)) {
+        while let Some(w) = self.stations[s]
+            .as_mut()
+            .and_then(|st| st.station.start_next(now))
+        {
             self.start_service(now, s, w.entity);
         }
         if let Some(at) = next {
-            self.cal.schedule(at, Event::CapacityChange { station: s as u32 });
+            self.cal
+                .schedule(at, Event::CapacityChange { station: s as u32 });
         }
     }
 
@@ -584,10 +644,14 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.cal.schedule(now + d, Event::ExportDone { p });
     }
 
-    fn to_gateway(&mut self, now: f64, p: u32) {
+    fn reach_gateway(&mut self, now: f64, p: u32) {
         let q = &mut self.parcels[p as usize];
         q.export_done = now;
-        let load = if self.w.linehaul.capacity_in_kg { q.weight } else { 1.0 };
+        let load = if self.w.linehaul.capacity_in_kg {
+            q.weight
+        } else {
+            1.0
+        };
         self.timetable.push(now, p, load);
         if !self.departure_scheduled {
             self.departure_scheduled = true;
@@ -676,7 +740,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn charge_paper(&mut self, p: u32) {
         let c = &self.w.costs;
-        self.parcels[p as usize].cost[1] += c.paper_per_document * c.documents_per_paper_declaration;
+        self.parcels[p as usize].cost[1] +=
+            c.paper_per_document * c.documents_per_paper_declaration;
     }
 
     fn lodged(&mut self, now: f64, p: u32) {
@@ -711,7 +776,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let w = self.w;
         let q = &self.parcels[p as usize];
         let cbec = matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210);
-        if w.rules.three_document_match && cbec && !q.matched && q.u_mismatch < w.rules.document_mismatch_rate {
+        if w.rules.three_document_match
+            && cbec
+            && !q.matched
+            && q.u_mismatch < w.rules.document_mismatch_rate
+        {
             let d = w.rules.manual_match.sample(&mut self.rng_customs);
             self.cal.schedule(now + d, Event::MatchDone { p });
             return;
@@ -748,7 +817,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn payment(&mut self, now: f64, p: u32) {
         let q = &self.parcels[p as usize];
-        let due = q.duty + if self.w.regime.vat_collection == VatCollection::Border { q.vat } else { 0.0 };
+        let due = q.duty
+            + if self.w.regime.vat_collection == VatCollection::Border {
+                q.vat
+            } else {
+                0.0
+            };
         if due > 0.0 {
             let d = self.w.import.payment.sample(&mut self.rng_customs);
             self.cal.schedule(now + d, Event::Paid { p });
@@ -789,7 +863,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
         if after_warmup {
             self.out.exit.record(exit);
         }
-        let last = if q.mode == Mode::Bonded1210 { &w.bonded_last_mile } else { &w.last_mile };
+        let last = if q.mode == Mode::Bonded1210 {
+            &w.bonded_last_mile
+        } else {
+            &w.last_mile
+        };
         let delivered_at = now + exit + last.sample(&mut self.rng_last_mile);
         if delivered_at <= self.horizon {
             self.delivered(delivered_at, p);
@@ -853,7 +931,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     fn finish(mut self) -> ParcelReplication {
-        let end = if self.horizon.is_finite() { self.horizon } else { self.cal.now() };
+        let end = if self.horizon.is_finite() {
+            self.horizon
+        } else {
+            self.cal.now()
+        };
         let observed = (end - self.warmup).max(0.0);
         let mut labour = 0.0;
         self.out.stations = self
@@ -903,7 +985,11 @@ fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
     } else {
         r.flat_duty_per_item.unwrap_or(value * r.duty_rate)
     };
-    let vat = if r.de_minimis_vat.is_some_and(|d| value <= d) { 0.0 } else { (value + duty) * r.vat_rate };
+    let vat = if r.de_minimis_vat.is_some_and(|d| value <= d) {
+        0.0
+    } else {
+        (value + duty) * r.vat_rate
+    };
     (duty, vat, false)
 }
 
@@ -911,7 +997,11 @@ fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
 fn risk_of(w: &ParcelWorld, u: f64, trusted: bool) -> u8 {
     let [green, yellow, red] = w.import.risk;
     let (y, r) = (yellow - green, red - yellow);
-    let f = if trusted { w.rules.trusted_inspection_factor } else { 1.0 };
+    let f = if trusted {
+        w.rules.trusted_inspection_factor
+    } else {
+        1.0
+    };
     let (y, r) = (y * f, r * f);
     if u < r {
         2

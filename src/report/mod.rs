@@ -19,7 +19,10 @@ pub fn json(summary: &RunSummary) -> String {
 pub fn backlog_csv(rows: &[BacklogRow]) -> String {
     let mut s = String::from("replication,hour,stage,parcels_waiting\n");
     for r in rows {
-        s.push_str(&format!("{},{},{},{}\n", r.replication, r.hour, r.stage, r.parcels));
+        s.push_str(&format!(
+            "{},{},{},{}\n",
+            r.replication, r.hour, r.stage, r.parcels
+        ));
     }
     s
 }
@@ -27,8 +30,14 @@ pub fn backlog_csv(rows: &[BacklogRow]) -> String {
 /// Writes `bytes` to `path` atomically: to a temporary file in the same folder, flushed, then
 /// renamed, so a reader never sees a half-written file and a killed run leaves none.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

@@ -63,7 +63,11 @@ pub fn render(s: &RunSummary) -> String {
     }
     stat_row(&mut out, "time in system", &s.metrics.time_in_system_hours);
     for st in s.stages.iter().filter(|st| st.kind == "trs_segment") {
-        stat_row(&mut out, &format!("  TRS {}", st.name), &st.time_in_stage_hours);
+        stat_row(
+            &mut out,
+            &format!("  TRS {}", st.name),
+            &st.time_in_stage_hours,
+        );
     }
     if let Some(r) = &s.metrics.released_within {
         level_row(&mut out, "released within 1 h", &r.h1);
@@ -87,7 +91,11 @@ pub fn render(s: &RunSummary) -> String {
         level_row(&mut out, "delivered per day", t);
     }
     if let Some(b) = &s.bottleneck {
-        let _ = writeln!(out, "bottleneck: {} (utilisation {:.3})", b.station, b.utilization.mean);
+        let _ = writeln!(
+            out,
+            "bottleneck: {} (utilisation {:.3})",
+            b.station, b.utilization.mean
+        );
     }
     let cur = s.currency.as_deref().unwrap_or("");
     if let Some(c) = &s.cost_per_parcel {

@@ -443,10 +443,10 @@ fn platform(
                 &pp.key("day"),
                 format!("must be a day number ≥ 0, got {}", pd.day),
             );
-        } else if let Some(m) = nonneg(c, &pp.key("multiplier"), pd.multiplier) {
-            if peak_days.insert(pd.day as u32, m).is_some() {
-                c.fail(&pp.key("day"), format!("day {} is listed twice", pd.day));
-            }
+        } else if let Some(m) = nonneg(c, &pp.key("multiplier"), pd.multiplier)
+            && peak_days.insert(pd.day as u32, m).is_some()
+        {
+            c.fail(&pp.key("day"), format!("day {} is listed twice", pd.day));
         }
     }
     let value_spec = money_dist(c, path, p, currency);
@@ -546,17 +546,17 @@ fn money_table(
             );
             continue;
         }
-        if let Some(cur) = cur.filter(|_| known_money) {
-            if cur != currency {
-                c.fail(
-                    &path.key(k),
-                    format!(
-                        "this scenario's currency is {} (regime.currency); write `{base}_{currency}` — amounts in other currencies are not converted",
-                        currency.to_uppercase()
-                    ),
-                );
-                continue;
-            }
+        if let Some(cur) = cur.filter(|_| known_money)
+            && cur != currency
+        {
+            c.fail(
+                &path.key(k),
+                format!(
+                    "this scenario's currency is {} (regime.currency); write `{base}_{currency}` — amounts in other currencies are not converted",
+                    currency.to_uppercase()
+                ),
+            );
+            continue;
         }
         let x = match v {
             toml::Value::Float(f) => *f,
@@ -1087,19 +1087,40 @@ impl ParcelWorld {
         let mut out = Vec::new();
         let mut station = |name: &'static str, rate: f64, st: Option<&StationSpec>| {
             if let Some(st) = st {
-                let load = rate * st.service.mean() / st.schedule.mean_servers().max(f64::MIN_POSITIVE);
-                out.push(WorldLoad { name, arrival_rate_per_h: rate, load });
+                let load =
+                    rate * st.service.mean() / st.schedule.mean_servers().max(f64::MIN_POSITIVE);
+                out.push(WorldLoad {
+                    name,
+                    arrival_rate_per_h: rate,
+                    load,
+                });
             }
         };
         station("sort", direct, self.hub.as_ref().map(|h| &h.sort));
-        station("paper_desk", direct * paper / (1.0 - i.paper_error_rate), i.paper_desk.as_ref());
+        station(
+            "paper_desk",
+            direct * paper / (1.0 - i.paper_error_rate),
+            i.paper_desk.as_ref(),
+        );
         station("doc_check", direct * yellow, i.doc_check.as_ref());
         station("xray", direct * red, i.xray.as_ref());
-        station("physical", direct * red * i.physical_share_of_red, i.physical.as_ref());
+        station(
+            "physical",
+            direct * red * i.physical_share_of_red,
+            i.physical.as_ref(),
+        );
         let l = &self.linehaul;
-        let demand = if l.capacity_in_kg { weight_per_h } else { direct };
+        let demand = if l.capacity_in_kg {
+            weight_per_h
+        } else {
+            direct
+        };
         let capacity_per_h = l.offsets.len() as f64 / l.period_h * l.capacity;
-        out.push(WorldLoad { name: "linehaul", arrival_rate_per_h: demand, load: demand / capacity_per_h });
+        out.push(WorldLoad {
+            name: "linehaul",
+            arrival_rate_per_h: demand,
+            load: demand / capacity_per_h,
+        });
         out
     }
 }

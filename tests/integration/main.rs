@@ -5,5 +5,6 @@ mod calendars;
 mod cli;
 mod conservation;
 mod determinism;
+mod parcel_world;
 mod scenario_errors;
 mod support;
