@@ -1,5 +1,6 @@
 //! Experiments on scenarios: replications in parallel, and their summary across replications.
 
+pub mod compare;
 pub mod summary;
 
 use rayon::prelude::*;
@@ -8,6 +9,7 @@ use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
 use crate::scenario::Scenario;
 
+pub use compare::{Comparison, compare};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};
 
 /// Why an experiment could not run.

@@ -112,3 +112,41 @@ pub fn render(s: &RunSummary) -> String {
     }
     out
 }
+
+/// A plain-text table of a paired comparison: what `clearsim compare` prints.
+pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "A = {}   B = {}\n{} paired replications, seed {} (common random numbers: the same parcels in both)",
+        c.a.name, c.b.name, c.replications, c.seed
+    );
+    let _ = writeln!(
+        out,
+        "\n  {:<26} {:>11} {:>11} {:>11} {:<24} {:>8}  {:<24}",
+        "metric", "A", "B", "B − A", "95% CI (paired)", "change", "95% CI if unpaired"
+    );
+    for r in &c.rows {
+        let ci = |ci: Option<[f64; 2]>| match ci {
+            Some([lo, hi]) => format!("[{lo:.4}, {hi:.4}]"),
+            None => "(no CI)".to_string(),
+        };
+        let mark = if r.significant { " *" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>11.4} {:>11.4} {:>11.4} {:<24} {:>7.1}%  {:<24}{mark}",
+            format!("{} [{}]", r.metric, r.unit),
+            r.a.mean,
+            r.b.mean,
+            r.difference.mean,
+            ci(r.difference.ci95),
+            r.relative_change * 100.0,
+            ci(r.independent_ci95),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n* the 95% interval of B − A excludes 0: the difference is real at that level"
+    );
+    out
+}
