@@ -208,12 +208,10 @@ pub fn compare(a: &Scenario, b: &Scenario, threads: usize) -> Result<Comparison,
             let p = paired(&x.values, &y.values);
             let d = level_of(&p.diff);
             let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-            let independent_ci95 = p.independent_half_width.is_finite().then(|| {
-                [
-                    p.diff.mean - p.independent_half_width,
-                    p.diff.mean + p.independent_half_width,
-                ]
-            });
+            let hw = p.independent_half_width;
+            let independent_ci95 = hw
+                .is_finite()
+                .then_some([p.diff.mean - hw, p.diff.mean + hw]);
             CompareRow {
                 metric: x.metric,
                 unit: x.unit.clone(),
