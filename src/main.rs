@@ -83,6 +83,27 @@ enum Command {
     },
 }
 
+/// `println!` through [`emit`].
+macro_rules! emitln {
+    ($($arg:tt)*) => {{
+        let mut line = format!($($arg)*);
+        line.push('\n');
+        emit(&line);
+    }};
+}
+
+/// Writes to stdout; a reader that went away (`clearsim … | head`) ends the output quietly
+/// instead of a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write to standard output: {e}");
+    }
+}
+
 /// What went wrong, and so which exit code.
 enum Failure {
     /// The input was invalid: exit code 2.
@@ -147,9 +168,9 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 }
             }
             if json {
-                print!("{}", report::json(&summary));
+                emit(&report::json(&summary));
             } else {
-                print!("{}", report::table::render(&summary));
+                emit(&report::table::render(&summary));
             }
             Ok(())
         }
@@ -186,24 +207,25 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 let mut s =
                     serde_json::to_string_pretty(&c).map_err(|e| Failure::Run(e.to_string()))?;
                 s.push('\n');
-                print!("{s}");
+                emit(&s);
             } else {
-                print!("{}", report::table::render_comparison(&c));
+                emit(&report::table::render_comparison(&c));
             }
             Ok(())
         }
         Command::Check { scenario } => {
             let sc = load(&scenario, Vec::new())?;
-            println!(
-                "{}: ok — scenario `{}`, {} source(s), {} stage(s), {} replication(s)",
+            emitln!(
+                "{}: ok — scenario `{}`, {} source(s), {} stage(s), {} platform(s), {} replication(s)",
                 sc.origin,
                 sc.name,
                 sc.sources.len(),
                 sc.stages.len(),
+                sc.world.as_ref().map_or(0, |w| w.platforms.len()),
                 sc.run.replications
             );
             if let Some(world) = &sc.world {
-                println!(
+                emitln!(
                     "  parcel world: {} platform(s), currency {}",
                     world.platforms.len(),
                     world.regime.currency
@@ -214,9 +236,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     } else {
                         ""
                     };
-                    println!(
+                    emitln!(
                         "  {:<22} arrivals {:>12.2}/h  offered load {:.3}{warn}",
-                        l.name, l.arrival_rate_per_h, l.load
+                        l.name,
+                        l.arrival_rate_per_h,
+                        l.load
                     );
                 }
             }
@@ -229,14 +253,16 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                         } else {
                             ""
                         };
-                        println!(
+                        emitln!(
                             "  stage {:<20} arrivals {:>10.4}/h  offered load {rho:.3}{warn}",
-                            st.name, l.arrival_rate_per_h
+                            st.name,
+                            l.arrival_rate_per_h
                         );
                     }
-                    None => println!(
+                    None => emitln!(
                         "  stage {:<20} arrivals {:>10.4}/h",
-                        st.name, l.arrival_rate_per_h
+                        st.name,
+                        l.arrival_rate_per_h
                     ),
                 }
             }

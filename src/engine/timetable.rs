@@ -51,11 +51,14 @@ impl Timetable {
 
     /// Boards the departure leaving at `departure`: entities that arrived by its cut-off, in
     /// arrival order, while the capacity lasts; appends them to `out` and returns the load.
+    /// An entity larger than a whole departure's capacity could never board: it takes an empty
+    /// departure alone (the only load that may exceed the capacity).
     pub fn board(&mut self, departure: f64, out: &mut Vec<u32>) -> f64 {
         let cutoff = departure - self.cutoff_h;
         let mut load = 0.0;
         while let Some(&(entity, arrived, units)) = self.waiting.front() {
-            if arrived > cutoff || load + units > self.capacity + 1e-9 {
+            let oversize_alone = load == 0.0 && units > self.capacity;
+            if arrived > cutoff || (load + units > self.capacity + 1e-9 && !oversize_alone) {
                 break;
             }
             load += units;
@@ -113,6 +116,19 @@ mod tests {
         assert_eq!(t.board(36.0, &mut out), 2.0);
         assert_eq!(out, vec![12, 13]);
         assert_eq!(t.waiting(), 0);
+    }
+
+    #[test]
+    fn an_entity_larger_than_a_departure_flies_alone_instead_of_blocking_the_line() {
+        let mut t = Timetable::new(24.0, vec![12.0], 100.0, 0.0);
+        t.push(1.0, 1, 150.0);
+        t.push(2.0, 2, 10.0);
+        let mut out = Vec::new();
+        assert_eq!(t.board(12.0, &mut out), 150.0);
+        assert_eq!(out, vec![1]);
+        out.clear();
+        assert_eq!(t.board(36.0, &mut out), 10.0);
+        assert_eq!(out, vec![2]);
     }
 
     #[test]

@@ -759,7 +759,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn charge_declaration(&mut self, p: u32) {
         let c = &self.w.costs;
-        let per_bag = if self.w.rules.list_release {
+        let bagged = self.parcels[p as usize].mode != Mode::Bonded1210;
+        let per_bag = if self.w.rules.list_release && bagged {
             self.w.hub.as_ref().map_or(1.0, |h| h.bag_size as f64)
         } else {
             1.0

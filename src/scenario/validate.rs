@@ -219,6 +219,12 @@ pub(super) fn validate(
     if !is_world && raw.source.is_empty() {
         c.fail(&KeyPath::root("source"), "a scenario needs at least one [[source]] of arrivals (plain network) or [[platform]] (parcel world)");
     }
+    if is_world && raw.run.arrivals.is_some() {
+        c.fail(
+            &KeyPath::root("run").key("arrivals"),
+            "a parcel world stops at `run.horizon_h`; `arrivals` applies to plain networks only",
+        );
+    }
     if is_world && raw.run.horizon_h.is_none() {
         c.fail(&KeyPath::root("run").key("horizon_h"), "a parcel world runs for a horizon: set `run.horizon_h` (hours; platforms keep ordering until then)");
     }
