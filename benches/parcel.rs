@@ -1,0 +1,32 @@
+//! Parcel-world speed: parcels simulated per second on one core, for the shipped
+//! `scenarios/paperless.toml` (120,000 parcels a day).
+//!
+//! Run with `cargo bench --bench parcel`; criterion reports the time of one replication of a
+//! 3-day horizon and, from the parcel count, elements (parcels) per second.
+
+use std::path::Path;
+
+use clearsim::model::parcel::simulate_world;
+use clearsim::scenario::{Override, Scenario};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn paperless_three_days(c: &mut Criterion) {
+    let sets: Vec<Override> = ["run.horizon_h=72", "run.warmup_h=0"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/paperless.toml");
+    let sc = Scenario::load(&path, &sets).unwrap();
+    let world = sc.world.clone().unwrap();
+    let parcels = simulate_world(&sc, &world, 0).created;
+    let mut g = c.benchmark_group("parcel_world");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(parcels));
+    g.bench_function("paperless_72h_one_replication", |b| {
+        b.iter(|| simulate_world(&sc, &world, 0).delivered)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, paperless_three_days);
+criterion_main!(benches);
