@@ -3,6 +3,7 @@
 mod analytic_queues;
 mod calendars;
 mod cli;
+mod compare;
 mod conservation;
 mod determinism;
 mod parcel_world;
