@@ -3,6 +3,9 @@
 //! The hold model keeps `n` events pending: each step pops the earliest and schedules it
 //! again an Exp(1) h later. Each iteration runs a batch of holds, so the reported time per
 //! element is the time per event (one pop plus one schedule, random draw included).
+//!
+//! Group `small` is a queueing model's calendar (a few arrivals and service completions
+//! pending); group `hold` is a large model's, in cache and out of it.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -17,8 +20,10 @@ use rand_pcg::Pcg64Mcg;
 
 /// Holds per iteration.
 const BATCH: u64 = 1000;
-/// Pending events in the two regimes: fits in cache, does not.
-const SIZES: [usize; 2] = [10_000, 1_000_000];
+/// Pending events in a small model: an M/M/c queue, a few dozen resources.
+const SMALL_SIZES: [usize; 2] = [8, 64];
+/// Pending events in a large model: fits in cache, does not.
+const LARGE_SIZES: [usize; 2] = [10_000, 1_000_000];
 
 fn exp1(rng: &mut Pcg64Mcg) -> f64 {
     Exp1.sample(rng)
@@ -38,15 +43,23 @@ fn hold_binary_heap(heap: &mut BinaryHeap<Reverse<(u64, u64)>>, seq: &mut u64, r
     *seq += 1;
 }
 
+fn small(c: &mut Criterion) {
+    hold_group(c, "small", &SMALL_SIZES);
+}
+
 fn hold(c: &mut Criterion) {
-    let mut group = c.benchmark_group("hold");
+    hold_group(c, "hold", &LARGE_SIZES);
+}
+
+fn hold_group(c: &mut Criterion, name: &str, sizes: &[usize]) {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(20)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Elements(BATCH));
 
-    for n in SIZES {
+    for &n in sizes {
         let mut rng = Pcg64Mcg::seed_from_u64(7);
         let mut calendar = Calendar::with_capacity(n);
         for event in 0..n as u64 {
@@ -87,5 +100,5 @@ fn hold(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, hold);
+criterion_group!(benches, small, hold);
 criterion_main!(benches);

@@ -788,10 +788,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     /// Lodgement followed by automated assessment, both pure delays: one event at the end of
-    /// the assessment, with the lodgement time recorded on the way.
+    /// the assessment, with the lodgement time recorded on the way. Pre-arrival declarations
+    /// are lodged counting from departure.
     fn lodge_electronic(&mut self, now: f64, p: u32) {
         let w = self.w;
-        let lodged = now + w.import.electronic_lodgement.sample(&mut self.rng_customs);
+        let lodgement = match self.parcels[p as usize].channel {
+            Channel::PreArrival => &w.import.pre_arrival_lodgement,
+            _ => &w.import.electronic_lodgement,
+        };
+        let lodged = now + lodgement.sample(&mut self.rng_customs);
         let assessed = lodged + w.import.assessment.sample(&mut self.rng_customs);
         self.parcels[p as usize].lodged = lodged;
         self.charge_declaration(p);

@@ -134,8 +134,10 @@ pub struct Import {
     pub channel_cum: [f64; 3],
     /// Arrival → lodgement, paper [h].
     pub paper_lodgement: Dist,
-    /// Arrival (or departure, pre-arrival) → lodgement, electronic [h].
+    /// Arrival → lodgement, electronic [h].
     pub electronic_lodgement: Dist,
+    /// Departure → lodgement, pre-arrival [h].
+    pub pre_arrival_lodgement: Dist,
     /// Automated assessment [h].
     pub assessment: Dist,
     /// Paper desk (assessment of paper declarations).
@@ -165,7 +167,8 @@ pub struct Import {
 /// When VAT is collected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VatCollection {
-    /// At sale by the seller or platform (IOSS-style): nothing to pay at the border.
+    /// At sale by the seller or platform (IOSS-style): VAT, and any duty, are collected with
+    /// the order, so nothing is paid at the border.
     Sale,
     /// At the border, before release.
     Border,
@@ -1022,6 +1025,14 @@ fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import>
             &path.key("electronic_lodgement_h"),
             i.electronic_lodgement_h.as_ref(),
         )?,
+        pre_arrival_lodgement: match &i.pre_arrival_lodgement_h {
+            Some(spec) => c.duration(&path.key("pre_arrival_lodgement_h"), spec)?,
+            None => opt_duration(
+                c,
+                &path.key("electronic_lodgement_h"),
+                i.electronic_lodgement_h.as_ref(),
+            )?,
+        },
         assessment: opt_duration(c, &path.key("assessment_h"), i.assessment_h.as_ref())?,
         paper_desk: paper_desk?,
         paper_error_rate: {

@@ -150,8 +150,10 @@ pub struct RawImport {
     pub channels: RawChannels,
     /// Arrival to lodgement of a paper declaration (broker prepares and files) [h].
     pub paper_lodgement_h: Option<DistSpec>,
-    /// Arrival to lodgement of an electronic declaration [h]; for pre-arrival, departure to lodgement.
+    /// Arrival to lodgement of an electronic declaration [h].
     pub electronic_lodgement_h: Option<DistSpec>,
+    /// Departure to lodgement of a pre-arrival declaration [h] (default: `electronic_lodgement_h`).
+    pub pre_arrival_lodgement_h: Option<DistSpec>,
     /// Automated risk assessment of an electronic declaration [h].
     pub assessment_h: Option<DistSpec>,
     /// Officers who handle paper declarations (assessment of paper), usually office hours.
