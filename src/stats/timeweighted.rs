@@ -32,14 +32,27 @@ impl TimeWeighted {
     }
 
     /// Changes the level at time `t`, integrating the previous level over [last update, t].
+    #[inline]
     pub fn set(&mut self, t: f64, level: f64) {
-        self.area += self.level * self.elapsed_to(t);
-        self.last_t = self.last_t.max(t);
+        debug_assert!(
+            t >= self.last_t,
+            "time {t} before last update {}",
+            self.last_t
+        );
+        // Plain comparisons: this runs on every event, and `f64::max`'s NaN rules cost.
+        let dt = t - self.last_t;
+        if dt > 0.0 {
+            self.area += self.level * dt;
+            self.last_t = t;
+        }
         self.level = level;
-        self.max = self.max.max(level);
+        if level > self.max {
+            self.max = level;
+        }
     }
 
     /// Changes the level by `delta` at time `t` (+1 on arrival, −1 on departure).
+    #[inline]
     pub fn add(&mut self, t: f64, delta: f64) {
         self.set(t, self.level + delta);
     }
