@@ -2,7 +2,8 @@
 //! `scenarios/paperless.toml` (120,000 parcels a day).
 //!
 //! Run with `cargo bench --bench parcel`; criterion reports the time of one replication of a
-//! 3-day horizon and, from the parcel count, elements (parcels) per second.
+//! 10-day horizon (long enough for the network to fill: end to end takes about 6 days) and,
+//! from the parcel count, elements (parcels) per second.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use clearsim::scenario::{Override, Scenario};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn paperless_three_days(c: &mut Criterion) {
-    let sets: Vec<Override> = ["run.horizon_h=72", "run.warmup_h=0"]
+    let sets: Vec<Override> = ["run.horizon_h=240", "run.warmup_h=0"]
         .iter()
         .map(|s| s.parse().unwrap())
         .collect();
@@ -22,7 +23,7 @@ fn paperless_three_days(c: &mut Criterion) {
     let mut g = c.benchmark_group("parcel_world");
     g.sample_size(10);
     g.throughput(Throughput::Elements(parcels));
-    g.bench_function("paperless_72h_one_replication", |b| {
+    g.bench_function("paperless_240h_one_replication", |b| {
         b.iter(|| simulate_world(&sc, &world, 0).delivered)
     });
     g.finish();
