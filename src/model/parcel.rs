@@ -71,14 +71,12 @@ enum Event {
     ServiceEnd { station: u32, p: u32 },
     CapacityChange { station: u32 },
     BagTimeout { generation: u64 },
-    ExportDone { p: u32 },
     Departure,
     Arrival { group: u32 },
     Lodged { p: u32 },
     Assessed { p: u32 },
     ReworkDone { p: u32 },
     MatchDone { p: u32 },
-    Paid { p: u32 },
     BondedReleased { p: u32 },
     Snapshot,
     WarmupEnd,
@@ -227,6 +225,9 @@ struct Sim<'a, O: ParcelObserver> {
     bag: Batcher,
     timetable: Timetable,
     departure_scheduled: bool,
+    /// Parcels in export clearance: (time they reach the gateway, sequence, parcel).
+    clearing: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64, u32)>>,
+    clearing_seq: u64,
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
     scratch: Vec<u32>,
@@ -307,6 +308,8 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
         timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
         departure_scheduled: false,
+        clearing: std::collections::BinaryHeap::new(),
+        clearing_seq: 0,
         groups: Vec::new(),
         free_groups: Vec::new(),
         scratch: Vec::new(),
@@ -385,7 +388,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
                     self.release_bag(now);
                 }
             }
-            Event::ExportDone { p } => self.reach_gateway(now, p),
             Event::Departure => self.departure(now),
             Event::Arrival { group } => self.arrival(now, group),
             Event::Lodged { p } => self.lodged(now, p),
@@ -394,10 +396,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
             Event::MatchDone { p } => {
                 self.parcels[p as usize].matched = true;
                 self.after_assessment(now, p);
-            }
-            Event::Paid { p } => {
-                self.parcels[p as usize].paid = now;
-                self.release(now, p);
             }
             Event::BondedReleased { p } => {
                 let q = &mut self.parcels[p as usize];
@@ -669,28 +667,42 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.scratch = out;
     }
 
+    /// Export clearance is a pure delay: the time the parcel reaches the gateway is known now.
+    /// It waits in `clearing`, ordered by that time, and joins the boarding line (in that order)
+    /// just before the next departure: the same order as one event per parcel would give.
     fn export(&mut self, now: f64, p: u32) {
-        let d = self.w.export_clearance.sample(&mut self.rng_export);
-        self.cal.schedule(now + d, Event::ExportDone { p });
-    }
-
-    fn reach_gateway(&mut self, now: f64, p: u32) {
-        let q = &mut self.parcels[p as usize];
-        q.export_done = now;
-        let load = if self.w.linehaul.capacity_in_kg {
-            q.weight
-        } else {
-            1.0
-        };
-        self.timetable.push(now, p, load);
+        let ready = now + self.w.export_clearance.sample(&mut self.rng_export);
+        self.parcels[p as usize].export_done = ready;
+        self.clearing_seq += 1;
+        self.clearing
+            .push(std::cmp::Reverse((ready.to_bits(), self.clearing_seq, p)));
         if !self.departure_scheduled {
             self.departure_scheduled = true;
-            let at = self.timetable.next_departure(now);
+            let at = self.timetable.next_departure(ready);
             self.cal.schedule(at, Event::Departure);
         }
     }
 
+    /// Moves the parcels that reached the gateway by `now` into the boarding line, in order.
+    fn reach_gateway(&mut self, now: f64) {
+        let kg = self.w.linehaul.capacity_in_kg;
+        while let Some(&std::cmp::Reverse((bits, _, p))) = self.clearing.peek() {
+            let ready = f64::from_bits(bits);
+            if ready > now {
+                break;
+            }
+            self.clearing.pop();
+            let load = if kg {
+                self.parcels[p as usize].weight
+            } else {
+                1.0
+            };
+            self.timetable.push(ready, p, load);
+        }
+    }
+
     fn departure(&mut self, now: f64) {
+        self.reach_gateway(now);
         let group = self.free_groups.pop().unwrap_or_else(|| {
             self.groups.push(Vec::new());
             (self.groups.len() - 1) as u32
@@ -714,8 +726,14 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
         }
         self.in_transit += members.len() as u32;
-        if self.timetable.waiting() > 0 {
-            let at = self.timetable.next_departure(now + 1e-6);
+        let next_ready = self.clearing.peek().map(|r| f64::from_bits(r.0.0));
+        if self.timetable.waiting() > 0 || next_ready.is_some() {
+            let from = if self.timetable.waiting() > 0 {
+                now
+            } else {
+                next_ready.unwrap_or(now).max(now)
+            };
+            let at = self.timetable.next_departure(from + 1e-6);
             self.cal.schedule(at, Event::Departure);
         } else {
             self.departure_scheduled = false;
@@ -800,7 +818,21 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let assessed = lodged + w.import.assessment.sample(&mut self.rng_customs);
         self.parcels[p as usize].lodged = lodged;
         self.charge_declaration(p);
-        self.cal.schedule(assessed, Event::Assessed { p });
+        // An electronic declaration whose goods are here and whose risk channel needs no
+        // station goes on through pure delays only (assessment, match, payment): its release
+        // time is known now and needs no event. Anything that queues at a station keeps the
+        // event, so that stations see arrivals in time order.
+        let q = &self.parcels[p as usize];
+        let needs_station = (q.risk == 1 && self.stations[DOC].is_some())
+            || (q.risk == 2 && self.stations[XRAY].is_some());
+        let mismatch = w.rules.three_document_match
+            && matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210)
+            && q.u_mismatch < w.rules.document_mismatch_rate;
+        if q.goods_here && !needs_station && !mismatch {
+            self.assessed(assessed, p);
+        } else {
+            self.cal.schedule(assessed, Event::Assessed { p });
+        }
     }
 
     fn assessed(&mut self, now: f64, p: u32) {
@@ -853,22 +885,30 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     fn payment(&mut self, now: f64, p: u32) {
         let q = &self.parcels[p as usize];
-        let due = q.duty
-            + if self.w.regime.vat_collection == VatCollection::Border {
-                q.vat
-            } else {
-                0.0
-            };
-        if due > 0.0 {
-            let d = self.w.import.payment.sample(&mut self.rng_customs);
-            self.cal.schedule(now + d, Event::Paid { p });
+        // Collected at sale (IOSS-style), VAT and duty are paid with the order: nothing is due
+        // at the border. Otherwise both are paid before release.
+        let due = match self.w.regime.vat_collection {
+            VatCollection::Border => q.duty + q.vat,
+            VatCollection::Sale => 0.0,
+        };
+        let paid = if due > 0.0 {
+            now + self.w.import.payment.sample(&mut self.rng_customs)
         } else {
-            self.parcels[p as usize].paid = now;
-            self.release(now, p);
-        }
+            now
+        };
+        // Payment is a pure delay (no resource): the release time is known now, and the
+        // parcel's books are closed without an event.
+        self.parcels[p as usize].paid = paid;
+        self.release(paid, p);
     }
 
+    /// Releases parcel `p` at `now`, which may lie ahead of the clock when only pure delays led
+    /// here; a release after the horizon did not happen within the run.
     fn release(&mut self, now: f64, p: u32) {
+        if now > self.horizon {
+            self.free.push(p);
+            return;
+        }
         let after_warmup = now >= self.warmup;
         let q = &self.parcels[p as usize];
         // TRS milestones, each clamped to follow the previous one: work done before arrival
