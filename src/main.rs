@@ -30,24 +30,45 @@ struct ScenarioArgs {
     set: Vec<String>,
 }
 
+/// How to run: replications, seed, threads, output form (shared by `run` and `compare`).
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Replications (overrides `run.replications`).
+    #[arg(long)]
+    reps: Option<u32>,
+    /// Master seed (overrides `run.seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+    /// Print exactly one JSON document (docs/output.md) instead of the table.
+    #[arg(long)]
+    json: bool,
+}
+
+impl RunArgs {
+    /// `--reps` and `--seed` as overrides of the scenario file.
+    fn overrides(&self) -> Vec<String> {
+        let mut extra = Vec::new();
+        if let Some(n) = self.reps {
+            extra.push(format!("run.replications={n}"));
+        }
+        if let Some(s) = self.seed {
+            extra.push(format!("run.seed={s}"));
+        }
+        extra
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate a scenario and print its summary.
     Run {
         #[command(flatten)]
         scenario: ScenarioArgs,
-        /// Replications (overrides `run.replications`).
-        #[arg(long)]
-        reps: Option<u32>,
-        /// Master seed (overrides `run.seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads for replications (default: all cores). Results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Print exactly one JSON document (docs/output.md) instead of the table.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        how: RunArgs,
         /// Also write `summary.json` and (parcel worlds) a tidy `backlog.csv` into this folder,
         /// each atomically.
         #[arg(long, value_name = "DIR")]
@@ -63,18 +84,9 @@ enum Command {
         /// Overrides applied to both files (see `run --help`). Repeatable.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
-        /// Replications of each (default: A's `run.replications`).
-        #[arg(long)]
-        reps: Option<u32>,
-        /// Seed of both (default: A's `run.seed`; B always uses the same seed as A).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long, default_value_t = 0)]
-        threads: usize,
-        /// Print exactly one JSON document instead of the table.
-        #[arg(long)]
-        json: bool,
+        /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
+        #[command(flatten)]
+        how: RunArgs,
     },
     /// Validate a scenario and report every problem, without running it.
     Check {
@@ -134,22 +146,9 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
 
 fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run {
-            scenario,
-            reps,
-            seed,
-            threads,
-            json,
-            out,
-        } => {
-            let mut extra = Vec::new();
-            if let Some(n) = reps {
-                extra.push(format!("run.replications={n}"));
-            }
-            if let Some(s) = seed {
-                extra.push(format!("run.seed={s}"));
-            }
-            let sc = load(&scenario, extra)?;
+        Command::Run { scenario, how, out } => {
+            let (threads, json) = (how.threads, how.json);
+            let sc = load(&scenario, how.overrides())?;
             let output = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
             let summary = output.summary;
             if let Some(dir) = out {
@@ -174,22 +173,9 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Compare {
-            a,
-            b,
-            set,
-            reps,
-            seed,
-            threads,
-            json,
-        } => {
-            let mut extra = Vec::new();
-            if let Some(n) = reps {
-                extra.push(format!("run.replications={n}"));
-            }
-            if let Some(s) = seed {
-                extra.push(format!("run.seed={s}"));
-            }
+        Command::Compare { a, b, set, how } => {
+            let (threads, json) = (how.threads, how.json);
+            let mut extra = how.overrides();
             let args_a = ScenarioArgs {
                 file: a,
                 set: set.clone(),

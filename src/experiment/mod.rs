@@ -26,14 +26,14 @@ pub enum ExperimentError {
     },
 }
 
-/// Runs every replication of `scenario` on `threads` worker threads (0: all cores), in
-/// parallel, and returns them in replication order, so that the result does not depend on the
-/// thread count or on which replication finishes first.
-pub fn replicate(
-    scenario: &Scenario,
+/// Runs `replication(i)` for i in 0..n on `threads` worker threads (0: all cores) and returns
+/// the results in replication order, so that nothing depends on the thread count or on which
+/// replication finishes first.
+fn in_parallel<T: Send>(
+    n: u32,
     threads: usize,
-) -> Result<Vec<ReplicationResult>, ExperimentError> {
-    let n = scenario.run.replications as u64;
+    replication: impl Fn(u64) -> T + Sync + Send,
+) -> Result<Vec<T>, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -41,12 +41,17 @@ pub fn replicate(
             threads,
             reason: e.to_string(),
         })?;
-    Ok(pool.install(|| {
-        (0..n)
-            .into_par_iter()
-            .map(|i| simulate(scenario, i))
-            .collect()
-    }))
+    Ok(pool.install(|| (0..n as u64).into_par_iter().map(&replication).collect()))
+}
+
+/// Runs every replication of a plain-network `scenario` in parallel, in replication order.
+pub fn replicate(
+    scenario: &Scenario,
+    threads: usize,
+) -> Result<Vec<ReplicationResult>, ExperimentError> {
+    in_parallel(scenario.run.replications, threads, |i| {
+        simulate(scenario, i)
+    })
 }
 
 /// Runs every replication of a parcel-world scenario in parallel, in replication order.
@@ -58,20 +63,9 @@ pub fn replicate_world(
         .world
         .as_ref()
         .expect("replicate_world needs a parcel-world scenario");
-    let n = scenario.run.replications as u64;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| ExperimentError::Threads {
-            threads,
-            reason: e.to_string(),
-        })?;
-    Ok(pool.install(|| {
-        (0..n)
-            .into_par_iter()
-            .map(|i| simulate_world(scenario, world, i))
-            .collect()
-    }))
+    in_parallel(scenario.run.replications, threads, |i| {
+        simulate_world(scenario, world, i)
+    })
 }
 
 /// Parcels waiting at one stage at one hour of one replication: a row of `backlog.csv`.
