@@ -146,14 +146,14 @@ pub struct ParcelReplication {
     pub exit: TallyHist,
     /// Per station in [`STATION_NAMES`] order: present in the scenario or not.
     pub stations: Vec<Option<StationReplication>>,
-    /// Cost per delivered parcel by category ([`COSTS`]); labour is spread over the parcels
-    /// delivered.
+    /// Mean cost per parcel delivered after the warm-up, by category ([`COSTS`]), recorded once
+    /// at the end of the replication; labour is spread over those parcels.
     pub cost: [Tally; 6],
     /// Labour cost of the observation window.
     pub labour_total: f64,
-    /// Duty per delivered parcel.
+    /// Mean duty per parcel delivered after the warm-up (one value per replication).
     pub duty: Tally,
-    /// VAT per delivered parcel.
+    /// Mean VAT per parcel delivered after the warm-up (one value per replication).
     pub vat: Tally,
     /// Parcels delivered after the warm-up.
     pub delivered_after_warmup: u64,
@@ -228,6 +228,8 @@ struct Sim<'a, O: ParcelObserver> {
     /// Parcels in export clearance: (time they reach the gateway, sequence, parcel).
     clearing: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64, u32)>>,
     clearing_seq: u64,
+    /// Sums over parcels delivered after the warm-up: the six cost categories, duty, VAT.
+    sums: [f64; 8],
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
     scratch: Vec<u32>,
@@ -310,6 +312,7 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         departure_scheduled: false,
         clearing: std::collections::BinaryHeap::new(),
         clearing_seq: 0,
+        sums: [0.0; 8],
         groups: Vec::new(),
         free_groups: Vec::new(),
         scratch: Vec::new(),
@@ -960,11 +963,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.out.end_to_end.record(at - q.ordered);
             for (k, c) in q.cost.iter().enumerate() {
                 if k != 4 {
-                    self.out.cost[k].record(*c);
+                    self.sums[k] += *c;
                 }
             }
-            self.out.duty.record(q.duty);
-            self.out.vat.record(q.vat);
+            self.sums[6] += q.duty;
+            self.sums[7] += q.vat;
         }
         self.free.push(p);
     }
@@ -1034,8 +1037,14 @@ impl<O: ParcelObserver> Sim<'_, O> {
             .collect();
         let n = self.out.delivered_after_warmup.max(1) as f64;
         self.out.labour_total = labour;
-        self.out.cost[4] = Tally::new();
-        self.out.cost[4].record(labour / n);
+        // Per-parcel means of the replication (their spread across replications gives the CI).
+        self.sums[4] = labour;
+        for k in 0..6 {
+            self.out.cost[k] = Tally::new();
+            self.out.cost[k].record(self.sums[k] / n);
+        }
+        self.out.duty.record(self.sums[6] / n);
+        self.out.vat.record(self.sums[7] / n);
         self.out.observed_h = observed;
         self.out.in_system = self.out.created - self.out.delivered - self.out.seized;
         self.out
