@@ -73,6 +73,13 @@ enum Command {
         /// each atomically.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Add replications until the 95% CI half-width of the headline figure (mean clearance,
+        /// or mean time in system) is at most this share of its mean, e.g. 0.02.
+        #[arg(long, value_name = "SHARE")]
+        precision: Option<f64>,
+        /// With `--precision`: the most replications to run.
+        #[arg(long, default_value_t = 200)]
+        max_reps: u32,
     },
     /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
     /// with its 95% CI, the relative change, and the CI independent seeds would have given.
@@ -146,10 +153,31 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
 
 fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Run { scenario, how, out } => {
+        Command::Run {
+            scenario,
+            how,
+            out,
+            precision,
+            max_reps,
+        } => {
             let (threads, json) = (how.threads, how.json);
+            let target = match precision {
+                Some(p) if p.is_finite() && p > 0.0 && p < 1.0 => {
+                    Some(experiment::PrecisionTarget {
+                        relative: p,
+                        max_replications: max_reps.max(2),
+                    })
+                }
+                Some(p) => {
+                    return Err(Failure::Input(format!(
+                        "--precision {p}: give the target half-width as a share of the mean, above 0 and below 1 (e.g. 0.02 for ±2%)"
+                    )));
+                }
+                None => None,
+            };
             let sc = load(&scenario, how.overrides())?;
-            let output = experiment::run(&sc, threads).map_err(|e| Failure::Run(e.to_string()))?;
+            let output = experiment::run_with(&sc, threads, target)
+                .map_err(|e| Failure::Run(e.to_string()))?;
             let summary = output.summary;
             if let Some(dir) = out {
                 let fail = |e: std::io::Error| {

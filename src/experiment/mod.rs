@@ -34,6 +34,16 @@ fn in_parallel<T: Send>(
     threads: usize,
     replication: impl Fn(u64) -> T + Sync + Send,
 ) -> Result<Vec<T>, ExperimentError> {
+    in_parallel_range(0, n as u64, threads, replication)
+}
+
+/// [`in_parallel`] for replications `start..end`.
+fn in_parallel_range<T: Send>(
+    start: u64,
+    end: u64,
+    threads: usize,
+    replication: impl Fn(u64) -> T + Sync + Send,
+) -> Result<Vec<T>, ExperimentError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -41,7 +51,7 @@ fn in_parallel<T: Send>(
             threads,
             reason: e.to_string(),
         })?;
-    Ok(pool.install(|| (0..n as u64).into_par_iter().map(&replication).collect()))
+    Ok(pool.install(|| (start..end).into_par_iter().map(&replication).collect()))
 }
 
 /// Runs every replication of a plain-network `scenario` in parallel, in replication order.
@@ -92,9 +102,85 @@ pub struct RunOutput {
 
 /// Runs a scenario of either kind and summarises it.
 pub fn run(scenario: &Scenario, threads: usize) -> Result<RunOutput, ExperimentError> {
+    run_with(scenario, threads, None)
+}
+
+/// How precise the headline figure must be: stop adding replications when the 95% CI
+/// half-width is at most `relative` × its mean, or at `max_replications`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PrecisionTarget {
+    /// Target half-width over mean, e.g. 0.02.
+    pub relative: f64,
+    /// Most replications to run.
+    pub max_replications: u32,
+}
+
+/// Per-replication value of the headline figure: mean clearance (parcel world) or mean time
+/// in system (plain network).
+fn headline_world(r: &ParcelReplication) -> f64 {
+    r.clearance.tally.mean()
+}
+
+fn headline_network(r: &ReplicationResult) -> f64 {
+    r.time_in_system.tally.mean()
+}
+
+/// Replications in batches until `target` is met: starts with the scenario's replications
+/// (at least 2), then runs as many more as the current interval says are needed. Replication
+/// `i` is always the same, so the result does not depend on threads or batches.
+fn until_precise<T: Send>(
+    scenario: &Scenario,
+    threads: usize,
+    target: Option<PrecisionTarget>,
+    replication: impl Fn(u64) -> T + Sync + Send,
+    headline: impl Fn(&T) -> f64,
+) -> Result<(Vec<T>, Option<summary::Precision>), ExperimentError> {
+    let first = scenario.run.replications as u64;
+    let Some(target) = target else {
+        return Ok((in_parallel_range(0, first, threads, &replication)?, None));
+    };
+    let max = (target.max_replications as u64).max(2);
+    let mut reps = in_parallel_range(0, first.max(2).min(max), threads, &replication)?;
+    loop {
+        let values: Vec<f64> = reps
+            .iter()
+            .map(&headline)
+            .filter(|v| v.is_finite())
+            .collect();
+        let e = crate::stats::Estimate::from_values(&values);
+        let achieved = e.relative_half_width();
+        let done = reps.len() as u64;
+        if achieved <= target.relative || done >= max {
+            let precision = summary::Precision {
+                target_relative_half_width: target.relative,
+                achieved_relative_half_width: achieved,
+                replications: done as u32,
+                met: achieved <= target.relative,
+            };
+            return Ok((reps, Some(precision)));
+        }
+        // The half-width shrinks like 1/√n: aim for the n that meets the target, by at least 2.
+        let needed = (done as f64 * (achieved / target.relative).powi(2)).ceil() as u64;
+        let next = needed.max(done + 2).min(max);
+        reps.extend(in_parallel_range(done, next, threads, &replication)?);
+    }
+}
+
+/// Runs a scenario of either kind, with a precision target if given, and summarises it.
+pub fn run_with(
+    scenario: &Scenario,
+    threads: usize,
+    target: Option<PrecisionTarget>,
+) -> Result<RunOutput, ExperimentError> {
     match &scenario.world {
         Some(world) => {
-            let reps = replicate_world(scenario, threads)?;
+            let (reps, precision) = until_precise(
+                scenario,
+                threads,
+                target,
+                |i| simulate_world(scenario, world, i),
+                headline_world,
+            )?;
             let backlog = reps
                 .iter()
                 .flat_map(|r| {
@@ -108,14 +194,24 @@ pub fn run(scenario: &Scenario, threads: usize) -> Result<RunOutput, ExperimentE
                         })
                 })
                 .collect();
+            let mut summary = summarize_world(scenario, world, &reps);
+            summary.precision = precision;
+            Ok(RunOutput { summary, backlog })
+        }
+        None => {
+            let (reps, precision) = until_precise(
+                scenario,
+                threads,
+                target,
+                |i| simulate(scenario, i),
+                headline_network,
+            )?;
+            let mut summary = summarize(scenario, &reps);
+            summary.precision = precision;
             Ok(RunOutput {
-                summary: summarize_world(scenario, world, &reps),
-                backlog,
+                summary,
+                backlog: Vec::new(),
             })
         }
-        None => Ok(RunOutput {
-            summary: summarize(scenario, &replicate(scenario, threads)?),
-            backlog: Vec::new(),
-        }),
     }
 }

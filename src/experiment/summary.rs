@@ -203,6 +203,23 @@ pub struct RunSummary {
     /// after its cut-off, no service started at a closed station (checked in every replication).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invariants: Option<Invariants>,
+    /// With `--precision`: the target on the headline figure (mean clearance for a parcel
+    /// world, mean time in system for a plain network) and how many replications it took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Precision>,
+}
+
+/// How many replications a precision target took (`run --precision`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Precision {
+    /// Asked: 95% CI half-width over mean of the headline figure.
+    pub target_relative_half_width: f64,
+    /// Reached.
+    pub achieved_relative_half_width: f64,
+    /// Replications run.
+    pub replications: u32,
+    /// Whether the target was met before the replication cap.
+    pub met: bool,
 }
 
 /// Rules the parcel world must never break, as observed over all replications.
@@ -342,6 +359,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         throughput_per_day: None,
         bottleneck: None,
         invariants: None,
+        precision: None,
     }
 }
 
@@ -515,5 +533,6 @@ pub fn summarize_world(
                 .map(|s| s.closed_starts)
                 .sum(),
         }),
+        precision: None,
     }
 }

@@ -43,6 +43,20 @@ pub fn render(s: &RunSummary) -> String {
         "{} — {} replication(s), seed {}, {stop}, warm-up {} h (statistics ignore it)",
         s.scenario.name, s.replications, s.seed, s.warmup_hours
     );
+    if let Some(pr) = &s.precision {
+        let verdict = if pr.met {
+            "met"
+        } else {
+            "NOT met: replication cap reached"
+        };
+        let _ = writeln!(
+            out,
+            "precision: 95% CI half-width {:.2}% of the headline mean after {} replications (target {:.2}%: {verdict})",
+            pr.achieved_relative_half_width * 100.0,
+            pr.replications,
+            pr.target_relative_half_width * 100.0
+        );
+    }
     let p = &s.parcels;
     let _ = writeln!(
         out,

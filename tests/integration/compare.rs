@@ -115,3 +115,45 @@ fn pairing_narrows_the_interval_of_a_difference() {
         "{row}"
     );
 }
+
+#[test]
+fn precision_adds_replications_until_the_half_width_target_is_met() {
+    let file = repo("scenarios/validation/mm1.toml");
+    let run = |extra: &[&str]| -> serde_json::Value {
+        let args = [
+            &["run", file.to_str().unwrap(), "--json", "--reps", "4"][..],
+            extra,
+        ]
+        .concat();
+        let out = clearsim(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = run(&["--precision", "0.03"]);
+    let p = &v["precision"];
+    assert_eq!(p["met"], true, "{p}");
+    let achieved = p["achieved_relative_half_width"].as_f64().unwrap();
+    assert!(achieved <= 0.03, "{p}");
+    let n = p["replications"].as_u64().unwrap();
+    assert!(
+        n > 4,
+        "4 replications were not enough, so more were added: {p}"
+    );
+    assert_eq!(v["replications"].as_u64(), Some(n));
+    // The interval the summary reports is the one the target was checked on.
+    let m = &v["metrics"]["time_in_system_hours"];
+    let (lo, hi, mean) = (
+        m["ci95"][0].as_f64().unwrap(),
+        m["ci95"][1].as_f64().unwrap(),
+        m["mean"].as_f64().unwrap(),
+    );
+    assert!(((hi - lo) / 2.0 / mean - achieved).abs() < 1e-12);
+    // A cap below what is needed is reported as not met.
+    let capped = run(&["--precision", "0.001", "--max-reps", "6"]);
+    assert_eq!(capped["precision"]["met"], false);
+    assert_eq!(capped["precision"]["replications"].as_u64(), Some(6));
+}
