@@ -7,5 +7,6 @@ mod compare;
 mod conservation;
 mod determinism;
 mod parcel_world;
+mod properties;
 mod scenario_errors;
 mod support;
