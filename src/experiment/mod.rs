@@ -1,4 +1,5 @@
-//! Experiments on scenarios: replications in parallel, and their summary across replications.
+//! Experiments on scenarios: replications run in parallel (to a precision target if asked),
+//! summarised across replications, and paired comparisons of two scenarios.
 
 pub mod compare;
 pub mod summary;
