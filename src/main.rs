@@ -45,9 +45,27 @@ struct RunArgs {
     /// Print exactly one JSON document (docs/output.md) instead of the table.
     #[arg(long)]
     json: bool,
+    /// No progress bar (it is drawn only when stderr is a terminal anyway).
+    #[arg(long)]
+    quiet: bool,
 }
 
 impl RunArgs {
+    /// A progress bar of replications on stderr, when stderr is a terminal and not `--quiet`.
+    fn progress(&self) -> Option<indicatif::ProgressBar> {
+        use std::io::IsTerminal;
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return None;
+        }
+        let pb = indicatif::ProgressBar::new(0);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{elapsed_precise} [{bar:30}] {pos}/{len} replications, about {eta} left",
+        ) {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        Some(pb)
+    }
+
     /// `--reps` and `--seed` as overrides of the scenario file.
     fn overrides(&self) -> Vec<String> {
         let mut extra = Vec::new();
@@ -176,8 +194,16 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 None => None,
             };
             let sc = load(&scenario, how.overrides())?;
-            let output = experiment::run_with(&sc, threads, target)
+            let pb = how.progress();
+            let workers = experiment::Workers {
+                threads,
+                progress: pb.as_ref(),
+            };
+            let output = experiment::run_with(&sc, workers, target)
                 .map_err(|e| Failure::Run(e.to_string()))?;
+            if let Some(pb) = &pb {
+                pb.finish_and_clear();
+            }
             let summary = output.summary;
             if let Some(dir) = out {
                 let fail = |e: std::io::Error| {
@@ -213,10 +239,18 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             extra.push(format!("run.seed={}", sa.run.seed));
             extra.push(format!("run.replications={}", sa.run.replications));
             let sb = load(&ScenarioArgs { file: b, set }, extra)?;
-            let c = experiment::compare(&sa, &sb, threads).map_err(|e| match e {
+            let pb = how.progress();
+            let workers = experiment::Workers {
+                threads,
+                progress: pb.as_ref(),
+            };
+            let c = experiment::compare(&sa, &sb, workers).map_err(|e| match e {
                 experiment::compare::CompareError::Kinds { .. } => Failure::Input(e.to_string()),
                 other => Failure::Run(other.to_string()),
             })?;
+            if let Some(pb) = &pb {
+                pb.finish_and_clear();
+            }
             if json {
                 let mut s =
                     serde_json::to_string_pretty(&c).map_err(|e| Failure::Run(e.to_string()))?;

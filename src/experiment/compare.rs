@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::summary::{Level, ScenarioId};
-use super::{ExperimentError, replicate, replicate_world};
+use super::{Either, ExperimentError, Workers, replicate_on};
 use crate::model::ReplicationResult;
 use crate::model::parcel::ParcelReplication;
 use crate::scenario::Scenario;
@@ -179,19 +179,23 @@ fn level_of(e: &crate::stats::Estimate) -> Level {
 
 /// Runs A and B with the same seed and replications (common random numbers) and compares their
 /// headline figures replication by replication.
-pub fn compare(a: &Scenario, b: &Scenario, threads: usize) -> Result<Comparison, CompareError> {
+pub fn compare(
+    a: &Scenario,
+    b: &Scenario,
+    workers: Workers<'_>,
+) -> Result<Comparison, CompareError> {
+    let headlines = |s: &Scenario, currency: &str| -> Result<Vec<Headline>, ExperimentError> {
+        Ok(match replicate_on(s, workers)? {
+            Either::World(reps) => world_headlines(&reps, currency),
+            Either::Network(reps) => network_headlines(&reps),
+        })
+    };
     let (ha, hb) = match (&a.world, &b.world) {
         (Some(wa), Some(_)) => {
             let cur = wa.regime.currency.clone();
-            (
-                world_headlines(&replicate_world(a, threads)?, &cur),
-                world_headlines(&replicate_world(b, threads)?, &cur),
-            )
+            (headlines(a, &cur)?, headlines(b, &cur)?)
         }
-        (None, None) => (
-            network_headlines(&replicate(a, threads)?),
-            network_headlines(&replicate(b, threads)?),
-        ),
+        (None, None) => (headlines(a, "")?, headlines(b, "")?),
         _ => {
             return Err(CompareError::Kinds {
                 a: a.origin.clone(),

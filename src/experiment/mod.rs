@@ -35,16 +35,46 @@ fn in_parallel<T: Send>(
     threads: usize,
     replication: impl Fn(u64) -> T + Sync + Send,
 ) -> Result<Vec<T>, ExperimentError> {
-    in_parallel_range(0, n as u64, threads, replication)
+    in_parallel_range(0, n as u64, Workers::threads(threads), replication)
+}
+
+/// Where replications run: how many threads, and a progress bar to advance, if any.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Workers<'a> {
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    /// Advanced by one for every finished replication (the command line draws it on a terminal).
+    pub progress: Option<&'a indicatif::ProgressBar>,
+}
+
+impl Workers<'_> {
+    /// `threads` workers, no progress bar.
+    pub fn threads(threads: usize) -> Self {
+        Workers {
+            threads,
+            progress: None,
+        }
+    }
 }
 
 /// [`in_parallel`] for replications `start..end`.
 fn in_parallel_range<T: Send>(
     start: u64,
     end: u64,
-    threads: usize,
+    workers: Workers<'_>,
     replication: impl Fn(u64) -> T + Sync + Send,
 ) -> Result<Vec<T>, ExperimentError> {
+    let threads = workers.threads;
+    if let Some(pb) = workers.progress {
+        pb.set_length(pb.length().unwrap_or(0).max(end));
+    }
+    let replication = |i| {
+        let r = replication(i);
+        if let Some(pb) = workers.progress {
+            pb.inc(1);
+        }
+        r
+    };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -103,7 +133,7 @@ pub struct RunOutput {
 
 /// Runs a scenario of either kind and summarises it.
 pub fn run(scenario: &Scenario, threads: usize) -> Result<RunOutput, ExperimentError> {
-    run_with(scenario, threads, None)
+    run_with(scenario, Workers::threads(threads), None)
 }
 
 /// How precise the headline figure must be: stop adding replications when the 95% CI
@@ -131,7 +161,7 @@ fn headline_network(r: &ReplicationResult) -> f64 {
 /// `i` is always the same, so the result does not depend on threads or batches.
 fn until_precise<T: Send>(
     scenario: &Scenario,
-    threads: usize,
+    threads: Workers<'_>,
     target: Option<PrecisionTarget>,
     replication: impl Fn(u64) -> T + Sync + Send,
     headline: impl Fn(&T) -> f64,
@@ -170,7 +200,7 @@ fn until_precise<T: Send>(
 /// Runs a scenario of either kind, with a precision target if given, and summarises it.
 pub fn run_with(
     scenario: &Scenario,
-    threads: usize,
+    threads: Workers<'_>,
     target: Option<PrecisionTarget>,
 ) -> Result<RunOutput, ExperimentError> {
     match &scenario.world {
@@ -215,4 +245,26 @@ pub fn run_with(
             })
         }
     }
+}
+
+/// Every replication of either kind of scenario, advancing the progress bar of `workers`.
+pub(crate) fn replicate_on(
+    scenario: &Scenario,
+    workers: Workers<'_>,
+) -> Result<Either, ExperimentError> {
+    let n = scenario.run.replications as u64;
+    Ok(match &scenario.world {
+        Some(world) => Either::World(in_parallel_range(0, n, workers, |i| {
+            simulate_world(scenario, world, i)
+        })?),
+        None => Either::Network(in_parallel_range(0, n, workers, |i| simulate(scenario, i))?),
+    })
+}
+
+/// Replications of either kind of scenario.
+pub(crate) enum Either {
+    /// Plain network.
+    Network(Vec<ReplicationResult>),
+    /// Parcel world.
+    World(Vec<ParcelReplication>),
 }

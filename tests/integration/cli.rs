@@ -77,6 +77,11 @@ fn run_prints_a_readable_table() {
         "run.horizon_h=2500",
     ]);
     assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "no progress bar when stderr is not a terminal: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("time in system") && text.contains("utilization") && text.contains("95% CI"),
