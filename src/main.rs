@@ -240,6 +240,10 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             extra.push(format!("run.replications={}", sa.run.replications));
             let sb = load(&ScenarioArgs { file: b, set }, extra)?;
             let pb = how.progress();
+            if let Some(pb) = &pb {
+                // A and B: twice the replications.
+                pb.set_length(2 * sa.run.replications as u64);
+            }
             let workers = experiment::Workers {
                 threads,
                 progress: pb.as_ref(),
