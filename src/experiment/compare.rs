@@ -232,14 +232,10 @@ pub fn compare(
             }
         })
         .collect();
-    let id = |s: &Scenario| ScenarioId {
-        name: s.name.clone(),
-        sha256: s.sha256.clone(),
-    };
     Ok(Comparison {
         clearsim_version: env!("CARGO_PKG_VERSION"),
-        a: id(a),
-        b: id(b),
+        a: ScenarioId::of(a),
+        b: ScenarioId::of(b),
         seed: a.run.seed,
         replications: a.run.replications.min(b.run.replications),
         warmup_hours: [a.run.warmup_h, b.run.warmup_h],

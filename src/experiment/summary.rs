@@ -52,6 +52,31 @@ pub struct ScenarioId {
     pub sha256: String,
 }
 
+impl ScenarioId {
+    /// The name and file hash of `scenario`.
+    pub fn of(scenario: &Scenario) -> Self {
+        ScenarioId {
+            name: scenario.name.clone(),
+            sha256: scenario.sha256.clone(),
+        }
+    }
+}
+
+impl Parcels {
+    /// Sums per-replication counts (created, delivered, in system, seized).
+    fn sum(counts: impl Iterator<Item = [u64; 4]>) -> Self {
+        let t = counts.fold([0u64; 4], |a, c| {
+            [a[0] + c[0], a[1] + c[1], a[2] + c[2], a[3] + c[3]]
+        });
+        Parcels {
+            created: t[0],
+            delivered: t[1],
+            in_system: t[2],
+            seized: t[3],
+        }
+    }
+}
+
 /// Entity counts summed over replications: created = delivered + in_system + seized.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Parcels {
@@ -328,10 +353,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
     let delivered_after_warmup = |r: &ReplicationResult| r.time_in_system.tally.count();
     RunSummary {
         clearsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: ScenarioId {
-            name: scenario.name.clone(),
-            sha256: scenario.sha256.clone(),
-        },
+        scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,
         warmup_hours: scenario.run.warmup_h,
@@ -339,12 +361,10 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         arrivals_limit: scenario.run.arrivals,
         end_hours: level(&per_rep(&|r| r.end_h)).mean,
         events: reps.iter().map(|r| r.events).sum(),
-        parcels: Parcels {
-            created: reps.iter().map(|r| r.created).sum(),
-            delivered: reps.iter().map(|r| r.delivered).sum(),
-            in_system: reps.iter().map(|r| r.in_system).sum(),
-            seized: reps.iter().map(|r| r.seized).sum(),
-        },
+        parcels: Parcels::sum(
+            reps.iter()
+                .map(|r| [r.created, r.delivered, r.in_system, r.seized]),
+        ),
         stages,
         metrics: Metrics {
             time_in_system_hours: stat(reps.iter().map(|r| &r.time_in_system)),
@@ -472,10 +492,7 @@ pub fn summarize_world(
     let e2e = stat(reps.iter().map(|r| &r.end_to_end));
     RunSummary {
         clearsim_version: env!("CARGO_PKG_VERSION"),
-        scenario: ScenarioId {
-            name: scenario.name.clone(),
-            sha256: scenario.sha256.clone(),
-        },
+        scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,
         warmup_hours: scenario.run.warmup_h,
@@ -483,12 +500,10 @@ pub fn summarize_world(
         arrivals_limit: scenario.run.arrivals,
         end_hours: scenario.run.horizon_h.unwrap_or(0.0),
         events: reps.iter().map(|r| r.events).sum(),
-        parcels: Parcels {
-            created: reps.iter().map(|r| r.created).sum(),
-            delivered: reps.iter().map(|r| r.delivered).sum(),
-            in_system: reps.iter().map(|r| r.in_system).sum(),
-            seized: reps.iter().map(|r| r.seized).sum(),
-        },
+        parcels: Parcels::sum(
+            reps.iter()
+                .map(|r| [r.created, r.delivered, r.in_system, r.seized]),
+        ),
         stages,
         metrics: Metrics {
             time_in_system_hours: e2e.clone(),

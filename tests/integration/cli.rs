@@ -10,6 +10,17 @@ pub fn clearsim(args: &[&str]) -> Output {
         .expect("the clearsim binary runs")
 }
 
+/// Runs `clearsim` with `args`, asserts it succeeded, and parses the one JSON document it printed.
+pub fn clearsim_json(args: &[&str]) -> serde_json::Value {
+    let out = clearsim(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
 fn path(p: &str) -> String {
     crate::support::repo(p).to_string_lossy().into_owned()
 }

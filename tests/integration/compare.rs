@@ -1,27 +1,17 @@
 //! `compare`: paired differences with common random numbers.
 
-use crate::cli::clearsim;
+use crate::cli::{clearsim, clearsim_json};
 use crate::support::repo;
 
 fn compare(a: &str, b: &str, extra: &[&str]) -> serde_json::Value {
     let (a, b) = (repo(a), repo(b));
-    let args = [
-        &[
-            "compare",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-            "--json",
-        ][..],
-        extra,
-    ]
-    .concat();
-    let out = clearsim(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
+    let base = [
+        "compare",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--json",
+    ];
+    clearsim_json(&[&base[..], extra].concat())
 }
 
 #[test]
@@ -83,7 +73,7 @@ fn pairing_narrows_the_interval_of_a_difference() {
     let b = dir.path().join("mm4.toml");
     std::fs::write(&b, text).unwrap();
     let a = repo("scenarios/validation/mmc.toml");
-    let out = clearsim(&[
+    let c = clearsim_json(&[
         "compare",
         a.to_str().unwrap(),
         b.to_str().unwrap(),
@@ -95,12 +85,6 @@ fn pairing_narrows_the_interval_of_a_difference() {
         "--set",
         "run.warmup_h=500",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let c: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let row = c["rows"]
         .as_array()
         .unwrap()
@@ -119,20 +103,8 @@ fn pairing_narrows_the_interval_of_a_difference() {
 #[test]
 fn precision_adds_replications_until_the_half_width_target_is_met() {
     let file = repo("scenarios/validation/mm1.toml");
-    let run = |extra: &[&str]| -> serde_json::Value {
-        let args = [
-            &["run", file.to_str().unwrap(), "--json", "--reps", "4"][..],
-            extra,
-        ]
-        .concat();
-        let out = clearsim(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).unwrap()
-    };
+    let base = ["run", file.to_str().unwrap(), "--json", "--reps", "4"];
+    let run = |extra: &[&str]| clearsim_json(&[&base[..], extra].concat());
     let v = run(&["--precision", "0.03"]);
     let p = &v["precision"];
     assert_eq!(p["met"], true, "{p}");
