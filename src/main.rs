@@ -1,7 +1,7 @@
 //! The `clearsim` command: parse the command line, call the library, map failures to exit codes
 //! (0 ok, 1 the run failed, 2 invalid input).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -45,29 +45,23 @@ struct RunArgs {
     /// Print exactly one JSON document (docs/output.md) instead of the table.
     #[arg(long)]
     json: bool,
-    /// No progress bar (it is drawn only when stderr is a terminal anyway).
+    /// No progress bar (it is drawn only when stderr is a terminal, for runs over a second).
     #[arg(long)]
     quiet: bool,
+    /// Warm-up deleted from every statistic: hours, or `auto` to choose it by MSER-5 on the
+    /// headline figure from a pilot run (overrides `run.warmup_h`).
+    #[arg(long, value_name = "HOURS|auto")]
+    warmup: Option<String>,
 }
 
 impl RunArgs {
     /// A progress bar of replications on stderr, when stderr is a terminal and not `--quiet`.
     fn progress(&self) -> Option<indicatif::ProgressBar> {
-        use std::io::IsTerminal;
-        if self.quiet || !std::io::stderr().is_terminal() {
-            return None;
-        }
-        let pb = indicatif::ProgressBar::new(0);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{elapsed_precise} [{bar:30}] {pos}/{len} replications, about {eta} left",
-        ) {
-            pb.set_style(style.progress_chars("=> "));
-        }
-        Some(pb)
+        progress_bar(self.quiet)
     }
 
-    /// `--reps` and `--seed` as overrides of the scenario file.
-    fn overrides(&self) -> Vec<String> {
+    /// `--reps`, `--seed` and a fixed `--warmup` as overrides of the scenario file.
+    fn overrides(&self) -> Result<Vec<String>, Failure> {
         let mut extra = Vec::new();
         if let Some(n) = self.reps {
             extra.push(format!("run.replications={n}"));
@@ -75,8 +69,49 @@ impl RunArgs {
         if let Some(s) = self.seed {
             extra.push(format!("run.seed={s}"));
         }
-        extra
+        if let Some(w) = &self.warmup
+            && w != "auto"
+        {
+            match w.parse::<f64>() {
+                Ok(h) if h.is_finite() && h >= 0.0 => extra.push(format!("run.warmup_h={h:?}")),
+                _ => {
+                    return Err(Failure::Input(format!(
+                        "--warmup {w}: give hours ≥ 0 (e.g. --warmup 48) or `auto` (MSER-5)"
+                    )));
+                }
+            }
+        }
+        Ok(extra)
     }
+
+    /// True with `--warmup auto`.
+    fn auto_warmup(&self) -> bool {
+        self.warmup.as_deref() == Some("auto")
+    }
+}
+
+/// A progress bar on stderr that shows itself only once a job has run for a second, and only
+/// when stderr is a terminal and not `quiet`.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} replications, about {eta} left",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    let shown = pb.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    });
+    Some(pb)
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,7 +123,7 @@ enum Command {
         #[command(flatten)]
         how: RunArgs,
         /// Also write `summary.json` and (parcel worlds) a tidy `backlog.csv` into this folder,
-        /// each atomically.
+        /// each atomically. With `--shard`: the shard's folder.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Add replications until the 95% CI half-width of the headline figure (mean clearance,
@@ -98,6 +133,8 @@ enum Command {
         /// With `--precision`: the most replications to run.
         #[arg(long, default_value_t = 200)]
         max_reps: u32,
+        #[command(flatten)]
+        split: SplitArgs,
     },
     /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
     /// with its 95% CI, the relative change, and the CI independent seeds would have given.
@@ -112,12 +149,73 @@ enum Command {
         /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
         #[command(flatten)]
         how: RunArgs,
+        /// Add paired replications until the 95% CI half-width of the headline figure of A and
+        /// of B is at most this share of its mean, e.g. 0.02.
+        #[arg(long, value_name = "SHARE")]
+        precision: Option<f64>,
+        /// With `--precision`: the most replications to run.
+        #[arg(long, default_value_t = 200)]
+        max_reps: u32,
+    },
+    /// Run a scenario over a grid of values: `--set key=v1,v2,…` or `--set key=a..b:step`
+    /// (repeatable; one value applies at every point). Writes `runs.csv`, `summary.csv` and
+    /// `summary.json` into `--out`.
+    Sweep {
+        /// The scenario file (TOML).
+        file: PathBuf,
+        /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`. Repeatable.
+        #[arg(long = "set", value_name = "KEY=VALUES")]
+        set: Vec<String>,
+        /// Pair the i-th values of every list instead of taking the full grid.
+        #[arg(long)]
+        zip: bool,
+        #[command(flatten)]
+        how: RunArgs,
+        /// The results folder (also keeps every finished unit, for `--resume` and `merge`).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[command(flatten)]
+        split: SplitArgs,
+    },
+    /// Put the folders of the shards of one run or sweep together: checks that they belong to
+    /// the same job and that every unit is there once, then writes what one process would have.
+    Merge {
+        /// The shards' folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Where to write the merged results.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Print the JSON summary instead of the table.
+        #[arg(long)]
+        json: bool,
     },
     /// Validate a scenario and report every problem, without running it.
     Check {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+}
+
+/// Splitting a job across processes and finishing interrupted ones.
+#[derive(clap::Args, Debug)]
+struct SplitArgs {
+    /// Do only the work units (point × replication) with index ≡ K mod N and write them, with a
+    /// manifest, into `--out`; put the shards together with `clearsim merge`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
+    /// Reuse the units already finished in `--out` and do only the rest.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl SplitArgs {
+    fn shard(&self) -> Result<Option<experiment::Shard>, Failure> {
+        self.shard
+            .as_deref()
+            .map(|s| s.parse().map_err(Failure::Input))
+            .transpose()
+    }
 }
 
 /// `println!` through [`emit`].
@@ -169,6 +267,136 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
     Ok(Scenario::load(&args.file, &overrides)?)
 }
 
+/// Empties the progress bar after a pilot run, for the real one.
+fn restart(pb: &Option<indicatif::ProgressBar>) {
+    if let Some(pb) = pb {
+        pb.set_position(0);
+        pb.set_length(0);
+    }
+}
+
+/// `--precision` as a target, checked.
+fn precision_target(
+    precision: Option<f64>,
+    max_reps: u32,
+) -> Result<Option<experiment::PrecisionTarget>, Failure> {
+    match precision {
+        Some(p) if p.is_finite() && p > 0.0 && p < 1.0 => Ok(Some(experiment::PrecisionTarget {
+            relative: p,
+            max_replications: max_reps.max(2),
+        })),
+        Some(p) => Err(Failure::Input(format!(
+            "--precision {p}: give the target half-width as a share of the mean, above 0 and below 1 (e.g. 0.02 for ±2%)"
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// Writes `bytes` to `dir/name` atomically, creating `dir`.
+fn write_out(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), Failure> {
+    let fail =
+        |e: std::io::Error| Failure::Run(format!("{}: cannot write results: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    report::write_atomic(&dir.join(name), bytes).map_err(fail)
+}
+
+/// `summary.json` and, for a parcel world, `backlog.csv`.
+fn write_run(dir: &Path, output: &experiment::RunOutput) -> Result<(), Failure> {
+    write_out(
+        dir,
+        "summary.json",
+        report::json(&output.summary).as_bytes(),
+    )?;
+    if output.summary.currency.is_some() {
+        write_out(
+            dir,
+            "backlog.csv",
+            report::backlog_csv(&output.backlog).as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// `runs.csv`, `summary.csv` and `summary.json` of a sweep.
+fn write_sweep(dir: &Path, result: &experiment::sweep::SweepResult) -> Result<(), Failure> {
+    use experiment::sweep::{runs_csv, summary_csv};
+    write_out(dir, "runs.csv", runs_csv(result).as_bytes())?;
+    write_out(dir, "summary.csv", summary_csv(&result.summary).as_bytes())?;
+    write_out(dir, "summary.json", to_json(&result.summary)?.as_bytes())
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
+    let mut s = serde_json::to_string_pretty(value).map_err(|e| Failure::Run(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+impl From<experiment::units::JobError> for Failure {
+    fn from(e: experiment::units::JobError) -> Self {
+        use experiment::units::{JobError, StoreError};
+        match e {
+            JobError::Store(StoreError::Mismatch { .. }) => Failure::Input(e.to_string()),
+            other => Failure::Run(other.to_string()),
+        }
+    }
+}
+
+impl From<experiment::units::StoreError> for Failure {
+    fn from(e: experiment::units::StoreError) -> Self {
+        experiment::units::JobError::from(e).into()
+    }
+}
+
+impl From<experiment::ExperimentError> for Failure {
+    fn from(e: experiment::ExperimentError) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+/// Reads the scenario file's bytes.
+fn read_scenario(file: &Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(file).map_err(|e| Failure::Input(format!("{}: cannot read: {e}", file.display())))
+}
+
+/// Runs the units of `job` that fall to `shard` into the folder `out`; returns all units in
+/// order when the job is whole (no `--shard`), or `None` after telling how to merge.
+fn run_job(
+    job: &experiment::units::JobSpec,
+    scenarios: &[clearsim::scenario::Scenario],
+    bytes: &[u8],
+    out: &Path,
+    shard: Option<experiment::Shard>,
+    resume: bool,
+    workers: experiment::Workers<'_>,
+) -> Result<Option<Vec<experiment::UnitResult>>, Failure> {
+    use experiment::units::{Store, execute};
+    let whole = shard.unwrap_or(experiment::Shard::WHOLE);
+    let store = Store::create(out, job, whole, bytes)?;
+    let units = store.manifest.units.clone();
+    let done = execute(
+        scenarios,
+        job.replications,
+        &units,
+        workers,
+        Some(&store),
+        resume,
+    )?;
+    match shard {
+        Some(s) => {
+            eprintln!(
+                "shard {}/{}: {} of {} work units written to {}; when every shard is done: clearsim merge DIR… --out DIR",
+                s.index,
+                s.count,
+                units.len(),
+                job.units(),
+                out.display()
+            );
+            Ok(None)
+        }
+        None => Ok(Some(done.into_values().collect())),
+    }
+}
+
 fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Run {
@@ -177,91 +405,236 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             out,
             precision,
             max_reps,
+            split,
         } => {
             let (threads, json) = (how.threads, how.json);
-            let target = match precision {
-                Some(p) if p.is_finite() && p > 0.0 && p < 1.0 => {
-                    Some(experiment::PrecisionTarget {
-                        relative: p,
-                        max_replications: max_reps.max(2),
-                    })
-                }
-                Some(p) => {
-                    return Err(Failure::Input(format!(
-                        "--precision {p}: give the target half-width as a share of the mean, above 0 and below 1 (e.g. 0.02 for ±2%)"
-                    )));
-                }
-                None => None,
-            };
-            let sc = load(&scenario, how.overrides())?;
+            let target = precision_target(precision, max_reps)?;
+            let shard = split.shard()?;
+            if (shard.is_some() || split.resume) && out.is_none() {
+                return Err(Failure::Input(
+                    "--shard and --resume keep work units in a folder: give it with --out DIR"
+                        .to_string(),
+                ));
+            }
+            if (shard.is_some() || split.resume) && target.is_some() {
+                return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or resumed".to_string()));
+            }
+            if shard.is_some() && how.auto_warmup() {
+                return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
+            }
+            let mut extra = how.overrides()?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads,
                 progress: pb.as_ref(),
             };
-            let output = experiment::run_with(&sc, workers, target)
-                .map_err(|e| Failure::Run(e.to_string()))?;
+            let mut sc = load(&scenario, extra.clone())?;
+            let mut chosen = None;
+            if how.auto_warmup() {
+                let choice = experiment::warmup::choose(&sc, workers)?;
+                eprintln!(
+                    "warm-up: {} h, chosen by MSER-5 on the headline figure of a {}-replication pilot",
+                    choice.hours, choice.pilot_replications
+                );
+                extra.push(format!("run.warmup_h={:?}", choice.hours));
+                sc = load(&scenario, extra.clone())?;
+                restart(&pb);
+                chosen = Some(choice);
+            }
+            let output = if shard.is_some() || split.resume {
+                let dir = out.as_deref().expect("checked above");
+                let bytes = read_scenario(&scenario.file)?;
+                let job = experiment::units::JobSpec {
+                    kind: experiment::units::JobKind::Run,
+                    origin: scenario.file.display().to_string(),
+                    scenario_sha256: sc.sha256.clone(),
+                    base: scenario.set.iter().cloned().chain(extra).collect(),
+                    parameters: Vec::new(),
+                    points: vec![Vec::new()],
+                    replications: sc.run.replications,
+                    seed: sc.run.seed,
+                };
+                let scenarios = [sc];
+                match run_job(&job, &scenarios, &bytes, dir, shard, split.resume, workers)? {
+                    Some(units) => experiment::output_of(&scenarios[0], units),
+                    None => return Ok(()),
+                }
+            } else {
+                experiment::run_with(&sc, workers, target)?
+            };
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
-            let summary = output.summary;
+            let mut output = output;
+            output.summary.warmup = chosen;
             if let Some(dir) = out {
-                let fail = |e: std::io::Error| {
-                    Failure::Run(format!("{}: cannot write results: {e}", dir.display()))
-                };
-                std::fs::create_dir_all(&dir).map_err(fail)?;
-                report::write_atomic(&dir.join("summary.json"), report::json(&summary).as_bytes())
-                    .map_err(fail)?;
-                if sc.world.is_some() {
-                    report::write_atomic(
-                        &dir.join("backlog.csv"),
-                        report::backlog_csv(&output.backlog).as_bytes(),
-                    )
-                    .map_err(fail)?;
-                }
+                write_run(&dir, &output)?;
             }
             if json {
-                emit(&report::json(&summary));
+                emit(&report::json(&output.summary));
             } else {
-                emit(&report::table::render(&summary));
+                emit(&report::table::render(&output.summary));
             }
             Ok(())
         }
-        Command::Compare { a, b, set, how } => {
+        Command::Compare {
+            a,
+            b,
+            set,
+            how,
+            precision,
+            max_reps,
+        } => {
             let (threads, json) = (how.threads, how.json);
-            let mut extra = how.overrides();
+            let target = precision_target(precision, max_reps)?;
+            let mut extra = how.overrides()?;
             let args_a = ScenarioArgs {
                 file: a,
                 set: set.clone(),
             };
-            let sa = load(&args_a, extra.clone())?;
+            let args_b = ScenarioArgs { file: b, set };
+            let mut sa = load(&args_a, extra.clone())?;
             // B runs with A's seed and replications: that is what pairs them.
-            extra.push(format!("run.seed={}", sa.run.seed));
-            extra.push(format!("run.replications={}", sa.run.replications));
-            let sb = load(&ScenarioArgs { file: b, set }, extra)?;
+            let pair = |sa: &clearsim::scenario::Scenario, extra: &[String]| {
+                let mut e = extra.to_vec();
+                e.push(format!("run.seed={}", sa.run.seed));
+                e.push(format!("run.replications={}", sa.run.replications));
+                e
+            };
+            let mut sb = load(&args_b, pair(&sa, &extra))?;
             let pb = how.progress();
-            if let Some(pb) = &pb {
-                // A and B: twice the replications.
-                pb.set_length(2 * sa.run.replications as u64);
-            }
             let workers = experiment::Workers {
                 threads,
                 progress: pb.as_ref(),
             };
-            let c = experiment::compare(&sa, &sb, workers).map_err(|e| match e {
-                experiment::compare::CompareError::Kinds { .. } => Failure::Input(e.to_string()),
-                other => Failure::Run(other.to_string()),
-            })?;
+            let mut chosen = None;
+            if how.auto_warmup() {
+                let ca = experiment::warmup::choose(&sa, workers)?;
+                let cb = experiment::warmup::choose(&sb, workers)?;
+                let choice = if cb.hours > ca.hours { cb } else { ca };
+                eprintln!(
+                    "warm-up: {} h for A and B (the larger of the two chosen by MSER-5 on the headline figure)",
+                    choice.hours
+                );
+                extra.push(format!("run.warmup_h={:?}", choice.hours));
+                sa = load(&args_a, extra.clone())?;
+                sb = load(&args_b, pair(&sa, &extra))?;
+                restart(&pb);
+                chosen = Some(choice);
+            }
+            let mut c = experiment::compare::compare_with(&sa, &sb, workers, target).map_err(
+                |e| match e {
+                    experiment::compare::CompareError::Kinds { .. } => {
+                        Failure::Input(e.to_string())
+                    }
+                    other => Failure::Run(other.to_string()),
+                },
+            )?;
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
+            c.warmup = chosen;
             if json {
-                let mut s =
-                    serde_json::to_string_pretty(&c).map_err(|e| Failure::Run(e.to_string()))?;
-                s.push('\n');
-                emit(&s);
+                emit(&to_json(&c)?);
             } else {
                 emit(&report::table::render_comparison(&c));
+            }
+            Ok(())
+        }
+        Command::Sweep {
+            file,
+            set,
+            zip,
+            how,
+            out,
+            split,
+        } => {
+            use experiment::sweep::{SetArg, grid, parse_set, summarize_sweep};
+            let shard = split.shard()?;
+            if how.auto_warmup() {
+                return Err(Failure::Input("--warmup auto is for run and compare: choose the warm-up once (`clearsim run FILE --warmup auto`), then sweep with --warmup HOURS".to_string()));
+            }
+            let mut fixed = Vec::new();
+            let mut axes = Vec::new();
+            for arg in &set {
+                match parse_set(arg).map_err(|e| Failure::Input(e.to_string()))? {
+                    SetArg::Fixed(f) => fixed.push(f),
+                    SetArg::Axis(a) => axes.push(a),
+                }
+            }
+            let grid = grid(&axes, zip).map_err(|e| Failure::Input(e.to_string()))?;
+            let mut base = fixed;
+            base.extend(how.overrides()?);
+            let bytes = read_scenario(&file)?;
+            let mut job = experiment::units::JobSpec {
+                kind: experiment::units::JobKind::Sweep,
+                origin: file.display().to_string(),
+                scenario_sha256: String::new(),
+                base,
+                parameters: grid.parameters.clone(),
+                points: grid.points.clone(),
+                replications: 0,
+                seed: 0,
+            };
+            let scenarios = job
+                .scenarios(&bytes)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+            let first = &scenarios[0];
+            job.scenario_sha256 = first.sha256.clone();
+            job.replications = first.run.replications;
+            job.seed = first.run.seed;
+            let pb = how.progress();
+            let workers = experiment::Workers {
+                threads: how.threads,
+                progress: pb.as_ref(),
+            };
+            let Some(units) =
+                run_job(&job, &scenarios, &bytes, &out, shard, split.resume, workers)?
+            else {
+                return Ok(());
+            };
+            if let Some(pb) = &pb {
+                pb.finish_and_clear();
+            }
+            let result = summarize_sweep(&scenarios, &grid, &job.base, units);
+            write_sweep(&out, &result)?;
+            if how.json {
+                emit(&to_json(&result.summary)?);
+            } else {
+                emit(&report::table::render_sweep(&result.summary));
+            }
+            Ok(())
+        }
+        Command::Merge { dirs, out, json } => {
+            let (manifest, bytes, units) = experiment::units::gather(&dirs)?;
+            let job = &manifest.job;
+            let scenarios = job
+                .scenarios(&bytes)
+                .map_err(|e| Failure::Input(e.to_string()))?;
+            match job.kind {
+                experiment::units::JobKind::Run => {
+                    let output = experiment::output_of(&scenarios[0], units);
+                    write_run(&out, &output)?;
+                    if json {
+                        emit(&report::json(&output.summary));
+                    } else {
+                        emit(&report::table::render(&output.summary));
+                    }
+                }
+                experiment::units::JobKind::Sweep => {
+                    let grid = experiment::sweep::Grid {
+                        parameters: job.parameters.clone(),
+                        points: job.points.clone(),
+                    };
+                    let result =
+                        experiment::sweep::summarize_sweep(&scenarios, &grid, &job.base, units);
+                    write_sweep(&out, &result)?;
+                    if json {
+                        emit(&to_json(&result.summary)?);
+                    } else {
+                        emit(&report::table::render_sweep(&result.summary));
+                    }
+                }
             }
             Ok(())
         }

@@ -4,10 +4,13 @@
 
 use serde::Serialize;
 
-use super::summary::{Level, ScenarioId};
-use super::{Either, ExperimentError, Workers, replicate_on};
-use crate::model::ReplicationResult;
-use crate::model::parcel::ParcelReplication;
+use super::headline::{network_headlines, world_headlines};
+use super::summary::{Level, Precision, ScenarioId};
+use super::units::simulate_unit;
+use super::{
+    Either, ExperimentError, PrecisionTarget, UnitResult, Workers, headline, relative_half_width,
+    split, until_precise,
+};
 use crate::scenario::Scenario;
 use crate::stats::paired;
 
@@ -52,6 +55,13 @@ pub struct Comparison {
     pub horizon_hours: [Option<f64>; 2],
     /// One row per headline figure.
     pub rows: Vec<CompareRow>,
+    /// With `--precision`: the target on the headline figure of A and of B (the larger of the
+    /// two relative half-widths is reported) and how many paired replications it took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<Precision>,
+    /// With `--warmup auto`: the larger of A's and B's chosen warm-ups, used for both.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<super::warmup::WarmupChoice>,
 }
 
 /// Why two scenarios cannot be compared.
@@ -83,93 +93,6 @@ fn kind(world: &bool) -> &'static str {
     }
 }
 
-/// Per-replication values of one headline figure.
-struct Headline {
-    metric: &'static str,
-    unit: String,
-    values: Vec<f64>,
-}
-
-fn mean_or_zero(count: u64, mean: f64) -> f64 {
-    if count > 0 { mean } else { 0.0 }
-}
-
-fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headline> {
-    let h = |metric, unit: &str, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
-        metric,
-        unit: unit.to_string(),
-        values: reps.iter().map(f).collect(),
-    };
-    vec![
-        h("clearance_hours.mean", "h", &|r| {
-            mean_or_zero(r.clearance.tally.count(), r.clearance.tally.mean())
-        }),
-        h("clearance_hours.p50", "h", &|r| {
-            r.clearance.hist.quantile(0.5)
-        }),
-        h("clearance_hours.p95", "h", &|r| {
-            r.clearance.hist.quantile(0.95)
-        }),
-        h("end_to_end_hours.mean", "h", &|r| {
-            mean_or_zero(r.end_to_end.tally.count(), r.end_to_end.tally.mean())
-        }),
-        h("released_within.24h", "share", &|r| {
-            r.clearance.hist.share_at_most(24.0)
-        }),
-        h("cost_per_parcel.total", currency, &|r| {
-            r.cost
-                .iter()
-                .map(|c| mean_or_zero(c.count(), c.mean()))
-                .sum()
-        }),
-        h("revenue_per_parcel.total", currency, &|r| {
-            mean_or_zero(r.duty.count(), r.duty.mean()) + mean_or_zero(r.vat.count(), r.vat.mean())
-        }),
-        h("bottleneck.utilization", "share", &|r| {
-            r.stations
-                .iter()
-                .flatten()
-                .map(|s| s.utilization)
-                .fold(0.0, f64::max)
-        }),
-    ]
-}
-
-fn network_headlines(reps: &[ReplicationResult]) -> Vec<Headline> {
-    let h = |metric, unit: &str, f: &dyn Fn(&ReplicationResult) -> f64| Headline {
-        metric,
-        unit: unit.to_string(),
-        values: reps.iter().map(f).collect(),
-    };
-    vec![
-        h("time_in_system_hours.mean", "h", &|r| {
-            mean_or_zero(
-                r.time_in_system.tally.count(),
-                r.time_in_system.tally.mean(),
-            )
-        }),
-        h("time_in_system_hours.p50", "h", &|r| {
-            r.time_in_system.hist.quantile(0.5)
-        }),
-        h("time_in_system_hours.p95", "h", &|r| {
-            r.time_in_system.hist.quantile(0.95)
-        }),
-        h("throughput_per_hour", "1/h", &|r| {
-            if r.observed_h > 0.0 {
-                r.time_in_system.tally.count() as f64 / r.observed_h
-            } else {
-                0.0
-            }
-        }),
-        h("bottleneck.utilization", "share", &|r| {
-            r.stages
-                .iter()
-                .filter_map(|s| s.utilization)
-                .fold(0.0, f64::max)
-        }),
-    ]
-}
-
 fn level_of(e: &crate::stats::Estimate) -> Level {
     Level {
         mean: e.mean,
@@ -184,27 +107,48 @@ pub fn compare(
     b: &Scenario,
     workers: Workers<'_>,
 ) -> Result<Comparison, CompareError> {
-    let headlines = |s: &Scenario, currency: &str| -> Result<Vec<Headline>, ExperimentError> {
-        Ok(match replicate_on(s, workers)? {
-            Either::World(reps) => world_headlines(&reps, currency),
-            Either::Network(reps) => network_headlines(&reps),
-        })
+    compare_with(a, b, workers, None)
+}
+
+/// [`compare`], adding paired replications until the headline figure (mean clearance or mean
+/// time in system) of A and of B each meets `target`, if given.
+pub fn compare_with(
+    a: &Scenario,
+    b: &Scenario,
+    workers: Workers<'_>,
+    target: Option<PrecisionTarget>,
+) -> Result<Comparison, CompareError> {
+    if a.world.is_some() != b.world.is_some() {
+        return Err(CompareError::Kinds {
+            a: a.origin.clone(),
+            a_world: a.world.is_some(),
+            b: b.origin.clone(),
+            b_world: b.world.is_some(),
+        });
+    }
+    let n = a.run.replications.min(b.run.replications) as u64;
+    let (pairs, precision) = until_precise(
+        n,
+        workers,
+        target,
+        |i| (simulate_unit(a, i), simulate_unit(b, i)),
+        |pairs: &[(UnitResult, UnitResult)]| {
+            let ra = relative_half_width(pairs.iter().map(|p| headline(&p.0)));
+            let rb = relative_half_width(pairs.iter().map(|p| headline(&p.1)));
+            ra.max(rb)
+        },
+    )?;
+    let replications = pairs.len() as u32;
+    let (ua, ub): (Vec<UnitResult>, Vec<UnitResult>) = pairs.into_iter().unzip();
+    let cur = a
+        .world
+        .as_ref()
+        .map_or(String::new(), |w| w.regime.currency.clone());
+    let headlines = |units: Vec<UnitResult>| match split(units) {
+        Either::World(reps) => world_headlines(&reps, &cur),
+        Either::Network(reps) => network_headlines(&reps),
     };
-    let (ha, hb) = match (&a.world, &b.world) {
-        (Some(wa), Some(_)) => {
-            let cur = wa.regime.currency.clone();
-            (headlines(a, &cur)?, headlines(b, &cur)?)
-        }
-        (None, None) => (headlines(a, "")?, headlines(b, "")?),
-        _ => {
-            return Err(CompareError::Kinds {
-                a: a.origin.clone(),
-                a_world: a.world.is_some(),
-                b: b.origin.clone(),
-                b_world: b.world.is_some(),
-            });
-        }
-    };
+    let (ha, hb) = (headlines(ua), headlines(ub));
     let rows = ha
         .iter()
         .zip(&hb)
@@ -237,9 +181,11 @@ pub fn compare(
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
         seed: a.run.seed,
-        replications: a.run.replications.min(b.run.replications),
+        replications,
         warmup_hours: [a.run.warmup_h, b.run.warmup_h],
         horizon_hours: [a.run.horizon_h, b.run.horizon_h],
         rows,
+        precision,
+        warmup: None,
     })
 }

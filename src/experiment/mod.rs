@@ -2,7 +2,11 @@
 //! summarised across replications, and paired comparisons of two scenarios.
 
 pub mod compare;
+pub mod headline;
 pub mod summary;
+pub mod sweep;
+pub mod units;
+pub mod warmup;
 
 use rayon::prelude::*;
 
@@ -12,6 +16,7 @@ use crate::scenario::Scenario;
 
 pub use compare::{Comparison, compare};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};
+pub use units::{Shard, UnitResult};
 
 /// Why an experiment could not run.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +63,7 @@ impl Workers<'_> {
 }
 
 /// [`in_parallel`] for replications `start..end`.
-fn in_parallel_range<T: Send>(
+pub(crate) fn in_parallel_range<T: Send>(
     start: u64,
     end: u64,
     workers: Workers<'_>,
@@ -156,44 +161,53 @@ fn headline_network(r: &ReplicationResult) -> f64 {
     r.time_in_system.tally.mean()
 }
 
-/// Replications in batches until `target` is met: starts with the scenario's replications
-/// (at least 2), then runs as many more as the current interval says are needed. Replication
-/// `i` is always the same, so the result does not depend on threads or batches.
-fn until_precise<T: Send>(
-    scenario: &Scenario,
+/// The relative 95% half-width of the mean of `values` (non-finite values left out).
+pub(crate) fn relative_half_width(values: impl Iterator<Item = f64>) -> f64 {
+    let values: Vec<f64> = values.filter(|v| v.is_finite()).collect();
+    crate::stats::Estimate::from_values(&values).relative_half_width()
+}
+
+/// Replications in batches until `target` is met: starts with `first` replications (at least
+/// 2), then runs as many more as the current interval says are needed. `achieved` gives the
+/// relative half-width reached by the replications so far. Replication `i` is always the same,
+/// so the result does not depend on threads or batches.
+pub(crate) fn until_precise<T: Send>(
+    first: u64,
     threads: Workers<'_>,
     target: Option<PrecisionTarget>,
     replication: impl Fn(u64) -> T + Sync + Send,
-    headline: impl Fn(&T) -> f64,
+    achieved: impl Fn(&[T]) -> f64,
 ) -> Result<(Vec<T>, Option<summary::Precision>), ExperimentError> {
-    let first = scenario.run.replications as u64;
     let Some(target) = target else {
         return Ok((in_parallel_range(0, first, threads, &replication)?, None));
     };
     let max = (target.max_replications as u64).max(2);
     let mut reps = in_parallel_range(0, first.max(2).min(max), threads, &replication)?;
     loop {
-        let values: Vec<f64> = reps
-            .iter()
-            .map(&headline)
-            .filter(|v| v.is_finite())
-            .collect();
-        let e = crate::stats::Estimate::from_values(&values);
-        let achieved = e.relative_half_width();
+        let reached = achieved(&reps);
         let done = reps.len() as u64;
-        if achieved <= target.relative || done >= max {
+        if reached <= target.relative || done >= max {
             let precision = summary::Precision {
                 target_relative_half_width: target.relative,
-                achieved_relative_half_width: achieved,
+                achieved_relative_half_width: reached,
                 replications: done as u32,
-                met: achieved <= target.relative,
+                met: reached <= target.relative,
             };
             return Ok((reps, Some(precision)));
         }
         // The half-width shrinks like 1/√n: aim for the n that meets the target, by at least 2.
-        let needed = (done as f64 * (achieved / target.relative).powi(2)).ceil() as u64;
+        let needed = (done as f64 * (reached / target.relative).powi(2)).ceil() as u64;
         let next = needed.max(done + 2).min(max);
         reps.extend(in_parallel_range(done, next, threads, &replication)?);
+    }
+}
+
+/// The headline figure of one replication: mean clearance (parcel world) or mean time in
+/// system (plain network).
+pub(crate) fn headline(u: &UnitResult) -> f64 {
+    match u {
+        UnitResult::World(r) => headline_world(r),
+        UnitResult::Network(r) => headline_network(r),
     }
 }
 
@@ -203,15 +217,27 @@ pub fn run_with(
     threads: Workers<'_>,
     target: Option<PrecisionTarget>,
 ) -> Result<RunOutput, ExperimentError> {
-    match &scenario.world {
-        Some(world) => {
-            let (reps, precision) = until_precise(
-                scenario,
-                threads,
-                target,
-                |i| simulate_world(scenario, world, i),
-                headline_world,
-            )?;
+    let (reps, precision) = until_precise(
+        scenario.run.replications as u64,
+        threads,
+        target,
+        |i| units::simulate_unit(scenario, i),
+        |reps: &[UnitResult]| relative_half_width(reps.iter().map(headline)),
+    )?;
+    let mut output = output_of(scenario, reps);
+    output.summary.precision = precision;
+    Ok(output)
+}
+
+/// Summary and backlog of a scenario's replications, given in replication order.
+pub fn output_of(scenario: &Scenario, reps: Vec<UnitResult>) -> RunOutput {
+    output_of_split(scenario, split(reps))
+}
+
+/// [`output_of`] for replications already sorted into their kind.
+pub(crate) fn output_of_split(scenario: &Scenario, reps: Either) -> RunOutput {
+    match (reps, &scenario.world) {
+        (Either::World(reps), Some(world)) => {
             let backlog = reps
                 .iter()
                 .flat_map(|r| {
@@ -225,40 +251,40 @@ pub fn run_with(
                         })
                 })
                 .collect();
-            let mut summary = summarize_world(scenario, world, &reps);
-            summary.precision = precision;
-            Ok(RunOutput { summary, backlog })
+            RunOutput {
+                summary: summarize_world(scenario, world, &reps),
+                backlog,
+            }
         }
-        None => {
-            let (reps, precision) = until_precise(
-                scenario,
-                threads,
-                target,
-                |i| simulate(scenario, i),
-                headline_network,
-            )?;
-            let mut summary = summarize(scenario, &reps);
-            summary.precision = precision;
-            Ok(RunOutput {
-                summary,
-                backlog: Vec::new(),
-            })
-        }
+        (Either::Network(reps), _) => RunOutput {
+            summary: summarize(scenario, &reps),
+            backlog: Vec::new(),
+        },
+        (Either::World(_), None) => unreachable!("parcel-world results come from a parcel world"),
     }
 }
 
-/// Every replication of either kind of scenario, advancing the progress bar of `workers`.
-pub(crate) fn replicate_on(
-    scenario: &Scenario,
-    workers: Workers<'_>,
-) -> Result<Either, ExperimentError> {
-    let n = scenario.run.replications as u64;
-    Ok(match &scenario.world {
-        Some(world) => Either::World(in_parallel_range(0, n, workers, |i| {
-            simulate_world(scenario, world, i)
-        })?),
-        None => Either::Network(in_parallel_range(0, n, workers, |i| simulate(scenario, i))?),
-    })
+/// Replications of one scenario, all of one kind, sorted into their kind.
+pub(crate) fn split(reps: Vec<UnitResult>) -> Either {
+    if matches!(reps.first(), Some(UnitResult::World(_))) {
+        Either::World(
+            reps.into_iter()
+                .filter_map(|u| match u {
+                    UnitResult::World(r) => Some(r),
+                    UnitResult::Network(_) => None,
+                })
+                .collect(),
+        )
+    } else {
+        Either::Network(
+            reps.into_iter()
+                .filter_map(|u| match u {
+                    UnitResult::Network(r) => Some(r),
+                    UnitResult::World(_) => None,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// Replications of either kind of scenario.

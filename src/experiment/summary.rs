@@ -232,6 +232,9 @@ pub struct RunSummary {
     /// world, mean time in system for a plain network) and how many replications it took.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<Precision>,
+    /// With `--warmup auto`: how the warm-up in `warmup_hours` was chosen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<super::warmup::WarmupChoice>,
 }
 
 /// How many replications a precision target took (`run --precision`).
@@ -380,6 +383,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         bottleneck: None,
         invariants: None,
         precision: None,
+        warmup: None,
     }
 }
 
@@ -549,5 +553,6 @@ pub fn summarize_world(
                 .sum(),
         }),
         precision: None,
+        warmup: None,
     }
 }

@@ -9,7 +9,7 @@ use rand::RngExt;
 use crate::engine::batch::BatchPush;
 use crate::engine::{Admission, Batcher, Calendar, Dist, Station, Stream, StreamSeeder, Timetable};
 use crate::scenario::{Routing, Scenario, StageKind, Target};
-use crate::stats::{TallyHist, TimeWeighted};
+use crate::stats::{BatchSeries, TallyHist, TimeWeighted};
 
 /// Something that happened; the payload names the source, stage and entity concerned.
 #[derive(Clone, Copy, Debug)]
@@ -108,7 +108,7 @@ impl StageBooks {
 }
 
 /// What one stage did in one replication (after the warm-up).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct StageReplication {
     /// Entities that entered the stage.
     pub arrivals: u64,
@@ -134,7 +134,7 @@ pub struct StageReplication {
 }
 
 /// What one replication produced.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     /// Replication index.
     pub index: u64,
@@ -154,6 +154,9 @@ pub struct ReplicationResult {
     pub events: u64,
     /// Time in the network of entities that left after the warm-up [h].
     pub time_in_system: TallyHist,
+    /// Time in the network of every entity that left, warm-up included, in batches over time:
+    /// what `--warmup auto` reads.
+    pub series: BatchSeries,
     /// Per stage, in scenario order.
     pub stages: Vec<StageReplication>,
 }
@@ -212,6 +215,9 @@ struct Sim<'a, O: Observer> {
     active_sources: usize,
     system: TallyHist,
     warmup_h: f64,
+    /// `run.demand_multiplier`: times between arrivals are divided by it.
+    demand: f64,
+    series: BatchSeries,
 }
 
 /// Runs replication `index` of `scenario` and returns its books.
@@ -295,7 +301,9 @@ pub fn simulate_observed<O: Observer>(
         alive: 0,
         active_sources: scenario.sources.len(),
         system: TallyHist::new(),
+        series: BatchSeries::new(),
         warmup_h: scenario.run.warmup_h,
+        demand: scenario.run.demand_multiplier,
     };
     sim.start();
     let (end_h, events) = sim.run();
@@ -305,7 +313,7 @@ pub fn simulate_observed<O: Observer>(
 impl<O: Observer> Sim<'_, O> {
     fn start(&mut self) {
         for (i, src) in self.scenario.sources.iter().enumerate() {
-            let first = src.interarrival.sample(&mut self.source_rngs[i]);
+            let first = src.interarrival.sample(&mut self.source_rngs[i]) / self.demand;
             self.calendar
                 .schedule(first, Event::Arrival { source: i as u32 });
         }
@@ -400,7 +408,7 @@ impl<O: Observer> Sim<'_, O> {
         let entity = self.new_entity(now, src.priority);
         self.created += 1;
         self.observer.step(now, entity, None, Step::Created);
-        let gap = src.interarrival.sample(&mut self.source_rngs[i]);
+        let gap = src.interarrival.sample(&mut self.source_rngs[i]) / self.demand;
         self.calendar
             .schedule(now + gap, Event::Arrival { source: i as u32 });
         self.goto(now, src.target, entity);
@@ -434,6 +442,7 @@ impl<O: Observer> Sim<'_, O> {
                 self.observer.step(now, entity, None, Step::Exited);
                 let born = self.entities[entity as usize].born;
                 self.system.record(now - born);
+                self.series.record(now - born, now);
                 self.delivered += 1;
                 self.alive -= 1;
                 self.free.push(entity);
@@ -684,6 +693,7 @@ impl<O: Observer> Sim<'_, O> {
             observed_h,
             events,
             time_in_system: self.system,
+            series: self.series,
             stages,
         }
     }

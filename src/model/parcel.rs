@@ -22,7 +22,7 @@ use crate::engine::{
 };
 use crate::scenario::Scenario;
 use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
-use crate::stats::{Tally, TallyHist};
+use crate::stats::{BatchSeries, Tally, TallyHist};
 
 /// The customs and hub resources, by index.
 pub const STATION_NAMES: [&str; 5] = ["sort", "paper_desk", "doc_check", "xray", "physical"];
@@ -120,7 +120,7 @@ struct StationState {
 }
 
 /// What one replication of a parcel world produced (statistics after the warm-up).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct ParcelReplication {
     /// Replication index.
     pub index: u64,
@@ -163,10 +163,13 @@ pub struct ParcelReplication {
     pub cutoff_violations: u64,
     /// Backlog every hour: (hour, stage index in [`BACKLOG_STAGES`], parcels waiting).
     pub backlog: Vec<(u32, u8, u32)>,
+    /// Clearance of every parcel released, warm-up included, in batches over time: what
+    /// `--warmup auto` reads.
+    pub series: BatchSeries,
 }
 
 /// One station in one replication.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct StationReplication {
     /// Wait before service [h].
     pub wait: TallyHist,
@@ -339,6 +342,7 @@ pub fn simulate_world_observed<O: ParcelObserver>(
             max_departure_fill: 0.0,
             cutoff_violations: 0,
             backlog: Vec::new(),
+            series: BatchSeries::new(),
         },
     };
     sim.start();
@@ -925,6 +929,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             prev = m;
         }
         self.observer.released(q.arrived, segments, now);
+        self.out.series.record(now - q.arrived, now);
         if after_warmup {
             for (k, seg) in segments.iter().enumerate() {
                 self.out.segments[k].record(*seg);

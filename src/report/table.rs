@@ -164,3 +164,35 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     );
     out
 }
+
+/// A plain-text table of a sweep: one block per point, one line per headline figure.
+pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — sweep of {} point(s) × {} replication(s), seed {} (the same seeds at every point)",
+        s.scenario.name,
+        s.points.len(),
+        s.replications,
+        s.seed
+    );
+    for p in &s.points {
+        let at: Vec<String> = s
+            .parameters
+            .iter()
+            .zip(&p.values)
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        let _ = writeln!(out, "\npoint {}: {}", p.index, at.join(", "));
+        for m in &p.metrics {
+            let label = format!("{} [{}]", m.metric, m.unit);
+            let _ = writeln!(
+                out,
+                "  {label:<34} {:>12.4} {:<26}",
+                m.level.mean,
+                ci(m.level.ci95)
+            );
+        }
+    }
+    out
+}

@@ -89,6 +89,9 @@ pub struct RunSettings {
     pub arrivals: Option<u64>,
     /// Statistics start here [h].
     pub warmup_h: f64,
+    /// Every arrival rate is multiplied by this (already applied to platforms' parcels per day;
+    /// the network model divides sources' times between arrivals by it).
+    pub demand_multiplier: f64,
 }
 
 /// A stream of arrivals.
@@ -256,7 +259,34 @@ impl Scenario {
     /// Mean arrival rates and offered loads of every stage, from the traffic equations
     /// λ_i = Σ sources into i + Σ_j λ_j p_ji. Used to refuse runs that would never end.
     pub fn offered_loads(&self) -> Vec<StageLoad> {
-        validate::offered_loads(&self.sources, &self.stages)
+        validate::offered_loads(&self.sources, &self.stages, self.run.demand_multiplier)
+    }
+
+    /// The same scenario with every arrival rate at `multiplier` times the file's (replacing
+    /// any `run.demand_multiplier` already applied). Loads are not re-checked: callers that
+    /// raise demand must look at [`Scenario::max_offered_load`] first.
+    pub fn with_demand_multiplier(&self, multiplier: f64) -> Scenario {
+        let mut s = self.clone();
+        let factor = multiplier / self.run.demand_multiplier;
+        s.run.demand_multiplier = multiplier;
+        if let Some(w) = &mut s.world {
+            for p in &mut w.platforms {
+                p.parcels_per_day *= factor;
+            }
+        }
+        s
+    }
+
+    /// The highest offered load of any stage or station (ρ), or 0 where none has a capacity.
+    pub fn max_offered_load(&self) -> f64 {
+        match &self.world {
+            Some(w) => w.offered_loads().iter().map(|l| l.load).fold(0.0, f64::max),
+            None => self
+                .offered_loads()
+                .iter()
+                .filter_map(|l| l.load)
+                .fold(0.0, f64::max),
+        }
     }
 }
 

@@ -59,6 +59,9 @@ pub struct RawRun {
     pub arrivals: Option<i64>,
     /// Statistics ignore what happened before this time [h].
     pub warmup_h: Option<f64>,
+    /// Every arrival rate (sources, platforms) times this factor; 1 by default. What `stress`
+    /// searches over, and a key to sweep.
+    pub demand_multiplier: Option<f64>,
 }
 
 /// `[[source]]`: a stream of arrivals.

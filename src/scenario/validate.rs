@@ -356,6 +356,12 @@ pub(super) fn validate(
         return Err(c.found);
     }
     let run = run.expect("run settings are valid when no problem was found");
+    let mut world = world;
+    if let Some(w) = &mut world {
+        for p in &mut w.platforms {
+            p.parcels_per_day *= run.demand_multiplier;
+        }
+    }
     let scenario = Scenario {
         name: raw.name.clone().unwrap_or_else(|| default_name(origin)),
         origin: origin.to_string(),
@@ -417,10 +423,18 @@ fn validate_run(c: &mut Checker, raw: &RawScenario) -> Option<RunSettings> {
             format!("the warm-up ({warmup_h} h) must end before the horizon ({h} h)"),
         );
     }
+    let demand_multiplier = r.demand_multiplier.unwrap_or(1.0);
+    if !(demand_multiplier.is_finite() && demand_multiplier > 0.0) {
+        c.fail(
+            &path.key("demand_multiplier"),
+            format!("must be a number > 0 (1 = demand as written), got {demand_multiplier}"),
+        );
+    }
     if c.found.len() > before {
         return None;
     }
     Some(RunSettings {
+        demand_multiplier,
         seed: seed as u64,
         replications: replications? as u32,
         horizon_h,
@@ -718,12 +732,16 @@ fn routing(
 }
 
 /// Arrival rates from the traffic equations and the resulting offered loads.
-pub(super) fn offered_loads(sources: &[Source], stages: &[Stage]) -> Vec<StageLoad> {
+pub(super) fn offered_loads(
+    sources: &[Source],
+    stages: &[Stage],
+    demand_multiplier: f64,
+) -> Vec<StageLoad> {
     let n = stages.len();
     let mut external = vec![0.0; n];
     for s in sources {
         if let Target::Stage(i) = s.target {
-            external[i] += 1.0 / s.interarrival.mean();
+            external[i] += demand_multiplier / s.interarrival.mean();
         }
     }
     // Fixed-point iteration λ = a + λ P; converges for an open network (every entity leaves).

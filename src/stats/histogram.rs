@@ -30,6 +30,20 @@ pub struct Histogram {
     max: f64,
 }
 
+/// Stored as its [`Histogram::to_bytes`] encoding (sparse, exact): what shards keep to merge.
+impl serde::Serialize for Histogram {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.to_bytes())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Histogram {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let bytes: Vec<u8> = serde::Deserialize::deserialize(deserializer)?;
+        Histogram::from_bytes(&bytes).map_err(serde::de::Error::custom)
+    }
+}
+
 #[inline]
 fn bucket_of(x: f64) -> usize {
     if x.is_nan() || x <= 0.0 {

@@ -7,10 +7,12 @@
 
 pub mod histogram;
 pub mod interval;
+pub mod series;
 pub mod tally;
 pub mod timeweighted;
 
 pub use histogram::Histogram;
 pub use interval::{Estimate, PairedDifference, mser5, paired, t_quantile_975};
+pub use series::BatchSeries;
 pub use tally::{Tally, TallyHist};
 pub use timeweighted::TimeWeighted;

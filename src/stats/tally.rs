@@ -8,7 +8,7 @@ use super::histogram::Histogram;
 ///
 /// Statistics of no values are NaN rather than a made-up zero: `mean`, `min` and `max` are NaN
 /// when empty, `variance` and `sd` are NaN with fewer than two values. `sum` of nothing is 0.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     count: u64,
     mean: f64,
@@ -125,7 +125,7 @@ impl Default for Tally {
 
 /// Moments and quantiles of one quantity (a wait, a clearance time) over one replication: the
 /// tally gives mean and spread, the histogram the tail, both in constant memory.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct TallyHist {
     /// Count, mean, variance and extremes, exact.
     pub tally: Tally,

@@ -1,0 +1,98 @@
+//! The headline figures of a replication, one value per replication: what `compare` pairs,
+//! what `sweep` tabulates and what `stress` holds to a limit.
+
+use crate::model::ReplicationResult;
+use crate::model::parcel::ParcelReplication;
+
+/// Per-replication values of one headline figure.
+pub struct Headline {
+    /// Its name, e.g. `clearance_hours.p95`.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// One value per replication, in replication order.
+    pub values: Vec<f64>,
+}
+
+/// The mean, or 0 when nothing was recorded.
+pub fn mean_or_zero(count: u64, mean: f64) -> f64 {
+    if count > 0 { mean } else { 0.0 }
+}
+
+/// The headline figures of parcel-world replications; amounts in `currency`.
+pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headline> {
+    let h = |metric, unit: &str, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
+        metric,
+        unit: unit.to_string(),
+        values: reps.iter().map(f).collect(),
+    };
+    vec![
+        h("clearance_hours.mean", "h", &|r| {
+            mean_or_zero(r.clearance.tally.count(), r.clearance.tally.mean())
+        }),
+        h("clearance_hours.p50", "h", &|r| {
+            r.clearance.hist.quantile(0.5)
+        }),
+        h("clearance_hours.p95", "h", &|r| {
+            r.clearance.hist.quantile(0.95)
+        }),
+        h("end_to_end_hours.mean", "h", &|r| {
+            mean_or_zero(r.end_to_end.tally.count(), r.end_to_end.tally.mean())
+        }),
+        h("released_within.24h", "share", &|r| {
+            r.clearance.hist.share_at_most(24.0)
+        }),
+        h("cost_per_parcel.total", currency, &|r| {
+            r.cost
+                .iter()
+                .map(|c| mean_or_zero(c.count(), c.mean()))
+                .sum()
+        }),
+        h("revenue_per_parcel.total", currency, &|r| {
+            mean_or_zero(r.duty.count(), r.duty.mean()) + mean_or_zero(r.vat.count(), r.vat.mean())
+        }),
+        h("bottleneck.utilization", "share", &|r| {
+            r.stations
+                .iter()
+                .flatten()
+                .map(|s| s.utilization)
+                .fold(0.0, f64::max)
+        }),
+    ]
+}
+
+/// The headline figures of plain-network replications.
+pub fn network_headlines(reps: &[ReplicationResult]) -> Vec<Headline> {
+    let h = |metric, unit: &str, f: &dyn Fn(&ReplicationResult) -> f64| Headline {
+        metric,
+        unit: unit.to_string(),
+        values: reps.iter().map(f).collect(),
+    };
+    vec![
+        h("time_in_system_hours.mean", "h", &|r| {
+            mean_or_zero(
+                r.time_in_system.tally.count(),
+                r.time_in_system.tally.mean(),
+            )
+        }),
+        h("time_in_system_hours.p50", "h", &|r| {
+            r.time_in_system.hist.quantile(0.5)
+        }),
+        h("time_in_system_hours.p95", "h", &|r| {
+            r.time_in_system.hist.quantile(0.95)
+        }),
+        h("throughput_per_hour", "1/h", &|r| {
+            if r.observed_h > 0.0 {
+                r.time_in_system.tally.count() as f64 / r.observed_h
+            } else {
+                0.0
+            }
+        }),
+        h("bottleneck.utilization", "share", &|r| {
+            r.stages
+                .iter()
+                .filter_map(|s| s.utilization)
+                .fold(0.0, f64::max)
+        }),
+    ]
+}

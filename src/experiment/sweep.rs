@@ -1,0 +1,487 @@
+//! Sweeps: a grid (or zipped lists) of values for scenario keys, every point run with the same
+//! seeds (common random numbers across points), summarised as tidy tables.
+
+use serde::Serialize;
+
+use super::headline::{Headline, network_headlines, world_headlines};
+use super::summary::{Level, ScenarioId, level};
+use super::{Either, RunOutput, UnitResult, output_of_split, split};
+use crate::scenario::Scenario;
+
+/// One swept key and its values, as TOML text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    /// Dotted key, as for `--set`.
+    pub key: String,
+    /// Its values, in order.
+    pub values: Vec<String>,
+}
+
+/// A `--set` argument of `sweep`: one value for every point, or an axis of the grid.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetArg {
+    /// `key=value`: applied at every point.
+    Fixed(String),
+    /// `key=v1,v2,…` or `key=a..b:step`.
+    Axis(Axis),
+}
+
+/// Why a sweep cannot be set up.
+#[derive(Debug, PartialEq, thiserror::Error)]
+#[error("--set {arg}: {reason}")]
+pub struct SweepError {
+    /// The argument as given.
+    pub arg: String,
+    /// What is wrong and what is allowed.
+    pub reason: String,
+}
+
+/// Keys a sweep must not vary: every point shares replications and seed (that is what makes
+/// points comparable).
+const FIXED_KEYS: [&str; 2] = ["run.replications", "run.seed"];
+
+/// Parses a `sweep --set` argument: `key=v1,v2,…` (a list), `key=a..b:step` (an inclusive
+/// numeric range), or `key=v` (one value for all points). Arrays, tables and quoted strings are
+/// taken whole.
+pub fn parse_set(arg: &str) -> Result<SetArg, SweepError> {
+    let fail = |reason: String| SweepError {
+        arg: arg.to_string(),
+        reason,
+    };
+    let (key, value) = arg
+        .split_once('=')
+        .ok_or_else(|| fail("expected KEY=VALUES, e.g. --set stage.xray.servers=2,3,4".into()))?;
+    let (key, value) = (key.trim(), value.trim());
+    let whole = value.starts_with(['[', '{', '"', '\'']);
+    let axis = |values: Vec<String>| -> Result<SetArg, SweepError> {
+        if FIXED_KEYS.contains(&key) {
+            return Err(fail(format!(
+                "`{key}` is the same at every point of a sweep; set it with --reps / --seed"
+            )));
+        }
+        Ok(SetArg::Axis(Axis {
+            key: key.to_string(),
+            values,
+        }))
+    };
+    if !whole
+        && let Some((range, step)) = value.split_once(':')
+        && let Some((a, b)) = range.split_once("..")
+    {
+        return axis(range_values(a, b, step).map_err(fail)?);
+    }
+    if !whole && value.contains(',') {
+        let values: Vec<String> = value.split(',').map(|v| v.trim().to_string()).collect();
+        if values.iter().any(String::is_empty) {
+            return Err(fail(
+                "a value in the list is empty; write v1,v2,v3 with no empty item".into(),
+            ));
+        }
+        return axis(values);
+    }
+    Ok(SetArg::Fixed(arg.to_string()))
+}
+
+/// The values of `a..b:step`, both ends included when the step lands on `b`.
+fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
+    let num = |s: &str, what: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| {
+                format!(
+                    "{what} `{}` is not a number; write a..b:step, e.g. 2..10:2",
+                    s.trim()
+                )
+            })
+    };
+    let (lo, hi, st) = (num(a, "start")?, num(b, "end")?, num(step, "step")?);
+    if st <= 0.0 {
+        return Err(format!("the step must be > 0, got {st}"));
+    }
+    if hi < lo {
+        return Err(format!(
+            "empty range: the end {hi} is below the start {lo}; write a..b:step with a ≤ b"
+        ));
+    }
+    let n = ((hi - lo) / st + 1e-9).floor() as u64 + 1;
+    if n > 100_000 {
+        return Err(format!(
+            "{n} values are too many for one axis (at most 100000)"
+        ));
+    }
+    let integral = [lo, hi, st]
+        .iter()
+        .all(|v| v.fract() == 0.0 && v.abs() < 1e15);
+    Ok((0..n)
+        .map(|i| {
+            let v = lo + i as f64 * st;
+            if integral {
+                format!("{}", v as i64)
+            } else {
+                // Twelve significant digits: 0.1 + 2·0.1 prints as 0.3, not 0.30000000000000004.
+                let digits = 11 - v.abs().max(1e-300).log10().floor() as i32;
+                let scale = 10f64.powi(digits.clamp(0, 300));
+                let r = (v * scale).round() / scale;
+                let s = format!("{r}");
+                if s.contains(['.', 'e', 'E']) || s.contains("inf") {
+                    s
+                } else {
+                    format!("{s}.0")
+                }
+            }
+        })
+        .collect())
+}
+
+/// The grid of a sweep: swept keys and, per point, one value per key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// Swept keys.
+    pub parameters: Vec<String>,
+    /// Per point, the values of the parameters.
+    pub points: Vec<Vec<String>>,
+}
+
+/// The full grid of `axes` (the first axis varies slowest), or with `zip` the i-th value of
+/// every axis together (all axes must then have the same length).
+pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
+    let parameters: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    if let Some(dup) = parameters
+        .iter()
+        .enumerate()
+        .find(|(i, k)| parameters[..*i].contains(k))
+    {
+        return Err(SweepError {
+            arg: dup.1.clone(),
+            reason: "this key is swept twice; give all its values in one --set".into(),
+        });
+    }
+    if axes.is_empty() {
+        return Ok(Grid {
+            parameters,
+            points: vec![Vec::new()],
+        });
+    }
+    let points = if zip {
+        let n = axes[0].values.len();
+        if let Some(a) = axes.iter().find(|a| a.values.len() != n) {
+            return Err(SweepError {
+                arg: format!("{}=…", a.key),
+                reason: format!(
+                    "--zip pairs the i-th values of every list, but this one has {} values and `{}` has {n}",
+                    a.values.len(),
+                    axes[0].key
+                ),
+            });
+        }
+        (0..n)
+            .map(|i| axes.iter().map(|a| a.values[i].clone()).collect())
+            .collect()
+    } else {
+        let total: usize = axes.iter().map(|a| a.values.len()).product();
+        if total > 1_000_000 {
+            return Err(SweepError {
+                arg: parameters.join(", "),
+                reason: format!("the grid has {total} points, more than 1000000"),
+            });
+        }
+        let mut points = vec![Vec::new()];
+        for a in axes {
+            points = points
+                .into_iter()
+                .flat_map(|p: Vec<String>| {
+                    a.values.iter().map(move |v| {
+                        let mut q = p.clone();
+                        q.push(v.clone());
+                        q
+                    })
+                })
+                .collect();
+        }
+        points
+    };
+    Ok(Grid { parameters, points })
+}
+
+/// A headline figure at one point: mean and 95% interval across replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PointMetric {
+    /// Its name, e.g. `clearance_hours.p95` (a quantile is averaged over replications).
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// Mean and interval.
+    #[serde(flatten)]
+    pub level: Level,
+}
+
+/// One point of a sweep.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepPoint {
+    /// Its index (row-major over the axes, or the zip position).
+    pub index: usize,
+    /// The value of each parameter, in the order of `parameters`.
+    pub values: Vec<String>,
+    /// Headline figures.
+    pub metrics: Vec<PointMetric>,
+    /// The full summary of the point's run, as `clearsim run --json` would print it.
+    pub summary: super::RunSummary,
+}
+
+/// What `sweep` writes to `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepSummary {
+    /// Version of clearsim.
+    pub clearsim_version: &'static str,
+    /// The scenario file swept.
+    pub scenario: ScenarioId,
+    /// Master seed of every point.
+    pub seed: u64,
+    /// Replications per point.
+    pub replications: u32,
+    /// Swept keys.
+    pub parameters: Vec<String>,
+    /// Overrides applied at every point.
+    pub fixed: Vec<String>,
+    /// Every point.
+    pub points: Vec<SweepPoint>,
+}
+
+/// Per-replication headline figures of one point's replications.
+pub(crate) fn headlines(scenario: &Scenario, reps: &Either) -> Vec<Headline> {
+    match reps {
+        Either::World(reps) => {
+            let cur = scenario
+                .world
+                .as_ref()
+                .map_or(String::new(), |w| w.regime.currency.clone());
+            world_headlines(reps, &cur)
+        }
+        Either::Network(reps) => network_headlines(reps),
+    }
+}
+
+/// A sweep's results: the summary, and every point's per-replication headline figures.
+pub struct SweepResult {
+    /// `summary.json`.
+    pub summary: SweepSummary,
+    /// Per point, its headline figures per replication (for `runs.csv`).
+    pub runs: Vec<Vec<Headline>>,
+    /// Per point, its run output (summary and backlog).
+    pub outputs: Vec<RunOutput>,
+}
+
+/// Summarises a sweep from its units, given in unit order (point by point).
+pub fn summarize_sweep(
+    scenarios: &[Scenario],
+    grid: &Grid,
+    fixed: &[String],
+    units: Vec<UnitResult>,
+) -> SweepResult {
+    let reps = scenarios[0].run.replications as usize;
+    let mut summary_points = Vec::new();
+    let mut runs = Vec::new();
+    let mut outputs = Vec::new();
+    let mut units = units.into_iter();
+    for (p, sc) in scenarios.iter().enumerate() {
+        let mine = split(units.by_ref().take(reps).collect());
+        let h = headlines(sc, &mine);
+        let out = output_of_split(sc, mine);
+        summary_points.push(SweepPoint {
+            index: p,
+            values: grid.points[p].clone(),
+            metrics: h
+                .iter()
+                .map(|x| PointMetric {
+                    metric: x.metric,
+                    unit: x.unit.clone(),
+                    level: level(&x.values),
+                })
+                .collect(),
+            summary: out.summary.clone(),
+        });
+        runs.push(h);
+        outputs.push(out);
+    }
+    SweepResult {
+        summary: SweepSummary {
+            clearsim_version: env!("CARGO_PKG_VERSION"),
+            scenario: ScenarioId::of(&scenarios[0]),
+            seed: scenarios[0].run.seed,
+            replications: reps as u32,
+            parameters: grid.parameters.clone(),
+            fixed: fixed.to_vec(),
+            points: summary_points,
+        },
+        runs,
+        outputs,
+    }
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn header(parameters: &[String], rest: &str) -> String {
+    let mut h = String::from("point");
+    for p in parameters {
+        h.push(',');
+        h.push_str(&field(p));
+    }
+    h.push(',');
+    h.push_str(rest);
+    h.push('\n');
+    h
+}
+
+fn point_prefix(p: &SweepPoint) -> String {
+    let mut s = p.index.to_string();
+    for v in &p.values {
+        s.push(',');
+        s.push_str(&field(v));
+    }
+    s
+}
+
+/// `runs.csv`: one row per point × replication × headline figure.
+pub fn runs_csv(result: &SweepResult) -> String {
+    let s = &result.summary;
+    let mut out = header(&s.parameters, "replication,metric,unit,value");
+    for (p, hs) in s.points.iter().zip(&result.runs) {
+        let prefix = point_prefix(p);
+        for r in 0..s.replications as usize {
+            for h in hs {
+                out.push_str(&format!(
+                    "{prefix},{r},{},{},{}\n",
+                    h.metric,
+                    field(&h.unit),
+                    h.values[r]
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `summary.csv`: one row per point × headline figure, with mean and 95% interval.
+pub fn summary_csv(s: &SweepSummary) -> String {
+    let mut out = header(
+        &s.parameters,
+        "metric,unit,mean,ci95_low,ci95_high,replications",
+    );
+    for p in &s.points {
+        let prefix = point_prefix(p);
+        for m in &p.metrics {
+            let (lo, hi) = match m.level.ci95 {
+                Some([lo, hi]) => (lo.to_string(), hi.to_string()),
+                None => (String::new(), String::new()),
+            };
+            out.push_str(&format!(
+                "{prefix},{},{},{},{lo},{hi},{}\n",
+                m.metric,
+                field(&m.unit),
+                m.level.mean,
+                s.replications
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn axis(arg: &str) -> Axis {
+        match parse_set(arg).unwrap() {
+            SetArg::Axis(a) => a,
+            SetArg::Fixed(f) => panic!("{f} is not an axis"),
+        }
+    }
+
+    #[test]
+    fn lists_ranges_and_fixed_values_parse() {
+        assert_eq!(axis("stage.x.servers=1, 2,3").values, ["1", "2", "3"]);
+        assert_eq!(axis("a.b=2..10:4").values, ["2", "6", "10"]);
+        assert_eq!(axis("a.b=2..11:4").values, ["2", "6", "10"]);
+        assert_eq!(
+            axis("a.b=0.1..0.5:0.1").values,
+            ["0.1", "0.2", "0.3", "0.4", "0.5"]
+        );
+        assert_eq!(axis("a.b=1..2:0.5").values, ["1.0", "1.5", "2.0"]);
+        assert_eq!(axis("a.b=3..3:1").values, ["3"]);
+        assert_eq!(parse_set("a.b=7").unwrap(), SetArg::Fixed("a.b=7".into()));
+        assert_eq!(
+            parse_set("a.b=[1,2]").unwrap(),
+            SetArg::Fixed("a.b=[1,2]".into())
+        );
+    }
+
+    #[test]
+    fn bad_sets_say_what_is_wrong() {
+        for (arg, says) in [
+            ("a.b=5..1:1", "empty range"),
+            ("a.b=1..5:0", "step must be > 0"),
+            ("a.b=1..x:1", "not a number"),
+            ("a.b=1,,2", "empty"),
+            ("run.seed=1,2", "--reps / --seed"),
+            ("novalue", "KEY=VALUES"),
+        ] {
+            let e = parse_set(arg).unwrap_err();
+            assert!(e.to_string().contains(says), "{arg}: {e}");
+        }
+    }
+
+    #[test]
+    fn grids_are_row_major_and_zips_pair() {
+        let a = Axis {
+            key: "a".into(),
+            values: vec!["1".into(), "2".into()],
+        };
+        let b = Axis {
+            key: "b".into(),
+            values: vec!["x".into(), "y".into()],
+        };
+        let g = grid(&[a.clone(), b.clone()], false).unwrap();
+        assert_eq!(
+            g.points,
+            [["1", "x"], ["1", "y"], ["2", "x"], ["2", "y"]].map(|p| p.map(String::from).to_vec())
+        );
+        let z = grid(&[a.clone(), b], true).unwrap();
+        assert_eq!(
+            z.points,
+            [["1", "x"], ["2", "y"]].map(|p| p.map(String::from).to_vec())
+        );
+        let c = Axis {
+            key: "c".into(),
+            values: vec!["1".into()],
+        };
+        assert!(
+            grid(&[a.clone(), c], true)
+                .unwrap_err()
+                .reason
+                .contains("--zip")
+        );
+        assert!(
+            grid(&[a.clone(), a], false)
+                .unwrap_err()
+                .reason
+                .contains("twice")
+        );
+        assert_eq!(grid(&[], false).unwrap().points.len(), 1);
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

@@ -1,0 +1,532 @@
+//! Work units — one replication of one point of a job — and the folders that keep them.
+//!
+//! A job (a run, or a sweep's grid) is cut into units numbered `point × replications +
+//! replication`. Each unit's complete result is stored in its own file, written atomically as
+//! soon as it is done, so a job killed halfway keeps what it finished and `--resume` does only the
+//! rest; a shard (`--shard K/N`) does the units with index ≡ K mod N, and `merge` puts shards
+//! together. Summaries are always computed from the units in index order, from results that
+//! round-trip bit for bit, so a merged or resumed job prints exactly what one process would.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::{ExperimentError, Workers};
+use crate::model::parcel::{ParcelReplication, simulate_world};
+use crate::model::{ReplicationResult, simulate};
+use crate::report::write_atomic;
+use crate::scenario::{Override, Scenario, ScenarioError};
+
+/// One replication's complete result, of either kind of scenario. (Sizes differ, but there is
+/// one value per replication, never per event: no need to box.)
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum UnitResult {
+    /// Plain network.
+    Network(ReplicationResult),
+    /// Parcel world.
+    World(ParcelReplication),
+}
+
+/// Simulates replication `replication` of `scenario`.
+pub fn simulate_unit(scenario: &Scenario, replication: u64) -> UnitResult {
+    match &scenario.world {
+        Some(world) => UnitResult::World(simulate_world(scenario, world, replication)),
+        None => UnitResult::Network(simulate(scenario, replication)),
+    }
+}
+
+/// What kind of job produced a folder: it decides which files `merge` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// `clearsim run`: one point; `summary.json` and (parcel worlds) `backlog.csv`.
+    Run,
+    /// `clearsim sweep`: a grid; `runs.csv`, `summary.csv` and `summary.json`.
+    Sweep,
+}
+
+/// Everything that decides a job's results, apart from the scenario file's bytes (identified by
+/// their hash): two folders can be merged only if their jobs are equal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    /// Run or sweep.
+    pub kind: JobKind,
+    /// The scenario file as named on the command line (the default scenario name comes from it).
+    pub origin: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// Overrides applied at every point (`--set` with one value, `--reps`, `--seed`, `--warmup`).
+    pub base: Vec<String>,
+    /// Swept keys, in column order (empty for a run).
+    pub parameters: Vec<String>,
+    /// Per point, one value per parameter (one empty point for a run).
+    pub points: Vec<Vec<String>>,
+    /// Replications per point.
+    pub replications: u32,
+    /// Master seed.
+    pub seed: u64,
+}
+
+impl JobSpec {
+    /// Units in the job.
+    pub fn units(&self) -> u64 {
+        self.points.len() as u64 * self.replications as u64
+    }
+
+    /// The overrides of point `p`: the base ones, then its parameter values.
+    pub fn overrides(&self, p: usize) -> Vec<String> {
+        let mut all = self.base.clone();
+        all.extend(
+            self.parameters
+                .iter()
+                .zip(&self.points[p])
+                .map(|(k, v)| format!("{k}={v}")),
+        );
+        all
+    }
+
+    /// A fingerprint of the job and of the clearsim version that runs it.
+    pub fn id(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        // Everything but `origin`: shards may name the same file by different paths.
+        let canonical = serde_json::json!([
+            self.kind,
+            self.scenario_sha256,
+            self.base,
+            self.parameters,
+            self.points,
+            self.replications,
+            self.seed
+        ]);
+        h.update(canonical.to_string().as_bytes());
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Validates every point's scenario from the file's bytes.
+    pub fn scenarios(&self, bytes: &[u8]) -> Result<Vec<Scenario>, ScenarioError> {
+        (0..self.points.len())
+            .map(|p| {
+                let overrides = self
+                    .overrides(p)
+                    .iter()
+                    .map(|a| a.parse::<Override>().map_err(|e| e.in_file(&self.origin)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Scenario::from_bytes(bytes, &self.origin, &overrides)
+            })
+            .collect()
+    }
+}
+
+/// Which units a process does: those with index ≡ `index` mod `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    /// K, from 0.
+    pub index: u64,
+    /// N ≥ 1.
+    pub count: u64,
+}
+
+impl Shard {
+    /// All the work in one process.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// The units of a job of `total` units that fall to this shard.
+    pub fn units(&self, total: u64) -> Vec<u64> {
+        (self.index..total).step_by(self.count as usize).collect()
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// Parses `K/N` with 0 ≤ K < N.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = |why: &str| {
+            format!("--shard {s}: {why}; write K/N with 0 ≤ K < N, e.g. --shard 0/4 … --shard 3/4")
+        };
+        let (k, n) = s.split_once('/').ok_or_else(|| bad("no `/`"))?;
+        let k: u64 = k
+            .trim()
+            .parse()
+            .map_err(|_| bad("K is not a whole number"))?;
+        let n: u64 = n
+            .trim()
+            .parse()
+            .map_err(|_| bad("N is not a whole number"))?;
+        if n == 0 {
+            return Err(bad("N must be at least 1"));
+        }
+        if k >= n {
+            return Err(bad(&format!("K = {k} is not below N = {n}")));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+}
+
+/// What a results folder holds (`manifest.json`): the job, the shard and its units.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Version of clearsim that wrote it; merging needs the same version.
+    pub clearsim_version: String,
+    /// [`JobSpec::id`].
+    pub job_id: String,
+    /// The job.
+    pub job: JobSpec,
+    /// This folder's shard of the job.
+    pub shard: Shard,
+    /// The units this folder is responsible for, in order.
+    pub units: Vec<u64>,
+}
+
+/// Why a results folder cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Reading or writing failed.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// What failed.
+        reason: String,
+    },
+    /// The folder holds something other than what was asked for.
+    #[error("{path}: {reason}")]
+    Mismatch {
+        /// The file or folder.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+}
+
+const UNIT_MAGIC: &[u8; 8] = b"CSUNIT01";
+
+/// A results folder: `manifest.json`, the scenario file's bytes (`scenario.toml`) and one file
+/// per finished unit under `units/`.
+#[derive(Clone, Debug)]
+pub struct Store {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: Manifest,
+}
+
+fn io_err(path: &Path, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    }
+}
+
+impl Store {
+    /// Prepares `dir` for `job`'s `shard`: creates it, or checks that what it already holds
+    /// belongs to the same job and shard (so `--resume` can reuse its units).
+    pub fn create(
+        dir: &Path,
+        job: &JobSpec,
+        shard: Shard,
+        scenario_bytes: &[u8],
+    ) -> Result<Store, StoreError> {
+        let manifest = Manifest {
+            clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
+            job_id: job.id(),
+            job: job.clone(),
+            shard,
+            units: shard.units(job.units()),
+        };
+        let path = dir.join("manifest.json");
+        if path.exists() {
+            let old = Store::open(dir)?;
+            if old.manifest.job_id != manifest.job_id || old.manifest.shard != shard {
+                return Err(StoreError::Mismatch {
+                    path: dir.display().to_string(),
+                    reason: "holds the results of another job or shard (its manifest.json differs); choose another --out folder or delete this one".to_string(),
+                });
+            }
+        }
+        std::fs::create_dir_all(dir.join("units")).map_err(|e| io_err(dir, e))?;
+        write_atomic(&dir.join("scenario.toml"), scenario_bytes)
+            .map_err(|e| io_err(&dir.join("scenario.toml"), e))?;
+        let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| io_err(&path, e))?;
+        text.push('\n');
+        write_atomic(&path, text.as_bytes()).map_err(|e| io_err(&path, e))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// Opens a results folder written by [`Store::create`].
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            io_err(
+                &path,
+                format!("{e} (is this a folder written with --out or --shard?)"),
+            )
+        })?;
+        let manifest: Manifest = serde_json::from_str(&text).map_err(|e| StoreError::Mismatch {
+            path: path.display().to_string(),
+            reason: format!("not a clearsim manifest: {e}"),
+        })?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+
+    /// The scenario file's bytes kept in the folder, checked against the job's hash.
+    pub fn scenario_bytes(&self) -> Result<Vec<u8>, StoreError> {
+        let path = self.dir.join("scenario.toml");
+        let bytes = std::fs::read(&path).map_err(|e| io_err(&path, e))?;
+        let sha: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if sha != self.manifest.job.scenario_sha256 {
+            return Err(StoreError::Mismatch {
+                path: path.display().to_string(),
+                reason: "does not match the scenario hash in manifest.json".to_string(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    fn unit_path(&self, unit: u64) -> PathBuf {
+        self.dir.join("units").join(format!("u{unit:07}.bin"))
+    }
+
+    /// Stores a finished unit, atomically.
+    pub fn save(&self, unit: u64, result: &UnitResult) -> Result<(), StoreError> {
+        let path = self.unit_path(unit);
+        let mut bytes = UNIT_MAGIC.to_vec();
+        bytes.extend_from_slice(self.manifest.job_id.as_bytes());
+        bytes.extend_from_slice(&unit.to_le_bytes());
+        let body = postcard::to_stdvec(result).map_err(|e| io_err(&path, e))?;
+        bytes.extend_from_slice(&body);
+        write_atomic(&path, &bytes).map_err(|e| io_err(&path, e))
+    }
+
+    /// A stored unit, or `None` if it has not been done.
+    pub fn load(&self, unit: u64) -> Result<Option<UnitResult>, StoreError> {
+        let path = self.unit_path(unit);
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(io_err(&path, e)),
+        };
+        let bad = |why: &str| StoreError::Mismatch {
+            path: path.display().to_string(),
+            reason: format!("{why}; delete it and run with --resume to redo this unit"),
+        };
+        let id = self.manifest.job_id.as_bytes();
+        let head = UNIT_MAGIC.len() + id.len() + 8;
+        if bytes.len() < head || &bytes[..8] != UNIT_MAGIC {
+            return Err(bad("not a clearsim unit file"));
+        }
+        if &bytes[8..8 + id.len()] != id {
+            return Err(bad("belongs to another job"));
+        }
+        if bytes[8 + id.len()..head] != unit.to_le_bytes() {
+            return Err(bad("holds another unit"));
+        }
+        postcard::from_bytes(&bytes[head..])
+            .map(Some)
+            .map_err(|e| bad(&format!("unreadable ({e})")))
+    }
+}
+
+/// Runs `units` of a job whose points are `scenarios` with `replications` each, in parallel,
+/// and returns them by unit index. With a store, a unit already there is read instead of run
+/// when `resume` is set, and every unit run is saved as soon as it is done.
+pub fn execute(
+    scenarios: &[Scenario],
+    replications: u32,
+    units: &[u64],
+    workers: Workers<'_>,
+    store: Option<&Store>,
+    resume: bool,
+) -> Result<BTreeMap<u64, UnitResult>, JobError> {
+    let reps = replications as u64;
+    if let Some(pb) = workers.progress {
+        pb.set_length(pb.length().unwrap_or(0) + units.len() as u64);
+    }
+    let one = |&u: &u64| -> Result<(u64, UnitResult), JobError> {
+        let stored = match (store, resume) {
+            (Some(s), true) => s.load(u)?,
+            _ => None,
+        };
+        let result = match stored {
+            Some(r) => r,
+            None => {
+                let r = simulate_unit(&scenarios[(u / reps) as usize], u % reps);
+                if let Some(s) = store {
+                    s.save(u, &r)?;
+                }
+                r
+            }
+        };
+        if let Some(pb) = workers.progress {
+            pb.inc(1);
+        }
+        Ok((u, result))
+    };
+    let threads = workers.threads;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| ExperimentError::Threads {
+            threads,
+            reason: e.to_string(),
+        })?;
+    pool.install(|| units.par_iter().map(one).collect())
+}
+
+/// Why a job could not be run, resumed or merged.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JobError {
+    /// A results folder.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The worker threads.
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+}
+
+/// Reads the results folders of the shards of one job and checks they fit together: same job
+/// and version, every shard present once, every unit present. Returns the job, the scenario
+/// bytes and every unit in index order.
+pub fn gather(dirs: &[PathBuf]) -> Result<(Manifest, Vec<u8>, Vec<UnitResult>), StoreError> {
+    let mismatch = |path: &Path, reason: String| StoreError::Mismatch {
+        path: path.display().to_string(),
+        reason,
+    };
+    let stores = dirs
+        .iter()
+        .map(|d| Store::open(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let Some(first) = stores.first() else {
+        return Err(mismatch(Path::new("merge"), "no folder given".to_string()));
+    };
+    let m0 = &first.manifest;
+    let mut owner: BTreeMap<u64, &Path> = BTreeMap::new();
+    let mut shards: BTreeMap<u64, &Path> = BTreeMap::new();
+    for s in &stores {
+        let m = &s.manifest;
+        if m.clearsim_version != env!("CARGO_PKG_VERSION") {
+            return Err(mismatch(
+                &s.dir,
+                format!(
+                    "written by clearsim {}, this is {}: merge with the version that ran the shards",
+                    m.clearsim_version,
+                    env!("CARGO_PKG_VERSION")
+                ),
+            ));
+        }
+        if m.job_id != m0.job_id {
+            return Err(mismatch(
+                &s.dir,
+                format!(
+                    "belongs to another job than {} (scenario, overrides, grid, replications or seed differ)",
+                    first.dir.display()
+                ),
+            ));
+        }
+        if m.shard.count != m0.shard.count {
+            return Err(mismatch(
+                &s.dir,
+                format!(
+                    "is shard {}/{} but {} is shard {}/{}: all shards must split the job the same way",
+                    m.shard.index,
+                    m.shard.count,
+                    first.dir.display(),
+                    m0.shard.index,
+                    m0.shard.count
+                ),
+            ));
+        }
+        if let Some(other) = shards.insert(m.shard.index, &s.dir) {
+            return Err(mismatch(
+                &s.dir,
+                format!(
+                    "shard {}/{} is given twice (also {})",
+                    m.shard.index,
+                    m.shard.count,
+                    other.display()
+                ),
+            ));
+        }
+        if m.units != m.shard.units(m.job.units()) {
+            return Err(mismatch(
+                &s.dir,
+                "its unit list does not match its shard".to_string(),
+            ));
+        }
+        for &u in &m.units {
+            if let Some(other) = owner.insert(u, &s.dir) {
+                return Err(mismatch(
+                    &s.dir,
+                    format!("unit {u} is also in {}", other.display()),
+                ));
+            }
+        }
+    }
+    let missing: Vec<String> = (0..m0.shard.count)
+        .filter(|k| !shards.contains_key(k))
+        .map(|k| format!("{k}/{}", m0.shard.count))
+        .collect();
+    if !missing.is_empty() {
+        return Err(mismatch(
+            &first.dir,
+            format!(
+                "shard(s) {} missing: give every shard's folder",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let bytes = first.scenario_bytes()?;
+    let mut units = Vec::with_capacity(m0.job.units() as usize);
+    for u in 0..m0.job.units() {
+        let s = stores
+            .iter()
+            .find(|s| s.dir.as_path() == owner[&u])
+            .expect("every unit has an owner");
+        match s.load(u)? {
+            Some(r) => units.push(r),
+            None => {
+                return Err(mismatch(
+                    &s.dir,
+                    format!("unit {u} was never finished: rerun that shard with --resume"),
+                ));
+            }
+        }
+    }
+    Ok((m0.clone(), bytes, units))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_parse_and_partition_the_units() {
+        let s: Shard = "1/3".parse().unwrap();
+        assert_eq!(s.units(8), vec![1, 4, 7]);
+        for bad in ["3/2", "2/2", "1/0", "x/2", "1", "-1/2"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
+        let all: Vec<u64> = (0..3)
+            .flat_map(|k| Shard { index: k, count: 3 }.units(10))
+            .collect();
+        let mut sorted = all.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..10).collect::<Vec<_>>());
+    }
+}
