@@ -177,6 +177,31 @@ enum Command {
         #[command(flatten)]
         split: SplitArgs,
     },
+    /// Find the most demand a scenario can take: the largest demand multiplier at which a figure
+    /// meets `--limit` and the system stays stable, with its 95% CI across replications, the
+    /// bottleneck there and the time to drain the backlog after the peak.
+    Stress {
+        #[command(flatten)]
+        scenario: ScenarioArgs,
+        /// The limit to hold, e.g. 'clearance_hours.p95<=24' or
+        /// 'stages.officers.wait_hours.mean<=1' (a headline figure or a stage's wait).
+        #[arg(long)]
+        limit: String,
+        /// Demand multipliers to search, relative to the file's demand.
+        #[arg(long, default_value = "0.5..20", value_name = "LOW..HIGH")]
+        range: String,
+        /// Multipliers on the grid that draws the curve (the search then bisects).
+        #[arg(long, default_value_t = 8)]
+        points: usize,
+        /// Bisection steps inside the grid cell where the limit starts to fail.
+        #[arg(long, default_value_t = 8)]
+        steps: u32,
+        #[command(flatten)]
+        how: RunArgs,
+        /// Also write `stress.json` into this folder, atomically.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
     /// Put the folders of the shards of one run or sweep together: checks that they belong to
     /// the same job and that every unit is there once, then writes what one process would have.
     Merge {
@@ -602,6 +627,55 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 emit(&to_json(&result.summary)?);
             } else {
                 emit(&report::table::render_sweep(&result.summary));
+            }
+            Ok(())
+        }
+        Command::Stress {
+            scenario,
+            limit,
+            range,
+            points,
+            steps,
+            how,
+            out,
+        } => {
+            use experiment::stress::{StressError, StressSpec, parse_range, stress};
+            if how.auto_warmup() {
+                return Err(Failure::Input("--warmup auto is for run and compare: choose the warm-up once (`clearsim run FILE --warmup auto`), then stress with --warmup HOURS".to_string()));
+            }
+            let limit = limit.parse().map_err(Failure::Input)?;
+            let range = parse_range(&range).map_err(Failure::Input)?;
+            if points < 2 {
+                return Err(Failure::Input(format!(
+                    "--points {points}: the grid needs at least 2 multipliers"
+                )));
+            }
+            let sc = load(&scenario, how.overrides()?)?;
+            let pb = how.progress();
+            let workers = experiment::Workers {
+                threads: how.threads,
+                progress: pb.as_ref(),
+            };
+            let spec = StressSpec {
+                limit,
+                range,
+                grid_points: points,
+                bisection_steps: steps,
+            };
+            let result = stress(&sc, &spec, workers).map_err(|e| match e {
+                StressError::UnknownMetric { .. } => Failure::Input(e.to_string()),
+                other => Failure::Run(other.to_string()),
+            })?;
+            if let Some(pb) = &pb {
+                pb.finish_and_clear();
+            }
+            if let Some(dir) = out {
+                write_out(&dir, "stress.json", to_json(&result)?.as_bytes())?;
+            }
+            if how.json {
+                emit(&to_json(&result)?);
+            } else {
+                emit(&report::table::render_stress(&result));
             }
             Ok(())
         }

@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod headline;
+pub mod stress;
 pub mod summary;
 pub mod sweep;
 pub mod units;

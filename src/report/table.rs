@@ -196,3 +196,87 @@ pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
     }
     out
 }
+
+/// A plain-text account of a stress search.
+pub fn render_stress(r: &crate::experiment::stress::StressResult) -> String {
+    use crate::experiment::stress::Outcome;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — stress: largest demand with {} and a stable system; {} replication(s), seed {}, multipliers {}..{} (stability bound {:.4})",
+        r.scenario.name, r.limit, r.replications, r.seed, r.range[0], r.range[1], r.stability_bound
+    );
+    let verdict = match r.outcome {
+        Outcome::Found => "the limit binds inside the range",
+        Outcome::AtUpperEnd => "acceptable up to the top of the range: the maximum is at least this",
+        Outcome::NoneAcceptable => "NOT acceptable even at the bottom of the range in some replication",
+    };
+    let _ = writeln!(out, "  outcome: {verdict}");
+    let _ = writeln!(
+        out,
+        "  max demand multiplier  {:>12.4} {:<26}",
+        r.max_multiplier.mean,
+        ci(r.max_multiplier.ci95)
+    );
+    let _ = writeln!(
+        out,
+        "  max demand per day     {:>12.0} {:<26}",
+        r.max_demand_per_day.mean,
+        match r.max_demand_per_day.ci95 {
+            Some([lo, hi]) => format!("[{lo:.0}, {hi:.0}]"),
+            None => "(1 rep: no CI)".to_string(),
+        }
+    );
+    let m = &r.at_maximum;
+    let _ = writeln!(out, "  at multiplier {:.4}:", m.multiplier);
+    let _ = writeln!(
+        out,
+        "    {:<30} {:>12.4} {:<26}",
+        format!("{} [{}]", r.limit, r.unit),
+        m.value.mean,
+        ci(m.value.ci95)
+    );
+    if let Some(b) = &m.bottleneck {
+        let _ = writeln!(
+            out,
+            "    bottleneck {:<19} {:>12.4} {:<26}",
+            b.station,
+            b.utilization.mean,
+            ci(b.utilization.ci95)
+        );
+    }
+    match &m.drain_hours {
+        Some(d) => {
+            let _ = writeln!(
+                out,
+                "    backlog drains in [h]          {:>12.1} {:<26} ({} of {} replications drained before the horizon)",
+                d.mean,
+                ci(d.ci95),
+                m.drained_replications,
+                r.replications
+            );
+        }
+        None if m.summary.currency.is_some() => {
+            let _ = writeln!(out, "    the backlog did not drain before the horizon");
+        }
+        None => {}
+    }
+    let _ = writeln!(
+        out,
+        "\n  {:>10} {:>14} {:>12} {:<26} {:>10} {:>8}",
+        "multiplier", "demand/day", "value", "95% CI", "acceptable", "max ρ"
+    );
+    for p in &r.curve {
+        let _ = writeln!(
+            out,
+            "  {:>10.4} {:>14.0} {:>12.4} {:<26} {:>9.0}% {:>8.3}",
+            p.multiplier,
+            p.demand_per_day,
+            p.value.mean,
+            ci(p.value.ci95),
+            p.acceptable_share * 100.0,
+            p.max_offered_load
+        );
+    }
+    out
+}
