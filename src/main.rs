@@ -292,6 +292,15 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
     Ok(Scenario::load(&args.file, &overrides)?)
 }
 
+/// Says so when MSER-5 cut all it may: the run never settled.
+fn warn_at_limit(choice: &experiment::warmup::WarmupChoice) {
+    if choice.at_limit {
+        eprintln!(
+            "warning: MSER-5 cut half the run: the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h"
+        );
+    }
+}
+
 /// Empties the progress bar after a pilot run, for the real one.
 fn restart(pb: &Option<indicatif::ProgressBar>) {
     if let Some(pb) = pb {
@@ -398,6 +407,14 @@ fn run_job(
     let whole = shard.unwrap_or(experiment::Shard::WHOLE);
     let store = Store::create(out, job, whole, bytes)?;
     let units = store.manifest.units.clone();
+    if resume {
+        eprintln!(
+            "resuming: {} of {} work units already done in {}",
+            store.finished(),
+            units.len(),
+            out.display()
+        );
+    }
     let done = execute(
         scenarios,
         job.replications,
@@ -461,6 +478,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     "warm-up: {} h, chosen by MSER-5 on the headline figure of a {}-replication pilot",
                     choice.hours, choice.pilot_replications
                 );
+                warn_at_limit(&choice);
                 extra.push(format!("run.warmup_h={:?}", choice.hours));
                 sc = load(&scenario, extra.clone())?;
                 restart(&pb);
@@ -541,6 +559,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     "warm-up: {} h for A and B (the larger of the two chosen by MSER-5 on the headline figure)",
                     choice.hours
                 );
+                warn_at_limit(&choice);
                 extra.push(format!("run.warmup_h={:?}", choice.hours));
                 sa = load(&args_a, extra.clone())?;
                 sb = load(&args_b, pair(&sa, &extra))?;

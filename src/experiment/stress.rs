@@ -77,7 +77,9 @@ impl std::str::FromStr for Limit {
     /// Parses `METRIC<=VALUE` (or `<`, `>=`, `>`).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let bad = |why: &str| {
-            format!("--limit '{s}': {why}; write METRIC<=VALUE, e.g. --limit 'clearance_hours.p95<=24'")
+            format!(
+                "--limit '{s}': {why}; write METRIC<=VALUE, e.g. --limit 'clearance_hours.p95<=24'"
+            )
         };
         let (at, op, len) = ["<=", ">=", "<", ">"]
             .iter()
@@ -327,7 +329,12 @@ fn backlog_totals(unit: &UnitResult) -> Vec<f64> {
     let UnitResult::World(r) = unit else {
         return Vec::new();
     };
-    let hours = r.backlog.iter().map(|b| b.0 as usize + 1).max().unwrap_or(0);
+    let hours = r
+        .backlog
+        .iter()
+        .map(|b| b.0 as usize + 1)
+        .max()
+        .unwrap_or(0);
     let mut total = vec![0.0; hours];
     for &(h, _, n) in &r.backlog {
         total[h as usize] += n as f64;
@@ -364,10 +371,7 @@ fn drain_hours(unit: &UnitResult) -> Option<f64> {
     let mut sorted = t.clone();
     sorted.sort_by(f64::total_cmp);
     let usual = sorted[sorted.len() / 2] * 1.1;
-    t[peak..]
-        .iter()
-        .position(|&v| v <= usual)
-        .map(|i| i as f64)
+    t[peak..].iter().position(|&v| v <= usual).map(|i| i as f64)
 }
 
 /// Demand per day at multiplier 1.
@@ -451,8 +455,7 @@ pub fn stress(
                 multiplier: m,
                 demand_per_day: m * per_day_1,
                 value: level(&values),
-                acceptable_share: (0..reps).filter(|&r| cell(g, r).1).count() as f64
-                    / reps as f64,
+                acceptable_share: (0..reps).filter(|&r| cell(g, r).1).count() as f64 / reps as f64,
                 max_offered_load: scenarios[g].max_offered_load(),
             }
         })

@@ -251,6 +251,15 @@ impl Store {
             }
         }
         std::fs::create_dir_all(dir.join("units")).map_err(|e| io_err(dir, e))?;
+        // A process killed while writing leaves a hidden temporary file: never a result.
+        if let Ok(entries) = std::fs::read_dir(dir.join("units")) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.starts_with('.') && name.ends_with(".tmp") {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         write_atomic(&dir.join("scenario.toml"), scenario_bytes)
             .map_err(|e| io_err(&dir.join("scenario.toml"), e))?;
         let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| io_err(&path, e))?;
@@ -265,11 +274,9 @@ impl Store {
     /// Opens a results folder written by [`Store::create`].
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
         let path = dir.join("manifest.json");
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            io_err(
-                &path,
-                format!("{e} (is this a folder written with --out or --shard?)"),
-            )
+        let text = std::fs::read_to_string(&path).map_err(|e| StoreError::Mismatch {
+            path: path.display().to_string(),
+            reason: format!("{e}: not a results folder written by run/sweep --out or --shard"),
         })?;
         let manifest: Manifest = serde_json::from_str(&text).map_err(|e| StoreError::Mismatch {
             path: path.display().to_string(),
@@ -311,6 +318,15 @@ impl Store {
         let body = postcard::to_stdvec(result).map_err(|e| io_err(&path, e))?;
         bytes.extend_from_slice(&body);
         write_atomic(&path, &bytes).map_err(|e| io_err(&path, e))
+    }
+
+    /// How many of this folder's units are already stored.
+    pub fn finished(&self) -> usize {
+        self.manifest
+            .units
+            .iter()
+            .filter(|&&u| self.unit_path(u).exists())
+            .count()
     }
 
     /// A stored unit, or `None` if it has not been done.

@@ -7,6 +7,49 @@ use super::{ExperimentError, UnitResult, Workers, in_parallel_range};
 use crate::scenario::Scenario;
 use crate::stats::{BatchSeries, mser5};
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ReplicationResult;
+    use crate::stats::TallyHist;
+
+    fn unit(values: impl Iterator<Item = f64>) -> UnitResult {
+        let mut series = BatchSeries::new();
+        for (i, v) in values.enumerate() {
+            series.record(v, i as f64 * 0.1);
+        }
+        UnitResult::Network(ReplicationResult {
+            index: 0,
+            created: 0,
+            delivered: 0,
+            in_system: 0,
+            seized: 0,
+            end_h: 0.0,
+            observed_h: 0.0,
+            events: 0,
+            time_in_system: TallyHist::new(),
+            series,
+            stages: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_start_up_transient_is_cut_and_a_drift_is_flagged() {
+        // A transient decaying to a noisy flat level, observations 0.1 h apart; the bias is
+        // below the noise's spread (≈ 3.7) after about 40 observations (4 h).
+        let noise = |i: usize| ((i * 7919) % 13) as f64 - 6.0;
+        let transient =
+            unit((0..2_000).map(|i| 10.0 + 30.0 * (-(i as f64) / 20.0).exp() + noise(i)));
+        let c = choose_from(&[transient]);
+        assert!(c.cut > 0 && !c.at_limit, "{c:?}");
+        assert!(c.hours > 0.0 && c.hours < 30.0, "{c:?}");
+        let flat = choose_from(&[unit((0..2_000).map(|i| (i % 7) as f64))]);
+        assert!(flat.hours < 5.0, "{flat:?}");
+        let drift = choose_from(&[unit((0..2_000).map(|i| i as f64))]);
+        assert!(drift.at_limit, "{drift:?}");
+    }
+}
+
 /// The warm-up `--warmup auto` chose, and from what.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WarmupChoice {
@@ -20,6 +63,9 @@ pub struct WarmupChoice {
     pub series_length: usize,
     /// Series points cut.
     pub cut: usize,
+    /// True when MSER-5 cut as much as it may (half the series): the headline figure was still
+    /// drifting at mid-run, so no steady state was seen; lengthen `run.horizon_h`.
+    pub at_limit: bool,
 }
 
 /// The batch series of the headline figure (clearance, or time in system) of one replication.
@@ -81,5 +127,6 @@ pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
         pilot_replications: reps.len() as u32,
         series_length: len,
         cut,
+        at_limit: cut > 0 && cut == (len / 5 / 2) * 5,
     }
 }

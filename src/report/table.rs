@@ -208,8 +208,12 @@ pub fn render_stress(r: &crate::experiment::stress::StressResult) -> String {
     );
     let verdict = match r.outcome {
         Outcome::Found => "the limit binds inside the range",
-        Outcome::AtUpperEnd => "acceptable up to the top of the range: the maximum is at least this",
-        Outcome::NoneAcceptable => "NOT acceptable even at the bottom of the range in some replication",
+        Outcome::AtUpperEnd => {
+            "acceptable up to the top of the range: the maximum is at least this"
+        }
+        Outcome::NoneAcceptable => {
+            "NOT acceptable even at the bottom of the range in some replication"
+        }
     };
     let _ = writeln!(out, "  outcome: {verdict}");
     let _ = writeln!(

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod conservation;
 mod determinism;
+mod experiments;
 mod parcel_world;
 mod properties;
 mod scenario_errors;
