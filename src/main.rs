@@ -392,8 +392,8 @@ fn read_scenario(file: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(file).map_err(|e| Failure::Input(format!("{}: cannot read: {e}", file.display())))
 }
 
-/// Runs the units of `job` that fall to `shard` into the folder `out`; returns all units in
-/// order when the job is whole (no `--shard`), or `None` after telling how to merge.
+/// Runs the units of `job` that fall to `shard` into the folder `out`; returns the folder to
+/// read them from when the job is whole (no `--shard`), or `None` after telling how to merge.
 fn run_job(
     job: &experiment::units::JobSpec,
     scenarios: &[clearsim::scenario::Scenario],
@@ -402,7 +402,7 @@ fn run_job(
     shard: Option<experiment::Shard>,
     resume: bool,
     workers: experiment::Workers<'_>,
-) -> Result<Option<Vec<experiment::UnitResult>>, Failure> {
+) -> Result<Option<experiment::units::Store>, Failure> {
     use experiment::units::{Store, execute};
     let whole = shard.unwrap_or(experiment::Shard::WHOLE);
     let store = Store::create(out, job, whole, bytes)?;
@@ -415,14 +415,7 @@ fn run_job(
             out.display()
         );
     }
-    let done = execute(
-        scenarios,
-        job.replications,
-        &units,
-        workers,
-        Some(&store),
-        resume,
-    )?;
+    execute(scenarios, job.replications, &units, workers, &store, resume)?;
     match shard {
         Some(s) => {
             eprintln!(
@@ -435,7 +428,7 @@ fn run_job(
             );
             Ok(None)
         }
-        None => Ok(Some(done.into_values().collect())),
+        None => Ok(Some(store)),
     }
 }
 
@@ -499,7 +492,10 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 };
                 let scenarios = [sc];
                 match run_job(&job, &scenarios, &bytes, dir, shard, split.resume, workers)? {
-                    Some(units) => experiment::output_of(&scenarios[0], units),
+                    Some(store) => experiment::output_of(
+                        &scenarios[0],
+                        store.load_point(0, scenarios[0].run.replications)?,
+                    ),
                     None => return Ok(()),
                 }
             } else {
@@ -632,7 +628,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 threads: how.threads,
                 progress: pb.as_ref(),
             };
-            let Some(units) =
+            let Some(store) =
                 run_job(&job, &scenarios, &bytes, &out, shard, split.resume, workers)?
             else {
                 return Ok(());
@@ -640,7 +636,9 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
-            let result = summarize_sweep(&scenarios, &grid, &job.base, units);
+            let result = summarize_sweep(&scenarios, &grid, &job.base, |p| {
+                store.load_point(p, job.replications)
+            })?;
             write_sweep(&out, &result)?;
             if how.json {
                 emit(&to_json(&result.summary)?);
@@ -699,14 +697,14 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Merge { dirs, out, json } => {
-            let (manifest, bytes, units) = experiment::units::gather(&dirs)?;
-            let job = &manifest.job;
+            let shards = experiment::units::gather(&dirs)?;
+            let job = &shards.manifest.job;
             let scenarios = job
-                .scenarios(&bytes)
+                .scenarios(&shards.scenario)
                 .map_err(|e| Failure::Input(e.to_string()))?;
             match job.kind {
                 experiment::units::JobKind::Run => {
-                    let output = experiment::output_of(&scenarios[0], units);
+                    let output = experiment::output_of(&scenarios[0], shards.load_point(0)?);
                     write_run(&out, &output)?;
                     if json {
                         emit(&report::json(&output.summary));
@@ -720,7 +718,9 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                         points: job.points.clone(),
                     };
                     let result =
-                        experiment::sweep::summarize_sweep(&scenarios, &grid, &job.base, units);
+                        experiment::sweep::summarize_sweep(&scenarios, &grid, &job.base, |p| {
+                            shards.load_point(p)
+                        })?;
                     write_sweep(&out, &result)?;
                     if json {
                         emit(&to_json(&result.summary)?);

@@ -436,7 +436,8 @@ pub fn stress(
     let scenarios: Vec<Scenario> = grid.iter().map(|&m| at(m)).collect();
     let n_grid = grid.len() as u64;
     if let Some(pb) = workers.progress {
-        pb.set_length(n_grid * reps + reps * (spec.bisection_steps as u64 + 1));
+        // The grid, then one tick per replication's bisection and per final run.
+        pb.set_length(n_grid * reps + 2 * reps);
     }
     let cells = in_parallel_range(0, n_grid * reps, workers, |u| {
         let (g, r) = ((u / reps) as usize, u % reps);

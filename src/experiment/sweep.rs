@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::headline::{Headline, network_headlines, world_headlines};
 use super::summary::{Level, ScenarioId, level};
-use super::{Either, RunOutput, UnitResult, output_of_split, split};
+use super::{Either, UnitResult, output_of_split, split};
 use crate::scenario::Scenario;
 
 /// One swept key and its values, as TOML text.
@@ -269,24 +269,21 @@ pub struct SweepResult {
     pub summary: SweepSummary,
     /// Per point, its headline figures per replication (for `runs.csv`).
     pub runs: Vec<Vec<Headline>>,
-    /// Per point, its run output (summary and backlog).
-    pub outputs: Vec<RunOutput>,
 }
 
-/// Summarises a sweep from its units, given in unit order (point by point).
-pub fn summarize_sweep(
+/// Summarises a sweep point by point; `point_units(p)` gives point `p`'s replications in order
+/// (read one point at a time, so memory holds one point's units, not the whole grid's).
+pub fn summarize_sweep<E>(
     scenarios: &[Scenario],
     grid: &Grid,
     fixed: &[String],
-    units: Vec<UnitResult>,
-) -> SweepResult {
+    mut point_units: impl FnMut(usize) -> Result<Vec<UnitResult>, E>,
+) -> Result<SweepResult, E> {
     let reps = scenarios[0].run.replications as usize;
     let mut summary_points = Vec::new();
     let mut runs = Vec::new();
-    let mut outputs = Vec::new();
-    let mut units = units.into_iter();
     for (p, sc) in scenarios.iter().enumerate() {
-        let mine = split(units.by_ref().take(reps).collect());
+        let mine = split(point_units(p)?);
         let h = headlines(sc, &mine);
         let out = output_of_split(sc, mine);
         summary_points.push(SweepPoint {
@@ -303,9 +300,8 @@ pub fn summarize_sweep(
             summary: out.summary.clone(),
         });
         runs.push(h);
-        outputs.push(out);
     }
-    SweepResult {
+    Ok(SweepResult {
         summary: SweepSummary {
             clearsim_version: env!("CARGO_PKG_VERSION"),
             scenario: ScenarioId::of(&scenarios[0]),
@@ -316,8 +312,7 @@ pub fn summarize_sweep(
             points: summary_points,
         },
         runs,
-        outputs,
-    }
+    })
 }
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break.

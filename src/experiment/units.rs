@@ -329,6 +329,20 @@ impl Store {
             .count()
     }
 
+    /// The replications of point `p` (of a job with `replications` per point), in order; every
+    /// one must be stored.
+    pub fn load_point(&self, p: usize, replications: u32) -> Result<Vec<UnitResult>, StoreError> {
+        let first = p as u64 * replications as u64;
+        (first..first + replications as u64)
+            .map(|u| {
+                self.load(u)?.ok_or_else(|| StoreError::Mismatch {
+                    path: self.dir.display().to_string(),
+                    reason: format!("unit {u} was never finished: rerun with --resume"),
+                })
+            })
+            .collect()
+    }
+
     /// A stored unit, or `None` if it has not been done.
     pub fn load(&self, unit: u64) -> Result<Option<UnitResult>, StoreError> {
         let path = self.unit_path(unit);
@@ -359,39 +373,31 @@ impl Store {
 }
 
 /// Runs `units` of a job whose points are `scenarios` with `replications` each, in parallel,
-/// and returns them by unit index. With a store, a unit already there is read instead of run
-/// when `resume` is set, and every unit run is saved as soon as it is done.
+/// saving each into `store` as soon as it is done (read them back with [`Store::load_point`]).
+/// With `resume`, a unit already stored is not run again.
 pub fn execute(
     scenarios: &[Scenario],
     replications: u32,
     units: &[u64],
     workers: Workers<'_>,
-    store: Option<&Store>,
+    store: &Store,
     resume: bool,
-) -> Result<BTreeMap<u64, UnitResult>, JobError> {
+) -> Result<(), JobError> {
     let reps = replications as u64;
     if let Some(pb) = workers.progress {
         pb.set_length(pb.length().unwrap_or(0) + units.len() as u64);
     }
-    let one = |&u: &u64| -> Result<(u64, UnitResult), JobError> {
-        let stored = match (store, resume) {
-            (Some(s), true) => s.load(u)?,
-            _ => None,
-        };
-        let result = match stored {
-            Some(r) => r,
-            None => {
-                let r = simulate_unit(&scenarios[(u / reps) as usize], u % reps);
-                if let Some(s) = store {
-                    s.save(u, &r)?;
-                }
-                r
-            }
-        };
+    let one = |&u: &u64| -> Result<(), JobError> {
+        // A stored unit is checked (it must load) but not kept: memory holds units in flight.
+        let done = resume && store.load(u)?.is_some();
+        if !done {
+            let r = simulate_unit(&scenarios[(u / reps) as usize], u % reps);
+            store.save(u, &r)?;
+        }
         if let Some(pb) = workers.progress {
             pb.inc(1);
         }
-        Ok((u, result))
+        Ok(())
     };
     let threads = workers.threads;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -416,10 +422,39 @@ pub enum JobError {
     Experiment(#[from] ExperimentError),
 }
 
+/// The shards of one job, checked to fit together: read their units with
+/// [`Shards::load_point`].
+#[derive(Debug)]
+pub struct Shards {
+    /// The job's manifest (of the first folder).
+    pub manifest: Manifest,
+    /// The scenario file's bytes.
+    pub scenario: Vec<u8>,
+    stores: Vec<Store>,
+    /// Which store holds each unit.
+    owner: Vec<usize>,
+}
+
+impl Shards {
+    /// The replications of point `p`, in order, from whichever shard holds them.
+    pub fn load_point(&self, p: usize) -> Result<Vec<UnitResult>, StoreError> {
+        let reps = self.manifest.job.replications as u64;
+        (p as u64 * reps..(p as u64 + 1) * reps)
+            .map(|u| {
+                let s = &self.stores[self.owner[u as usize]];
+                s.load(u)?.ok_or_else(|| StoreError::Mismatch {
+                    path: s.dir.display().to_string(),
+                    reason: format!("unit {u} was never finished: rerun that shard with --resume"),
+                })
+            })
+            .collect()
+    }
+}
+
 /// Reads the results folders of the shards of one job and checks they fit together: same job
-/// and version, every shard present once, every unit present. Returns the job, the scenario
-/// bytes and every unit in index order.
-pub fn gather(dirs: &[PathBuf]) -> Result<(Manifest, Vec<u8>, Vec<UnitResult>), StoreError> {
+/// and version, every shard present once, every unit present (each unit file
+/// is read, and checked, by [`Shards::load_point`], point by point).
+pub fn gather(dirs: &[PathBuf]) -> Result<Shards, StoreError> {
     let mismatch = |path: &Path, reason: String| StoreError::Mismatch {
         path: path.display().to_string(),
         reason,
@@ -432,9 +467,9 @@ pub fn gather(dirs: &[PathBuf]) -> Result<(Manifest, Vec<u8>, Vec<UnitResult>), 
         return Err(mismatch(Path::new("merge"), "no folder given".to_string()));
     };
     let m0 = &first.manifest;
-    let mut owner: BTreeMap<u64, &Path> = BTreeMap::new();
+    let mut owner: BTreeMap<u64, usize> = BTreeMap::new();
     let mut shards: BTreeMap<u64, &Path> = BTreeMap::new();
-    for s in &stores {
+    for (i, s) in stores.iter().enumerate() {
         let m = &s.manifest;
         if m.clearsim_version != env!("CARGO_PKG_VERSION") {
             return Err(mismatch(
@@ -486,10 +521,10 @@ pub fn gather(dirs: &[PathBuf]) -> Result<(Manifest, Vec<u8>, Vec<UnitResult>), 
             ));
         }
         for &u in &m.units {
-            if let Some(other) = owner.insert(u, &s.dir) {
+            if let Some(other) = owner.insert(u, i) {
                 return Err(mismatch(
                     &s.dir,
-                    format!("unit {u} is also in {}", other.display()),
+                    format!("unit {u} is also in {}", stores[other].dir.display()),
                 ));
             }
         }
@@ -507,24 +542,26 @@ pub fn gather(dirs: &[PathBuf]) -> Result<(Manifest, Vec<u8>, Vec<UnitResult>), 
             ),
         ));
     }
-    let bytes = first.scenario_bytes()?;
-    let mut units = Vec::with_capacity(m0.job.units() as usize);
-    for u in 0..m0.job.units() {
-        let s = stores
-            .iter()
-            .find(|s| s.dir.as_path() == owner[&u])
-            .expect("every unit has an owner");
-        match s.load(u)? {
-            Some(r) => units.push(r),
-            None => {
-                return Err(mismatch(
-                    &s.dir,
-                    format!("unit {u} was never finished: rerun that shard with --resume"),
-                ));
-            }
+    let scenario = first.scenario_bytes()?;
+    let owner: Vec<usize> = (0..m0.job.units())
+        .map(|u| owner.get(&u).copied().ok_or(u))
+        .collect::<Result<_, _>>()
+        .map_err(|u| mismatch(&first.dir, format!("no shard holds unit {u}")))?;
+    for (u, &i) in owner.iter().enumerate() {
+        let s = &stores[i];
+        if !s.unit_path(u as u64).exists() {
+            return Err(mismatch(
+                &s.dir,
+                format!("unit {u} was never finished: rerun that shard with --resume"),
+            ));
         }
     }
-    Ok((m0.clone(), bytes, units))
+    Ok(Shards {
+        manifest: m0.clone(),
+        scenario,
+        stores,
+        owner,
+    })
 }
 
 #[cfg(test)]
