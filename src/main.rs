@@ -79,6 +79,40 @@ impl RunArgs {
     }
 }
 
+/// Report files (shared by `run`, `compare` and `report`).
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Also write a self-contained HTML report with charts (opens offline), atomically.
+    #[arg(long = "report", value_name = "FILE.html")]
+    html: Option<PathBuf>,
+    /// Also write the findings as a Markdown memo with tables, atomically.
+    #[arg(long, value_name = "FILE.md")]
+    md: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Refuses, before any simulation, report paths that cannot be written (exit code 1).
+    fn check(&self) -> Result<(), Failure> {
+        for p in self.html.iter().chain(&self.md) {
+            report::check_writable(p).map_err(Failure::Run)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the requested report files.
+    fn write(&self, input: Result<report::ReportInput, report::ReportError>) -> Result<(), Failure> {
+        if self.html.is_none() && self.md.is_none() {
+            return Ok(());
+        }
+        input
+            .and_then(|i| i.write(self.html.as_deref(), self.md.as_deref()))
+            .map_err(|e| match e {
+                report::ReportError::Input(e) => Failure::Input(e.to_string()),
+                other => Failure::Run(other.to_string()),
+            })
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate a scenario and print its summary.
@@ -98,6 +132,8 @@ enum Command {
         /// With `--precision`: the most replications to run.
         #[arg(long, default_value_t = 200)]
         max_reps: u32,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
     /// with its 95% CI, the relative change, and the CI independent seeds would have given.
@@ -112,12 +148,28 @@ enum Command {
         /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
         #[command(flatten)]
         how: RunArgs,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Validate a scenario and report every problem, without running it.
     Check {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+    /// Draw the HTML report and/or Markdown memo of a saved result: a `run --json` document
+    /// (`summary.json`, with `backlog.csv` beside it if present) or a `compare --json` one.
+    Report {
+        /// The result document (JSON).
+        input: PathBuf,
+        /// The HTML report to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.html")]
+        html: Option<PathBuf>,
+        /// The Markdown memo to write.
+        #[arg(long, value_name = "FILE.md")]
+        md: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
+    Schema,
 }
 
 /// `println!` through [`emit`].
@@ -177,6 +229,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             out,
             precision,
             max_reps,
+            files,
         } => {
             let (threads, json) = (how.threads, how.json);
             let target = match precision {
@@ -194,6 +247,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 None => None,
             };
             let sc = load(&scenario, how.overrides())?;
+            files.check()?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads,
@@ -204,6 +258,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
+            files.write(report::ReportInput::of_run(&output))?;
             let summary = output.summary;
             if let Some(dir) = out {
                 let fail = |e: std::io::Error| {
@@ -227,7 +282,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Compare { a, b, set, how } => {
+        Command::Compare {
+            a,
+            b,
+            set,
+            how,
+            files,
+        } => {
             let (threads, json) = (how.threads, how.json);
             let mut extra = how.overrides();
             let args_a = ScenarioArgs {
@@ -239,6 +300,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             extra.push(format!("run.seed={}", sa.run.seed));
             extra.push(format!("run.replications={}", sa.run.replications));
             let sb = load(&ScenarioArgs { file: b, set }, extra)?;
+            files.check()?;
             let pb = how.progress();
             if let Some(pb) = &pb {
                 // A and B: twice the replications.
@@ -248,21 +310,37 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 threads,
                 progress: pb.as_ref(),
             };
-            let c = experiment::compare(&sa, &sb, workers).map_err(|e| match e {
+            let runs = experiment::compare_runs(&sa, &sb, workers).map_err(|e| match e {
                 experiment::compare::CompareError::Kinds { .. } => Failure::Input(e.to_string()),
                 other => Failure::Run(other.to_string()),
             })?;
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
+            files.write(report::ReportInput::of_comparison(&runs))?;
+            let c = &runs.comparison;
             if json {
-                let mut s =
-                    serde_json::to_string_pretty(&c).map_err(|e| Failure::Run(e.to_string()))?;
+                let mut s = serde_json::to_string_pretty(&runs.document())
+                    .map_err(|e| Failure::Run(e.to_string()))?;
                 s.push('\n');
                 emit(&s);
             } else {
-                emit(&report::table::render_comparison(&c));
+                emit(&report::table::render_comparison(c));
             }
+            Ok(())
+        }
+        Command::Report { input, html, md } => {
+            let files = ReportArgs { html, md };
+            if files.html.is_none() && files.md.is_none() {
+                return Err(Failure::Input(
+                    "report: say what to write: `-o FILE.html`, `--md FILE.md`, or both".into(),
+                ));
+            }
+            files.check()?;
+            files.write(report::ReportInput::from_file(&input))
+        }
+        Command::Schema => {
+            emit(&clearsim::scenario::schema_json());
             Ok(())
         }
         Command::Check { scenario } => {

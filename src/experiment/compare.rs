@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use super::summary::{Level, ScenarioId};
-use super::{Either, ExperimentError, Workers, replicate_on};
+use super::summary::{Level, RunSummary, ScenarioId, summarize, summarize_world};
+use super::{Either, ExperimentError, RunOutput, Workers, backlog_rows, replicate_on};
 use crate::model::ReplicationResult;
 use crate::model::parcel::ParcelReplication;
 use crate::scenario::Scenario;
@@ -184,13 +184,84 @@ pub fn compare(
     b: &Scenario,
     workers: Workers<'_>,
 ) -> Result<Comparison, CompareError> {
-    let headlines = |s: &Scenario, currency: &str| -> Result<Vec<Headline>, ExperimentError> {
-        Ok(match replicate_on(s, workers)? {
-            Either::World(reps) => world_headlines(&reps, currency),
-            Either::Network(reps) => network_headlines(&reps),
-        })
-    };
-    let (ha, hb) = match (&a.world, &b.world) {
+    compare_runs(a, b, workers).map(|c| c.comparison)
+}
+
+/// A comparison with what each side's run produced: the summaries (and backlogs) that a
+/// report draws side by side.
+#[derive(Clone, Debug)]
+pub struct ComparedRuns {
+    /// The paired comparison.
+    pub comparison: Comparison,
+    /// Scenario A's run, summarised as `clearsim run` would.
+    pub a: RunOutput,
+    /// Scenario B's run.
+    pub b: RunOutput,
+}
+
+/// What `clearsim compare --json` prints: the comparison, then both runs' summaries (the
+/// `run --json` document of each), so that a saved comparison can be reported in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComparisonDocument<'a> {
+    /// The comparison's keys, first and unchanged.
+    #[serde(flatten)]
+    pub comparison: &'a Comparison,
+    /// `{ "a": summary, "b": summary }`.
+    pub summaries: SummaryPair<'a>,
+}
+
+/// The summaries of scenario A and B.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryPair<'a> {
+    /// Scenario A's.
+    pub a: &'a RunSummary,
+    /// Scenario B's.
+    pub b: &'a RunSummary,
+}
+
+impl ComparedRuns {
+    /// The JSON document of the comparison with both summaries.
+    pub fn document(&self) -> ComparisonDocument<'_> {
+        ComparisonDocument {
+            comparison: &self.comparison,
+            summaries: SummaryPair {
+                a: &self.a.summary,
+                b: &self.b.summary,
+            },
+        }
+    }
+}
+
+/// [`compare`], keeping each side's summary and backlog: every replication runs once.
+pub fn compare_runs(
+    a: &Scenario,
+    b: &Scenario,
+    workers: Workers<'_>,
+) -> Result<ComparedRuns, CompareError> {
+    let headlines =
+        |s: &Scenario, currency: &str| -> Result<(Vec<Headline>, RunOutput), ExperimentError> {
+            Ok(match replicate_on(s, workers)? {
+                Either::World(reps) => {
+                    let world = s
+                        .world
+                        .as_ref()
+                        .expect("replicate_on runs a parcel world only when there is one");
+                    let output = RunOutput {
+                        summary: summarize_world(s, world, &reps),
+                        backlog: backlog_rows(&reps),
+                    };
+                    (world_headlines(&reps, currency), output)
+                }
+                Either::Network(reps) => {
+                    let output = RunOutput {
+                        summary: summarize(s, &reps),
+                        backlog: Vec::new(),
+                    };
+                    (network_headlines(&reps), output)
+                }
+            })
+        };
+    let ((ha, run_a), (hb, run_b)) = match (&a.world, &b.world) {
         (Some(wa), Some(_)) => {
             let cur = wa.regime.currency.clone();
             (headlines(a, &cur)?, headlines(b, &cur)?)
@@ -232,7 +303,7 @@ pub fn compare(
             }
         })
         .collect();
-    Ok(Comparison {
+    let comparison = Comparison {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
@@ -241,5 +312,10 @@ pub fn compare(
         warmup_hours: [a.run.warmup_h, b.run.warmup_h],
         horizon_hours: [a.run.horizon_h, b.run.horizon_h],
         rows,
+    };
+    Ok(ComparedRuns {
+        comparison,
+        a: run_a,
+        b: run_b,
     })
 }

@@ -10,7 +10,7 @@ use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
 use crate::scenario::Scenario;
 
-pub use compare::{Comparison, compare};
+pub use compare::{ComparedRuns, Comparison, compare, compare_runs};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};
 
 /// Why an experiment could not run.
@@ -212,19 +212,7 @@ pub fn run_with(
                 |i| simulate_world(scenario, world, i),
                 headline_world,
             )?;
-            let backlog = reps
-                .iter()
-                .flat_map(|r| {
-                    r.backlog
-                        .iter()
-                        .map(move |&(hour, stage, parcels)| BacklogRow {
-                            replication: r.index,
-                            hour,
-                            stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
-                            parcels,
-                        })
-                })
-                .collect();
+            let backlog = backlog_rows(&reps);
             let mut summary = summarize_world(scenario, world, &reps);
             summary.precision = precision;
             Ok(RunOutput { summary, backlog })
@@ -245,6 +233,22 @@ pub fn run_with(
             })
         }
     }
+}
+
+/// The backlog rows of parcel-world replications, in replication, hour, stage order.
+pub(crate) fn backlog_rows(reps: &[ParcelReplication]) -> Vec<BacklogRow> {
+    reps.iter()
+        .flat_map(|r| {
+            r.backlog
+                .iter()
+                .map(move |&(hour, stage, parcels)| BacklogRow {
+                    replication: r.index,
+                    hour,
+                    stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
+                    parcels,
+                })
+        })
+        .collect()
 }
 
 /// Every replication of either kind of scenario, advancing the progress bar of `workers`.
