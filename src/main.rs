@@ -100,7 +100,10 @@ impl ReportArgs {
     }
 
     /// Writes the requested report files.
-    fn write(&self, input: Result<report::ReportInput, report::ReportError>) -> Result<(), Failure> {
+    fn write(
+        &self,
+        input: Result<report::ReportInput, report::ReportError>,
+    ) -> Result<(), Failure> {
         if self.html.is_none() && self.md.is_none() {
             return Ok(());
         }

@@ -454,7 +454,10 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         bottleneck: None,
         invariants: None,
         precision: None,
-        distribution: distribution("time_in_system_hours", reps.iter().map(|r| &r.time_in_system)),
+        distribution: distribution(
+            "time_in_system_hours",
+            reps.iter().map(|r| &r.time_in_system),
+        ),
     }
 }
 

@@ -202,11 +202,22 @@ fn span(values: impl Iterator<Item = f64>, from_zero: bool, headroom: f64) -> (f
         hi = hi.max(0.0);
     }
     if hi - lo < 1e-12 {
-        let pad = if hi.abs() > 1e-12 { hi.abs() * 0.1 } else { 1.0 };
-        return (lo - if from_zero && lo >= 0.0 { 0.0 } else { pad }, hi + pad);
+        let pad = if hi.abs() > 1e-12 {
+            hi.abs() * 0.1
+        } else {
+            1.0
+        };
+        return (
+            lo - if from_zero && lo >= 0.0 { 0.0 } else { pad },
+            hi + pad,
+        );
     }
     let room = (hi - lo) * headroom;
-    let lo = if from_zero && lo >= 0.0 { lo } else { lo - room };
+    let lo = if from_zero && lo >= 0.0 {
+        lo
+    } else {
+        lo - room
+    };
     (lo, hi + room)
 }
 
@@ -271,7 +282,7 @@ fn titled<'a>(
     root: &DrawingArea<SVGBackend<'a>, Shift>,
     title: &str,
 ) -> DrawResult<DrawingArea<SVGBackend<'a>, Shift>> {
-    root.titled(title, (FONT, 19).into_font().color(&INK))
+    root.titled(title, (FONT, 23).into_font().color(&INK))
         .map_err(err)
 }
 
@@ -281,7 +292,7 @@ fn nothing(area: &DrawingArea<SVGBackend<'_>, Shift>, why: &str) -> DrawResult<(
     area.draw(&Text::new(
         why.to_string(),
         ((w as i32) / 2 - (why.len() as i32) * 3, (h as i32) / 2),
-        (FONT, 14).into_font().color(&INK),
+        (FONT, 17).into_font().color(&INK),
     ))
     .map_err(err)
 }
@@ -335,7 +346,17 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
             [p.y, ci[0], ci[1]]
         })
         .chain(guides.horizontal.iter().map(|g| g.at));
-    let (y0, y1) = span(ys, true, 0.08);
+    let (y0, mut y1) = span(ys, true, 0.08);
+    // Room above the data for the legend box (about 16 px per entry of a 330 px plot), so
+    // the legend does not hide the lines.
+    let entries = panels
+        .iter()
+        .map(|p| p.series.iter().filter(|s| !s.label.is_empty()).count())
+        .max()
+        .unwrap_or(0);
+    if entries > 0 {
+        y1 += (y1 - y0) * (entries as f64 * 16.0 + 12.0) / 330.0;
+    }
     // A label keeps its colour in every panel.
     let mut names: Vec<&str> = Vec::new();
     for s in all() {
@@ -361,10 +382,10 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
             builder
                 .margin(8)
                 .margin_right(18)
-                .x_label_area_size(44)
-                .y_label_area_size(64);
+                .x_label_area_size(52)
+                .y_label_area_size(76);
             if !panel.title.is_empty() {
-                builder.caption(&panel.title, (FONT, 15).into_font().color(&INK));
+                builder.caption(&panel.title, (FONT, 18).into_font().color(&INK));
             }
             let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
             let (xs, ys) = (x1 - x0, y1 - y0);
@@ -376,8 +397,8 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                 .y_desc(labels.y.as_str())
                 .x_label_formatter(&|v| tick(*v, xs))
                 .y_label_formatter(&|v| tick(*v, ys))
-                .label_style((FONT, 12))
-                .axis_desc_style((FONT, 13))
+                .label_style((FONT, 14))
+                .axis_desc_style((FONT, 16))
                 .draw()
                 .map_err(err)?;
             if let Some(g) = &guides.shade_before
@@ -393,7 +414,7 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .draw_series(std::iter::once(Text::new(
                         g.label.clone(),
                         (x0, y1),
-                        (FONT, 12).into_font().color(&INK),
+                        (FONT, 14).into_font().color(&INK),
                     )))
                     .map_err(err)?;
             }
@@ -461,7 +482,7 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .draw_series(std::iter::once(Text::new(
                         g.label.clone(),
                         (x0 + (x1 - x0) * 0.01, g.at + (y1 - y0) * 0.045),
-                        (FONT, 12).into_font().color(&RGBColor(200, 0, 0)),
+                        (FONT, 14).into_font().color(&RGBColor(200, 0, 0)),
                     )))
                     .map_err(err)?;
             }
@@ -478,7 +499,7 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .draw_series(std::iter::once(Text::new(
                         g.label.clone(),
                         (g.at + (x1 - x0) * 0.008, y1 - (y1 - y0) * 0.02),
-                        (FONT, 12).into_font().color(&INK),
+                        (FONT, 14).into_font().color(&INK),
                     )))
                     .map_err(err)?;
             }
@@ -488,7 +509,7 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .position(SeriesLabelPosition::UpperRight)
                     .background_style(WHITE.mix(0.85))
                     .border_style(GRID)
-                    .label_font((FONT, 12))
+                    .label_font((FONT, 14))
                     .draw()
                     .map_err(err)?;
             }
@@ -526,8 +547,8 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
         let mut chart = ChartBuilder::on(&area)
             .margin(8)
             .margin_right(18)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
+            .x_label_area_size(52)
+            .y_label_area_size(76)
             .build_cartesian_2d(-0.5..n as f64 - 0.5, y0..y1)
             .map_err(err)?;
         let ys = y1 - y0;
@@ -542,8 +563,8 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
             .x_labels(n)
             .x_label_formatter(&|v| category_label(categories, *v))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let m = series.len() as f64;
@@ -562,15 +583,18 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
             let drawn = chart
                 .draw_series(bars.iter().map(|&(i, v)| {
                     Rectangle::new(
-                        [(left(i) + width * 0.06, 0.0), (left(i) + width * 0.94, v.value)],
+                        [
+                            (left(i) + width * 0.06, 0.0),
+                            (left(i) + width * 0.94, v.value),
+                        ],
                         c.filled(),
                     )
                 }))
                 .map_err(err)?;
             if !s.label.is_empty() {
-                drawn
-                    .label(s.label.clone())
-                    .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+                drawn.label(s.label.clone()).legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled())
+                });
             }
             for &(i, v) in &bars {
                 if let Some([lo, hi]) = finite_ci(v.ci95) {
@@ -597,7 +621,7 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(GRID)
-                .label_font((FONT, 12))
+                .label_font((FONT, 14))
                 .draw()
                 .map_err(err)?;
         }
@@ -616,7 +640,11 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
         [v.value, ci[0], ci[1]]
     });
     let (x0, x1) = span(xs, true, 0.08);
-    let longest = categories.iter().map(|c| c.chars().count()).max().unwrap_or(4);
+    let longest = categories
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(4);
     let height = (HEIGHT).max(90 + 44 * n as u32);
     svg(labels, (WIDTH, height), |root| {
         let area = titled(root, &labels.title)?;
@@ -627,8 +655,8 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
         let mut chart = ChartBuilder::on(&area)
             .margin(8)
             .margin_right(24)
-            .x_label_area_size(44)
-            .y_label_area_size((longest as u32 * 7 + 16).clamp(60, 300))
+            .x_label_area_size(52)
+            .y_label_area_size((longest as u32 * 8 + 20).clamp(60, 300))
             .build_cartesian_2d(x0..x1, -0.5..n as f64 - 0.5)
             .map_err(err)?;
         let reversed: Vec<String> = categories[..n].iter().rev().cloned().collect();
@@ -643,8 +671,8 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
             .x_label_formatter(&|v| tick(*v, xs))
             .y_labels(n)
             .y_label_formatter(&|v| category_label(&reversed, *v))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let c = color(0);
@@ -655,7 +683,11 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
             let y = (n - 1 - i) as f64;
             let ci = finite_ci(v.ci95);
             let real = ci.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-            let style = if real { c.filled() } else { c.mix(0.35).filled() };
+            let style = if real {
+                c.filled()
+            } else {
+                c.mix(0.35).filled()
+            };
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(0.0, y - 0.28), (v.value, y + 0.28)],
@@ -713,8 +745,8 @@ pub fn stacked_bar_chart(
         let mut chart = ChartBuilder::on(&area)
             .margin(8)
             .margin_right(18)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
+            .x_label_area_size(52)
+            .y_label_area_size(76)
             .build_cartesian_2d(-0.5..n as f64 + 0.9, y0..y1)
             .map_err(err)?;
         let ys = y1 - y0;
@@ -729,8 +761,8 @@ pub fn stacked_bar_chart(
             .x_labels(n + 2)
             .x_label_formatter(&|v| category_label(bars, *v))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let half = if n == 1 { 0.25 } else { 0.32 };
@@ -759,7 +791,7 @@ pub fn stacked_bar_chart(
                 .draw_series(std::iter::once(Text::new(
                     tick(*t, ys / 10.0),
                     (i as f64 - 0.08, t + ys * 0.05),
-                    (FONT, 13).into_font().color(&INK),
+                    (FONT, 15).into_font().color(&INK),
                 )))
                 .map_err(err)?;
         }
@@ -768,7 +800,7 @@ pub fn stacked_bar_chart(
             .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.85))
             .border_style(GRID)
-            .label_font((FONT, 12))
+            .label_font((FONT, 14))
             .draw()
             .map_err(err)?;
         Ok(())
@@ -798,8 +830,8 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
         let mut chart = ChartBuilder::on(&area)
             .margin(8)
             .margin_right(18)
-            .x_label_area_size(44)
-            .y_label_area_size(64)
+            .x_label_area_size(52)
+            .y_label_area_size(76)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         let (xs, ys) = (x1 - x0, y1 - y0);
@@ -812,8 +844,8 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
             .y_desc(labels.y.as_str())
             .x_label_formatter(&|v| tick(*v, xs))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 12))
-            .axis_desc_style((FONT, 13))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         for (k, s) in series.iter().enumerate() {
@@ -854,7 +886,7 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
                 .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(GRID)
-                .label_font((FONT, 12))
+                .label_font((FONT, 14))
                 .draw()
                 .map_err(err)?;
         }

@@ -6,8 +6,8 @@ use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
-    amount, bare, capitalised, ci_cell, hours, interval, metric_words, money, name_words,
-    percent, plain, unit_words, value,
+    amount, bare, capitalised, ci_cell, hours, interval, metric_words, money, name_words, percent,
+    plain, short, unit_again, unit_words, value,
 };
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
@@ -46,7 +46,7 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
                 "{b} {verb} the {what} by {} (95% CI {} {}), {from_to}.",
                 amount(d, unit),
                 interval(lo, hi, |x| bare(x, unit)),
-                unit_words(unit)
+                unit_again(unit)
             )
         }
         Some([lo, hi]) => format!(
@@ -54,7 +54,7 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
             signed(d),
             unit_words(unit),
             interval(lo, hi, |x| bare(x, unit)),
-            unit_words(unit)
+            unit_again(unit)
         ),
     }
 }
@@ -113,7 +113,10 @@ fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
             ci95: r.difference.ci95,
         })
         .collect();
-    let title = format!("Paired differences in time, {} − {}", doc.b.name, doc.a.name);
+    let title = format!(
+        "Paired differences in time, {} − {}",
+        doc.b.name, doc.a.name
+    );
     let labels = Labels::new(
         figures::DIFFERENCES,
         &title,
@@ -151,7 +154,10 @@ fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
             }
         })
         .collect();
-    let title = format!("Every headline figure: change from {} to {}", doc.a.name, doc.b.name);
+    let title = format!(
+        "Every headline figure: change from {} to {}",
+        doc.a.name, doc.b.name
+    );
     let labels = Labels::new(
         figures::RELATIVE,
         &title,
@@ -209,11 +215,7 @@ fn trs_reading(a: &Side<'_>, b: &Side<'_>) -> String {
     );
     let biggest = sa
         .iter()
-        .filter_map(|(n, va)| {
-            sb.iter()
-                .find(|(m, _)| m == n)
-                .map(|(_, vb)| (n, *va, *vb))
-        })
+        .filter_map(|(n, va)| sb.iter().find(|(m, _)| m == n).map(|(_, vb)| (n, *va, *vb)))
         .max_by(|x, y| (x.2 - x.1).abs().total_cmp(&(y.2 - y.1).abs()));
     if let Some((n, va, vb)) = biggest.filter(|(_, va, vb)| va != vb) {
         text.push_str(&format!(
@@ -272,7 +274,14 @@ fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
     text
 }
 
-fn side_by_side(header: &str, names: [&str; 2], rows: Vec<(String, f64, f64)>, f: impl Fn(f64) -> String) -> Table {
+/// A table of one figure per row for A and B; a figure one side lacks is `—`.
+fn side_by_side(
+    header: &str,
+    names: [&str; 2],
+    rows: Vec<(String, Option<f64>, Option<f64>)>,
+    f: impl Fn(f64) -> String,
+) -> Table {
+    let cell = |v: Option<f64>| v.map_or("—".to_string(), &f);
     Table {
         header: vec![
             header.to_string(),
@@ -282,7 +291,10 @@ fn side_by_side(header: &str, names: [&str; 2], rows: Vec<(String, f64, f64)>, f
         ],
         rows: rows
             .into_iter()
-            .map(|(n, a, b)| vec![n, f(a), f(b), f(b - a)])
+            .map(|(n, a, b)| {
+                let d = a.zip(b).map(|(a, b)| b - a);
+                vec![n, cell(a), cell(b), cell(d)]
+            })
             .collect(),
     }
 }
@@ -303,7 +315,10 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
         )),
         Block::Table(rows_table(doc)),
     ];
-    for f in [hours_figure(doc), relative_figure(doc)].into_iter().flatten() {
+    for f in [hours_figure(doc), relative_figure(doc)]
+        .into_iter()
+        .flatten()
+    {
         blocks.push(Block::Figure(f));
     }
     blocks.push(Block::Note(
@@ -360,7 +375,7 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                 ("p99", |x| x.p99),
             ] {
                 let (a, b) = stat_rows(f);
-                rows.push((label.to_string(), a, b));
+                rows.push((label.to_string(), Some(a), Some(b)));
             }
             blocks.push(Block::Table(side_by_side(
                 &format!("{noun} [h]"),
@@ -368,6 +383,9 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                 rows,
                 hours,
             )));
+            blocks.push(Block::Note(
+                "Quantiles here are of all observations pooled over replications; those of the headline table are means of each replication's own quantile, so the two can differ slightly.".into(),
+            ));
             sections.push(Section {
                 heading: format!("{} side by side", capitalised(noun)),
                 blocks,
@@ -379,14 +397,14 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                     findings.push(f.reading.clone());
                     blocks.push(Block::Figure(f));
                 }
-                let segs: Vec<(String, f64, f64)> = figures::trs_segments(&s.a)
+                let segs: Vec<(String, Option<f64>, Option<f64>)> = figures::trs_segments(&s.a)
                     .iter()
                     .map(|sa| {
                         let b = figures::trs_segments(&s.b)
                             .iter()
                             .find(|sb| sb.name == sa.name)
-                            .map_or(0.0, |sb| sb.time_in_stage_hours.mean);
-                        (name_words(&sa.name), sa.time_in_stage_hours.mean, b)
+                            .map(|sb| sb.time_in_stage_hours.mean);
+                        (name_words(&sa.name), Some(sa.time_in_stage_hours.mean), b)
                     })
                     .collect();
                 blocks.push(Block::Table(side_by_side("segment, mean [h]", names, segs, hours)));
@@ -425,7 +443,7 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                         .iter()
                         .find(|st| st.name == n)
                         .and_then(|st| st.utilization.as_ref())
-                        .map_or(0.0, |u| u.mean)
+                        .map(|u| u.mean)
                 };
                 let rows = names_u
                     .iter()
@@ -447,14 +465,14 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                     blocks.push(Block::Figure(f));
                 }
                 if let (Some(ca), Some(cb)) = (&s.a.cost_per_parcel, &s.b.cost_per_parcel) {
-                    let mut rows: Vec<(String, f64, f64)> = ca
+                    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = ca
                         .breakdown
                         .iter()
                         .map(|(k, l)| {
-                            (k.clone(), l.mean, cb.breakdown.get(k).map_or(0.0, |x| x.mean))
+                            (k.clone(), Some(l.mean), cb.breakdown.get(k).map(|x| x.mean))
                         })
                         .collect();
-                    rows.push(("total".into(), ca.total.mean, cb.total.mean));
+                    rows.push(("total".into(), Some(ca.total.mean), Some(cb.total.mean)));
                     let cur = s.a.currency.clone().unwrap_or_default();
                     blocks.push(Block::Table(side_by_side(
                         &format!("per delivered parcel [{cur}]"),
@@ -486,10 +504,10 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
             doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
             doc.replications,
             doc.seed,
-            doc.horizon_hours[0].map_or("—".to_string(), plain),
-            doc.horizon_hours[1].map_or("—".to_string(), plain),
-            plain(doc.warmup_hours[0]),
-            plain(doc.warmup_hours[1]),
+            doc.horizon_hours[0].map_or("—".to_string(), short),
+            doc.horizon_hours[1].map_or("—".to_string(), short),
+            short(doc.warmup_hours[0]),
+            short(doc.warmup_hours[1]),
             doc.clearsim_version
         ),
         sections: all,

@@ -320,8 +320,8 @@ pub fn parse(text: &str, file: &str) -> Result<ResultDoc, DocError> {
         file: file.to_string(),
         reason,
     };
-    let value: serde_json::Value = serde_json::from_str(text)
-        .map_err(|e| invalid(format!("not a JSON document: {e}")))?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| invalid(format!("not a JSON document: {e}")))?;
     let Some(object) = value.as_object() else {
         return Err(invalid(
             "expected a JSON object written by `clearsim run --json` or `clearsim compare --json`"

@@ -279,7 +279,12 @@ pub fn backlog(sides: &[Side<'_>], reading: String) -> Option<Figure> {
         ..Guides::default()
     };
     let title = "Parcels waiting at each stage over time (mean of replications)".to_string();
-    let labels = Labels::new(BACKLOG, &title, "simulated time [h]", "parcels waiting");
+    let labels = Labels::new(
+        BACKLOG,
+        &title,
+        "simulated time [h]",
+        "parcels waiting [parcels]",
+    );
     Some(Figure {
         svg: chart::line_panels(&labels, &panels, &guides),
         title,
@@ -365,7 +370,7 @@ pub fn cost(sides: &[Side<'_>], reading: String) -> Option<Figure> {
     let cur = first.doc.currency.clone().unwrap_or_default();
     let bars: Vec<String> = sides.iter().map(|s| s.label.to_string()).collect();
     let title = "Cost per delivered parcel, by category".to_string();
-    let y = format!("{cur} per parcel");
+    let y = format!("cost per parcel [{cur}]");
     let labels = Labels::new(COST, &title, "scenario", &y);
     Some(Figure {
         svg: chart::stacked_bar_chart(&labels, &bars, &parts, &values),

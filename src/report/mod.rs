@@ -99,8 +99,8 @@ fn reparse<T: serde::Serialize>(value: &T) -> Result<doc::ResultDoc, doc::DocErr
 impl ReportInput {
     /// The report input of a run that just finished.
     pub fn of_run(output: &RunOutput) -> Result<Self, ReportError> {
-        let backlog = (!output.backlog.is_empty())
-            .then(|| doc::Backlog::from_backlog_rows(&output.backlog));
+        let backlog =
+            (!output.backlog.is_empty()).then(|| doc::Backlog::from_backlog_rows(&output.backlog));
         Ok(ReportInput {
             doc: reparse(&output.summary)?,
             backlogs: [backlog, None],
@@ -124,10 +124,7 @@ impl ReportInput {
         let d = doc::load(path)?;
         let mut backlogs = [None, None];
         if matches!(d, doc::ResultDoc::Run(_)) {
-            let csv = path
-                .parent()
-                .unwrap_or(Path::new("."))
-                .join("backlog.csv");
+            let csv = path.parent().unwrap_or(Path::new(".")).join("backlog.csv");
             if csv.is_file() {
                 let file = csv.display().to_string();
                 let text = std::fs::read_to_string(&csv).map_err(|e| doc::DocError::Read {
@@ -144,10 +141,9 @@ impl ReportInput {
     pub fn report(&self) -> page::Report {
         match &self.doc {
             doc::ResultDoc::Run(r) => run_report::build(r, self.backlogs[0].as_ref()),
-            doc::ResultDoc::Compare(c) => compare_report::build(
-                c,
-                [self.backlogs[0].as_ref(), self.backlogs[1].as_ref()],
-            ),
+            doc::ResultDoc::Compare(c) => {
+                compare_report::build(c, [self.backlogs[0].as_ref(), self.backlogs[1].as_ref()])
+            }
         }
     }
 

@@ -4,20 +4,23 @@
 use super::doc::{Backlog, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{ci_cell, hours, interval, money, name_words, percent, plain};
+use super::words::{ci_cell, count, hours, interval, money, name_words, percent, plain, short};
 
 /// The facts line under a report's title.
 pub fn subtitle(doc: &RunDoc) -> String {
     let horizon = doc
         .horizon_hours
-        .map_or(String::new(), |h| format!(", horizon {} h", plain(h)));
+        .map_or(String::new(), |h| format!(", horizon {} h", short(h)));
     format!(
         "{} replication(s), seed {}{horizon}, warm-up {} h (statistics ignore it); clearsim {}; scenario file SHA-256 {}",
         doc.replications,
         doc.seed,
-        plain(doc.warmup_hours),
+        short(doc.warmup_hours),
         doc.clearsim_version,
-        doc.scenario.sha256.get(..12).unwrap_or(&doc.scenario.sha256)
+        doc.scenario
+            .sha256
+            .get(..12)
+            .unwrap_or(&doc.scenario.sha256)
     )
 }
 
@@ -134,7 +137,7 @@ pub fn utilisation_reading(doc: &RunDoc) -> String {
     match busiest {
         Some((name, u)) => {
             let mut text = format!(
-                "The busiest station is {}: busy {} of its on-duty hours {}; it is the bottleneck.",
+                "The busiest station is {}: busy {} of its on-duty hours {}: the bottleneck by utilisation.",
                 name_words(name),
                 percent(u.mean),
                 ci_phrase(u.ci95, pct_number, "%")
@@ -375,12 +378,18 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
     let conservation = if world {
         format!(
             "{} parcels were ordered over all replications: {} delivered, {} still on the way at the horizon, {} seized.",
-            p.created, p.delivered, p.in_system, p.seized
+            count(p.created),
+            count(p.delivered),
+            count(p.in_system),
+            count(p.seized)
         )
     } else {
         format!(
             "{} customers arrived over all replications: {} left, {} were still in the network at the end, {} were turned away.",
-            p.created, p.delivered, p.in_system, p.seized
+            count(p.created),
+            count(p.delivered),
+            count(p.in_system),
+            count(p.seized)
         )
     };
     let mut sections = Vec::new();
@@ -402,11 +411,15 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
         ));
     }
     sections.push(Section {
-        heading: format!("{} ({})", super::words::capitalised(noun), if world {
-            "arrival at import → release"
-        } else {
-            "arrival → departure"
-        }),
+        heading: format!(
+            "{} ({})",
+            super::words::capitalised(noun),
+            if world {
+                "arrival at import → release"
+            } else {
+                "arrival → departure"
+            }
+        ),
         blocks,
     });
 

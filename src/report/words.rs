@@ -25,13 +25,41 @@ pub fn money(x: f64) -> String {
     no_negative_zero(format!("{x:.2}"))
 }
 
-/// A count or other plain number: whole numbers above 100, else 2 decimals.
+/// A count or other plain number: whole numbers from 100 (thousands grouped with commas),
+/// else 2 decimals.
 pub fn plain(x: f64) -> String {
     if x.abs() >= 100.0 {
-        no_negative_zero(format!("{x:.0}"))
+        grouped(&no_negative_zero(format!("{x:.0}")))
     } else {
         no_negative_zero(format!("{x:.2}"))
     }
+}
+
+/// A whole number with its thousands grouped: `3654952` → `3,654,952`.
+pub fn count(n: u64) -> String {
+    grouped(&n.to_string())
+}
+
+fn grouped(digits: &str) -> String {
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", digits),
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}")
+}
+
+/// A setting such as a horizon or a warm-up: at most 2 decimals, trailing zeros dropped.
+pub fn short(x: f64) -> String {
+    let s = format!("{x:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.').to_string();
+    no_negative_zero(s)
 }
 
 fn no_negative_zero(s: String) -> String {
@@ -85,9 +113,18 @@ pub fn unit_words(unit: &str) -> &str {
     }
 }
 
-/// A 95% interval: `8.9–9.9` when both ends have the same sign, `-0.3 to 0.5` otherwise.
+/// The unit as it follows an interval right after [`unit_words`] said it: `points` for shares.
+pub fn unit_again(unit: &str) -> &str {
+    match unit {
+        "share" => "points",
+        other => unit_words(other),
+    }
+}
+
+/// A 95% interval: `8.9–9.9` when both ends are positive, `-0.3 to 0.5` otherwise (a dash
+/// between negative numbers reads badly).
 pub fn interval(lo: f64, hi: f64, f: impl Fn(f64) -> String) -> String {
-    if (lo >= 0.0 && hi >= 0.0) || (lo <= 0.0 && hi <= 0.0) {
+    if lo >= 0.0 && hi >= 0.0 {
         format!("{}–{}", f(lo), f(hi))
     } else {
         format!("{} to {}", f(lo), f(hi))
@@ -150,6 +187,11 @@ mod tests {
         assert_eq!(amount(-0.123, "share"), "12.3 percentage points");
         assert_eq!(interval(8.9, 9.9, hours), "8.9–9.9");
         assert_eq!(interval(-0.3, 0.5, hours), "-0.30 to 0.50");
+        assert_eq!(interval(-2.0, -1.0, hours), "-2.0 to -1.0");
+        assert_eq!(count(3654952), "3,654,952");
+        assert_eq!(plain(-1234.4), "-1,234");
+        assert_eq!(short(72.0), "72");
+        assert_eq!(short(0.25), "0.25");
         assert_eq!(capitalised("paperless"), "Paperless");
     }
 }

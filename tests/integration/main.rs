@@ -8,5 +8,7 @@ mod conservation;
 mod determinism;
 mod parcel_world;
 mod properties;
+mod reports;
 mod scenario_errors;
+mod schema;
 mod support;
