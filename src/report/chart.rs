@@ -930,7 +930,7 @@ mod tests {
         };
         for s in [
             line_chart_with_band(&l, &[]),
-            line_chart_with_band(&l, &[bad.clone()]),
+            line_chart_with_band(&l, std::slice::from_ref(&bad)),
             line_chart_with_band(
                 &l,
                 &[Series {
