@@ -6,7 +6,7 @@ use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
-    amount, bare, capitalised, ci_cell, hours, interval, metric_words, money, name_words, percent,
+    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money, name_words, percent,
     plain, short, unit_again, unit_words, value,
 };
 
@@ -45,7 +45,7 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
             format!(
                 "{b} {verb} the {what} by {} (95% CI {} {}), {from_to}.",
                 amount(d, unit),
-                interval(lo, hi, |x| bare(x, unit)),
+                interval(lo, hi, |x| bare_like(x, unit, d)),
                 unit_again(unit)
             )
         }
@@ -53,7 +53,7 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
             "{b} changes the {what} by {} {}, but the 95% CI ({} {}) includes zero: no real difference at this level.",
             signed(d),
             unit_words(unit),
-            interval(lo, hi, |x| bare(x, unit)),
+            interval(lo, hi, |x| bare_like(x, unit, d)),
             unit_again(unit)
         ),
     }
@@ -77,14 +77,15 @@ fn rows_table(doc: &CompareDoc) -> Table {
             .map(|r| {
                 let u = r.unit.as_str();
                 let f = |x: f64| bare(x, u);
+                let d = |x: f64| bare_like(x, u, r.difference.mean);
                 vec![
                     format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
                     f(r.a.mean),
                     f(r.b.mean),
-                    f(r.difference.mean),
-                    ci_cell(r.difference.ci95, f),
+                    d(r.difference.mean),
+                    ci_cell(r.difference.ci95, d),
                     percent(r.relative_change),
-                    ci_cell(r.independent_ci95, f),
+                    ci_cell(r.independent_ci95, d),
                     if r.significant { "yes" } else { "no" }.into(),
                 ]
             })

@@ -4,7 +4,9 @@
 use super::doc::{Backlog, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{ci_cell, count, hours, interval, money, name_words, percent, plain, short};
+use super::words::{
+    ci_cell, count, hours, hours_like, interval, money, name_words, percent, plain, short,
+};
 
 /// The facts line under a report's title.
 pub fn subtitle(doc: &RunDoc) -> String {
@@ -196,7 +198,7 @@ pub fn headline_table(doc: &RunDoc) -> Table {
         vec![
             "mean".to_string(),
             h(s.mean),
-            ci_cell(s.ci95, |x| format!("{} h", hours(x))),
+            ci_cell(s.ci95, |x| format!("{} h", hours_like(x, s.mean))),
         ],
         vec!["median (p50)".to_string(), h(s.p50), String::new()],
         vec!["p90".to_string(), h(s.p90), String::new()],
@@ -241,7 +243,7 @@ fn trs_table(doc: &RunDoc) -> Table {
                 vec![
                     name_words(&s.name),
                     hours(t.mean),
-                    ci_cell(t.ci95, hours),
+                    ci_cell(t.ci95, |x| hours_like(x, t.mean)),
                     if total > 0.0 {
                         percent(t.mean / total)
                     } else {

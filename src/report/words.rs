@@ -4,7 +4,13 @@
 
 /// Hours: 2 decimals below 1 h, 1 decimal below 100 h, whole hours above.
 pub fn hours(x: f64) -> String {
-    let a = x.abs();
+    hours_like(x, x)
+}
+
+/// Hours with the decimals [`hours`] would give `reference`: the ends of an interval are
+/// written like its mean (`1.00 to 1.00`, not `1.00 to 1.0`).
+pub fn hours_like(x: f64, reference: f64) -> String {
+    let a = reference.abs();
     let s = if a < 1.0 {
         format!("{x:.2}")
     } else if a < 100.0 {
@@ -20,9 +26,14 @@ pub fn percent(share: f64) -> String {
     format!("{}%", no_negative_zero(format!("{:.1}", share * 100.0)))
 }
 
-/// An amount of money with 2 decimals.
+/// An amount of money with 2 decimals; a non-zero amount under half a cent with 4, so that a
+/// tiny difference does not read as exactly 0.
 pub fn money(x: f64) -> String {
-    no_negative_zero(format!("{x:.2}"))
+    if x != 0.0 && x.abs() < 0.005 {
+        format!("{x:.4}")
+    } else {
+        no_negative_zero(format!("{x:.2}"))
+    }
 }
 
 /// A count or other plain number: whole numbers from 100 (thousands grouped with commas),
@@ -96,8 +107,13 @@ pub fn amount(x: f64, unit: &str) -> String {
 
 /// The number alone, as [`value`] and [`amount`] write it (shares in points).
 pub fn bare(x: f64, unit: &str) -> String {
+    bare_like(x, unit, x)
+}
+
+/// [`bare`], hours written with the decimals of `reference` (see [`hours_like`]).
+pub fn bare_like(x: f64, unit: &str, reference: f64) -> String {
     match unit {
-        "h" => hours(x),
+        "h" => hours_like(x, reference),
         "share" => no_negative_zero(format!("{:.1}", x * 100.0)),
         "1/h" | "" => plain(x),
         _ => money(x),
@@ -182,8 +198,11 @@ mod tests {
         assert_eq!(hours(0.354), "0.35");
         assert_eq!(hours(123.4), "123");
         assert_eq!(hours(-0.001), "0.00");
+        assert_eq!(hours_like(1.003, 0.9994), "1.00");
         assert_eq!(percent(0.8734), "87.3%");
         assert_eq!(value(1.234, "EUR"), "1.23 EUR");
+        assert_eq!(money(-0.00042), "-0.0004");
+        assert_eq!(money(0.0), "0.00");
         assert_eq!(amount(-0.123, "share"), "12.3 percentage points");
         assert_eq!(interval(8.9, 9.9, hours), "8.9–9.9");
         assert_eq!(interval(-0.3, 0.5, hours), "-0.30 to 0.50");

@@ -568,3 +568,32 @@ fn chromium_renders_the_paper_vs_paperless_report() {
     let bars = pixels.iter().filter(|p| **p == [c.0, c.1, c.2]).count();
     assert!(bars > 10_000, "only {bars} pixels of {c:?}");
 }
+
+#[test]
+fn run_document_has_distribution_bins_that_add_up_to_one() {
+    let world = path("tests/fixtures/world-small.toml");
+    let v = crate::cli::clearsim_json(&[&["run", world.as_str(), "--json", "--reps", "2"][..], &SHORT].concat());
+    let d = &v["distribution"];
+    assert_eq!(d["metric"], "clearance_hours");
+    let bins = d["bins"].as_array().unwrap();
+    assert!(bins.len() >= 10, "{} bins", bins.len());
+    let f = |b: &serde_json::Value, k: &str| b[k].as_f64().unwrap();
+    assert_eq!(f(&bins[0], "lower_h"), 0.0);
+    for w in bins.windows(2) {
+        assert_eq!(f(&w[0], "upper_h"), f(&w[1], "lower_h"), "bins touch");
+    }
+    let total: f64 = bins.iter().map(|b| f(b, "share")).sum();
+    assert!((total - 1.0).abs() < 1e-9, "shares add up to {total}");
+    assert!(bins.iter().all(|b| f(b, "share") >= 0.0));
+    // The last bin reaches the largest clearance time.
+    let max = v["metrics"]["clearance_hours"]["max"].as_f64().unwrap();
+    assert!(f(bins.last().unwrap(), "upper_h") >= max * 0.99, "{max}");
+    // A comparison holds both runs' documents.
+    let b = path("tests/fixtures/world-small-paperless.toml");
+    let c = crate::cli::clearsim_json(
+        &[&["compare", world.as_str(), b.as_str(), "--json", "--reps", "2"][..], &SHORT].concat(),
+    );
+    assert_eq!(c["summaries"]["a"]["scenario"]["name"], "small parcel world (test fixture)");
+    assert_eq!(c["summaries"]["b"]["distribution"]["metric"], "clearance_hours");
+    assert!(c["rows"].is_array());
+}
