@@ -99,14 +99,19 @@ impl ReportArgs {
         Ok(())
     }
 
-    /// Writes the requested report files.
+    /// Whether any report file was asked for.
+    fn wanted(&self) -> bool {
+        self.html.is_some() || self.md.is_some()
+    }
+
+    /// Writes the requested report files from `input` (`None`: nothing was asked for).
     fn write(
         &self,
-        input: Result<report::ReportInput, report::ReportError>,
+        input: Option<Result<report::ReportInput, report::ReportError>>,
     ) -> Result<(), Failure> {
-        if self.html.is_none() && self.md.is_none() {
+        let Some(input) = input else {
             return Ok(());
-        }
+        };
         input
             .and_then(|i| i.write(self.html.as_deref(), self.md.as_deref()))
             .map_err(|e| match e {
@@ -261,7 +266,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
-            files.write(report::ReportInput::of_run(&output))?;
+            // Drawn now, written last: the results are printed and saved even if a report
+            // file cannot be written.
+            let input = files
+                .wanted()
+                .then(|| report::ReportInput::of_run(&output));
             let summary = output.summary;
             if let Some(dir) = out {
                 let fail = |e: std::io::Error| {
@@ -283,7 +292,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             } else {
                 emit(&report::table::render(&summary));
             }
-            Ok(())
+            files.write(input)
         }
         Command::Compare {
             a,
@@ -320,7 +329,6 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
-            files.write(report::ReportInput::of_comparison(&runs))?;
             let c = &runs.comparison;
             if json {
                 let mut s = serde_json::to_string_pretty(&runs.document())
@@ -330,17 +338,21 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             } else {
                 emit(&report::table::render_comparison(c));
             }
-            Ok(())
+            files.write(
+                files
+                    .wanted()
+                    .then(|| report::ReportInput::of_comparison(&runs)),
+            )
         }
         Command::Report { input, html, md } => {
             let files = ReportArgs { html, md };
-            if files.html.is_none() && files.md.is_none() {
+            if !files.wanted() {
                 return Err(Failure::Input(
                     "report: say what to write: `-o FILE.html`, `--md FILE.md`, or both".into(),
                 ));
             }
             files.check()?;
-            files.write(report::ReportInput::from_file(&input))
+            files.write(Some(report::ReportInput::from_file(&input)))
         }
         Command::Schema => {
             emit(&clearsim::scenario::schema_json());
