@@ -268,9 +268,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             }
             // Drawn now, written last: the results are printed and saved even if a report
             // file cannot be written.
-            let input = files
-                .wanted()
-                .then(|| report::ReportInput::of_run(&output));
+            let input = files.wanted().then(|| report::ReportInput::of_run(&output));
             let summary = output.summary;
             if let Some(dir) = out {
                 let fail = |e: std::io::Error| {

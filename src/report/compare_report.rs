@@ -6,8 +6,8 @@ use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
-    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money, name_words, percent,
-    plain, short, unit_again, unit_words, value,
+    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money,
+    name_words, percent, plain, short, unit_again, unit_words, value,
 };
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by

@@ -29,7 +29,7 @@ pub fn percent(share: f64) -> String {
 /// An amount of money with 2 decimals; a non-zero amount under half a cent with 4, so that a
 /// tiny difference does not read as exactly 0.
 pub fn money(x: f64) -> String {
-    if x != 0.0 && x.abs() < 0.005 {
+    if (0.00005..0.005).contains(&x.abs()) {
         format!("{x:.4}")
     } else {
         no_negative_zero(format!("{x:.2}"))
@@ -203,6 +203,7 @@ mod tests {
         assert_eq!(value(1.234, "EUR"), "1.23 EUR");
         assert_eq!(money(-0.00042), "-0.0004");
         assert_eq!(money(0.0), "0.00");
+        assert_eq!(money(-0.000001), "0.00");
         assert_eq!(amount(-0.123, "share"), "12.3 percentage points");
         assert_eq!(interval(8.9, 9.9, hours), "8.9–9.9");
         assert_eq!(interval(-0.3, 0.5, hours), "-0.30 to 0.50");

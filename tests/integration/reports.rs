@@ -572,7 +572,13 @@ fn chromium_renders_the_paper_vs_paperless_report() {
 #[test]
 fn run_document_has_distribution_bins_that_add_up_to_one() {
     let world = path("tests/fixtures/world-small.toml");
-    let v = crate::cli::clearsim_json(&[&["run", world.as_str(), "--json", "--reps", "2"][..], &SHORT].concat());
+    let v = crate::cli::clearsim_json(
+        &[
+            &["run", world.as_str(), "--json", "--reps", "2"][..],
+            &SHORT,
+        ]
+        .concat(),
+    );
     let d = &v["distribution"];
     assert_eq!(d["metric"], "clearance_hours");
     let bins = d["bins"].as_array().unwrap();
@@ -591,9 +597,26 @@ fn run_document_has_distribution_bins_that_add_up_to_one() {
     // A comparison holds both runs' documents.
     let b = path("tests/fixtures/world-small-paperless.toml");
     let c = crate::cli::clearsim_json(
-        &[&["compare", world.as_str(), b.as_str(), "--json", "--reps", "2"][..], &SHORT].concat(),
+        &[
+            &[
+                "compare",
+                world.as_str(),
+                b.as_str(),
+                "--json",
+                "--reps",
+                "2",
+            ][..],
+            &SHORT,
+        ]
+        .concat(),
     );
-    assert_eq!(c["summaries"]["a"]["scenario"]["name"], "small parcel world (test fixture)");
-    assert_eq!(c["summaries"]["b"]["distribution"]["metric"], "clearance_hours");
+    assert_eq!(
+        c["summaries"]["a"]["scenario"]["name"],
+        "small parcel world (test fixture)"
+    );
+    assert_eq!(
+        c["summaries"]["b"]["distribution"]["metric"],
+        "clearance_hours"
+    );
     assert!(c["rows"].is_array());
 }
