@@ -5,7 +5,7 @@
 //! scenario file ──▶ scenario::Scenario ──▶ experiment::replicate ──▶ model::simulate (×N, parallel)
 //!                                                   │
 //!                                                   ▼
-//!                          experiment::summarize ──▶ report (table, JSON)
+//!                          experiment::summarize ──▶ report (table, JSON, HTML, Markdown)
 //! ```
 //!
 //! The [`engine`] is a generic kernel (event calendar, random streams, distributions, stations

@@ -114,6 +114,48 @@ fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
     Some(pb)
 }
 
+/// Report files (shared by `run`, `compare` and `report`).
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Also write a self-contained HTML report with charts (opens offline), atomically.
+    #[arg(long = "report", value_name = "FILE.html")]
+    html: Option<PathBuf>,
+    /// Also write the findings as a Markdown memo with tables, atomically.
+    #[arg(long, value_name = "FILE.md")]
+    md: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// Refuses, before any simulation, report paths that cannot be written (exit code 1).
+    fn check(&self) -> Result<(), Failure> {
+        for p in self.html.iter().chain(&self.md) {
+            report::check_writable(p).map_err(Failure::Run)?;
+        }
+        Ok(())
+    }
+
+    /// Whether any report file was asked for.
+    fn wanted(&self) -> bool {
+        self.html.is_some() || self.md.is_some()
+    }
+
+    /// Writes the requested report files from `input` (`None`: nothing was asked for).
+    fn write(
+        &self,
+        input: Option<Result<report::ReportInput, report::ReportError>>,
+    ) -> Result<(), Failure> {
+        let Some(input) = input else {
+            return Ok(());
+        };
+        input
+            .and_then(|i| i.write(self.html.as_deref(), self.md.as_deref()))
+            .map_err(|e| match e {
+                report::ReportError::Input(e) => Failure::Input(e.to_string()),
+                other => Failure::Run(other.to_string()),
+            })
+    }
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Simulate a scenario and print its summary.
@@ -135,6 +177,8 @@ enum Command {
         max_reps: u32,
         #[command(flatten)]
         split: SplitArgs,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
     /// with its 95% CI, the relative change, and the CI independent seeds would have given.
@@ -156,6 +200,8 @@ enum Command {
         /// With `--precision`: the most replications to run.
         #[arg(long, default_value_t = 200)]
         max_reps: u32,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Run a scenario over a grid of values: `--set key=v1,v2,…` or `--set key=a..b:step`
     /// (repeatable; one value applies at every point). Writes `runs.csv`, `summary.csv` and
@@ -220,6 +266,20 @@ enum Command {
         #[command(flatten)]
         scenario: ScenarioArgs,
     },
+    /// Draw the HTML report and/or Markdown memo of a saved result: a `run --json` document
+    /// (`summary.json`, with `backlog.csv` beside it if present) or a `compare --json` one.
+    Report {
+        /// The result document (JSON).
+        input: PathBuf,
+        /// The HTML report to write.
+        #[arg(short = 'o', long = "output", value_name = "FILE.html")]
+        html: Option<PathBuf>,
+        /// The Markdown memo to write.
+        #[arg(long, value_name = "FILE.md")]
+        md: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
+    Schema,
 }
 
 /// Splitting a job across processes and finishing interrupted ones.
@@ -441,9 +501,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             precision,
             max_reps,
             split,
+            files,
         } => {
             let (threads, json) = (how.threads, how.json);
             let target = precision_target(precision, max_reps)?;
+            files.check()?;
             let shard = split.shard()?;
             if (shard.is_some() || split.resume) && out.is_none() {
                 return Err(Failure::Input(
@@ -514,7 +576,8 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             } else {
                 emit(&report::table::render(&output.summary));
             }
-            Ok(())
+            // Written last: the results are printed and saved even if a report file cannot be.
+            files.write(files.wanted().then(|| report::ReportInput::of_run(&output)))
         }
         Command::Compare {
             a,
@@ -523,9 +586,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             how,
             precision,
             max_reps,
+            files,
         } => {
             let (threads, json) = (how.threads, how.json);
             let target = precision_target(precision, max_reps)?;
+            files.check()?;
             let mut extra = how.overrides()?;
             let args_a = ScenarioArgs {
                 file: a,
@@ -562,7 +627,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 restart(&pb);
                 chosen = Some(choice);
             }
-            let mut c = experiment::compare::compare_with(&sa, &sb, workers, target).map_err(
+            let mut runs = experiment::compare::compare_runs(&sa, &sb, workers, target).map_err(
                 |e| match e {
                     experiment::compare::CompareError::Kinds { .. } => {
                         Failure::Input(e.to_string())
@@ -573,13 +638,17 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             if let Some(pb) = &pb {
                 pb.finish_and_clear();
             }
-            c.warmup = chosen;
+            runs.comparison.warmup = chosen;
             if json {
-                emit(&to_json(&c)?);
+                emit(&to_json(&runs.document())?);
             } else {
-                emit(&report::table::render_comparison(&c));
+                emit(&report::table::render_comparison(&runs.comparison));
             }
-            Ok(())
+            files.write(
+                files
+                    .wanted()
+                    .then(|| report::ReportInput::of_comparison(&runs)),
+            )
         }
         Command::Sweep {
             file,
@@ -729,6 +798,20 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     }
                 }
             }
+            Ok(())
+        }
+        Command::Report { input, html, md } => {
+            let files = ReportArgs { html, md };
+            if !files.wanted() {
+                return Err(Failure::Input(
+                    "report: say what to write: `-o FILE.html`, `--md FILE.md`, or both".into(),
+                ));
+            }
+            files.check()?;
+            files.write(Some(report::ReportInput::from_file(&input)))
+        }
+        Command::Schema => {
+            emit(&clearsim::scenario::schema_json());
             Ok(())
         }
         Command::Check { scenario } => {

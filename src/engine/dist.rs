@@ -40,7 +40,9 @@ use statrs::function::gamma::gamma;
 ///
 /// This is the raw table; nothing is checked until [`Dist::from_spec`]. Which keys each
 /// distribution takes is listed in the [module docs](self).
-#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[derive(
+    Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct DistSpec {
     /// Name of the distribution: `deterministic`, `exponential`, `uniform`, `triangular`,

@@ -4,12 +4,13 @@
 
 use serde::Serialize;
 
-use super::headline::{network_headlines, world_headlines};
-use super::summary::{Level, Precision, ScenarioId};
+use super::headline::Headline;
+use super::summary::{Level, Precision, RunSummary, ScenarioId};
+use super::sweep::headlines;
 use super::units::simulate_unit;
 use super::{
-    Either, ExperimentError, PrecisionTarget, UnitResult, Workers, headline, relative_half_width,
-    split, until_precise,
+    ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline, output_of_split,
+    relative_half_width, split, until_precise,
 };
 use crate::scenario::Scenario;
 use crate::stats::paired;
@@ -107,17 +108,63 @@ pub fn compare(
     b: &Scenario,
     workers: Workers<'_>,
 ) -> Result<Comparison, CompareError> {
-    compare_with(a, b, workers, None)
+    compare_runs(a, b, workers, None).map(|c| c.comparison)
 }
 
-/// [`compare`], adding paired replications until the headline figure (mean clearance or mean
-/// time in system) of A and of B each meets `target`, if given.
-pub fn compare_with(
+/// A comparison with what each side's run produced: the summaries (and backlogs) that a
+/// report draws side by side.
+#[derive(Clone, Debug)]
+pub struct ComparedRuns {
+    /// The paired comparison.
+    pub comparison: Comparison,
+    /// Scenario A's run, summarised as `clearsim run` would.
+    pub a: RunOutput,
+    /// Scenario B's run.
+    pub b: RunOutput,
+}
+
+/// What `clearsim compare --json` prints: the comparison, then both runs' summaries (the
+/// `run --json` document of each), so that a saved comparison can be reported in full.
+#[derive(Clone, Debug, Serialize)]
+pub struct ComparisonDocument<'a> {
+    /// The comparison's keys, first and unchanged.
+    #[serde(flatten)]
+    pub comparison: &'a Comparison,
+    /// `{ "a": summary, "b": summary }`.
+    pub summaries: SummaryPair<'a>,
+}
+
+/// The summaries of scenario A and B.
+#[derive(Clone, Debug, Serialize)]
+pub struct SummaryPair<'a> {
+    /// Scenario A's.
+    pub a: &'a RunSummary,
+    /// Scenario B's.
+    pub b: &'a RunSummary,
+}
+
+impl ComparedRuns {
+    /// The JSON document of the comparison with both summaries.
+    pub fn document(&self) -> ComparisonDocument<'_> {
+        ComparisonDocument {
+            comparison: &self.comparison,
+            summaries: SummaryPair {
+                a: &self.a.summary,
+                b: &self.b.summary,
+            },
+        }
+    }
+}
+
+/// [`compare`], keeping each side's summary and backlog (every replication runs once), and
+/// adding paired replications until the headline figure (mean clearance or mean time in system)
+/// of A and of B each meets `target`, if given.
+pub fn compare_runs(
     a: &Scenario,
     b: &Scenario,
     workers: Workers<'_>,
     target: Option<PrecisionTarget>,
-) -> Result<Comparison, CompareError> {
+) -> Result<ComparedRuns, CompareError> {
     if a.world.is_some() != b.world.is_some() {
         return Err(CompareError::Kinds {
             a: a.origin.clone(),
@@ -140,15 +187,13 @@ pub fn compare_with(
     )?;
     let replications = pairs.len() as u32;
     let (ua, ub): (Vec<UnitResult>, Vec<UnitResult>) = pairs.into_iter().unzip();
-    let cur = a
-        .world
-        .as_ref()
-        .map_or(String::new(), |w| w.regime.currency.clone());
-    let headlines = |units: Vec<UnitResult>| match split(units) {
-        Either::World(reps) => world_headlines(&reps, &cur),
-        Either::Network(reps) => network_headlines(&reps),
+    // Amounts of both in A's currency (a comparison across currencies is refused upstream).
+    let side = |s: &Scenario, units: Vec<UnitResult>| -> (Vec<Headline>, RunOutput) {
+        let reps = split(units);
+        (headlines(a, &reps), output_of_split(s, reps))
     };
-    let (ha, hb) = (headlines(ua), headlines(ub));
+    let (ha, run_a) = side(a, ua);
+    let (hb, run_b) = side(b, ub);
     let rows = ha
         .iter()
         .zip(&hb)
@@ -176,7 +221,7 @@ pub fn compare_with(
             }
         })
         .collect();
-    Ok(Comparison {
+    let comparison = Comparison {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
@@ -187,5 +232,10 @@ pub fn compare_with(
         rows,
         precision,
         warmup: None,
+    };
+    Ok(ComparedRuns {
+        comparison,
+        a: run_a,
+        b: run_b,
     })
 }

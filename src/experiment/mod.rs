@@ -15,7 +15,7 @@ use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
 use crate::scenario::Scenario;
 
-pub use compare::{Comparison, compare};
+pub use compare::{ComparedRuns, Comparison, compare, compare_runs};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};
 pub use units::{Shard, UnitResult};
 
@@ -238,25 +238,10 @@ pub fn output_of(scenario: &Scenario, reps: Vec<UnitResult>) -> RunOutput {
 /// [`output_of`] for replications already sorted into their kind.
 pub(crate) fn output_of_split(scenario: &Scenario, reps: Either) -> RunOutput {
     match (reps, &scenario.world) {
-        (Either::World(reps), Some(world)) => {
-            let backlog = reps
-                .iter()
-                .flat_map(|r| {
-                    r.backlog
-                        .iter()
-                        .map(move |&(hour, stage, parcels)| BacklogRow {
-                            replication: r.index,
-                            hour,
-                            stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
-                            parcels,
-                        })
-                })
-                .collect();
-            RunOutput {
-                summary: summarize_world(scenario, world, &reps),
-                backlog,
-            }
-        }
+        (Either::World(reps), Some(world)) => RunOutput {
+            backlog: backlog_rows(&reps),
+            summary: summarize_world(scenario, world, &reps),
+        },
         (Either::Network(reps), _) => RunOutput {
             summary: summarize(scenario, &reps),
             backlog: Vec::new(),
@@ -286,6 +271,22 @@ pub(crate) fn split(reps: Vec<UnitResult>) -> Either {
                 .collect(),
         )
     }
+}
+
+/// The backlog rows of parcel-world replications, in replication, hour, stage order.
+pub(crate) fn backlog_rows(reps: &[ParcelReplication]) -> Vec<BacklogRow> {
+    reps.iter()
+        .flat_map(|r| {
+            r.backlog
+                .iter()
+                .map(move |&(hour, stage, parcels)| BacklogRow {
+                    replication: r.index,
+                    hour,
+                    stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
+                    parcels,
+                })
+        })
+        .collect()
 }
 
 /// Replications of either kind of scenario.

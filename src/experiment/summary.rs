@@ -235,6 +235,80 @@ pub struct RunSummary {
     /// With `--warmup auto`: how the warm-up in `warmup_hours` was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warmup: Option<super::warmup::WarmupChoice>,
+    /// The headline duration's distribution pooled over replications, as histogram bins: what
+    /// a report draws as a histogram and a cumulative curve. Absent when nothing was observed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<Distribution>,
+}
+
+/// The distribution of a duration pooled over replications (after the warm-up), in bins of
+/// equal width from 0 h, the last bin collecting the tail up to the maximum.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Distribution {
+    /// Which duration: `clearance_hours` (parcel world) or `time_in_system_hours`.
+    pub metric: &'static str,
+    /// The bins, from 0 h upwards; their shares add up to 1.
+    pub bins: Vec<Bin>,
+}
+
+/// One histogram bin: the share of observations in (`lower_h`, `upper_h`] (the first bin
+/// includes 0).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bin {
+    /// Lower edge [h].
+    pub lower_h: f64,
+    /// Upper edge [h].
+    pub upper_h: f64,
+    /// Share of the observations in the bin, in [0, 1].
+    pub share: f64,
+}
+
+/// Bins of the duration recorded in every replication: equal widths of a round number of hours
+/// (about 20 to 40 of them up to the 99.5th percentile), then one bin for the tail up to the
+/// maximum, if anything lies beyond. Shares are read from the histogram's buckets (within 1%).
+pub fn distribution<'a>(
+    metric: &'static str,
+    per_rep: impl Iterator<Item = &'a TallyHist>,
+) -> Option<Distribution> {
+    let mut pooled = Histogram::new();
+    for th in per_rep {
+        pooled.merge(&th.hist);
+    }
+    if pooled.is_empty() {
+        return None;
+    }
+    let top = pooled.quantile(0.995);
+    const STEPS: [f64; 15] = [
+        0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 24.0, 48.0, 72.0, 168.0,
+    ];
+    let wanted = top / 40.0;
+    let step = STEPS
+        .iter()
+        .copied()
+        .find(|&s| s >= wanted)
+        .unwrap_or_else(|| (wanted / 168.0).ceil() * 168.0);
+    let n = ((top / step).ceil() as usize).max(1);
+    let mut bins = Vec::with_capacity(n + 1);
+    let mut below = 0.0;
+    for i in 0..n {
+        let upper = step * (i + 1) as f64;
+        let at_most = pooled.share_at_most(upper);
+        bins.push(Bin {
+            lower_h: step * i as f64,
+            upper_h: upper,
+            share: at_most - below,
+        });
+        below = at_most;
+    }
+    let last = step * n as f64;
+    if below < 1.0 && pooled.max() > last {
+        bins.push(Bin {
+            lower_h: last,
+            upper_h: pooled.max(),
+            share: 1.0 - below,
+        });
+    }
+    Some(Distribution { metric, bins })
 }
 
 /// How many replications a precision target took (`run --precision`).
@@ -384,6 +458,10 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         invariants: None,
         precision: None,
         warmup: None,
+        distribution: distribution(
+            "time_in_system_hours",
+            reps.iter().map(|r| &r.time_in_system),
+        ),
     }
 }
 
@@ -554,5 +632,6 @@ pub fn summarize_world(
         }),
         precision: None,
         warmup: None,
+        distribution: distribution("clearance_hours", reps.iter().map(|r| &r.clearance)),
     }
 }

@@ -1,11 +1,19 @@
-//! Reports read results and never run simulations: a readable table and the JSON document.
+//! Reports read results and never run simulations: a readable table, the JSON document, and
+//! the HTML report and Markdown memo drawn from a `run` or `compare` document.
 
+pub mod chart;
+pub mod compare_report;
+pub mod doc;
+pub mod figures;
+pub mod page;
+pub mod run_report;
 pub mod table;
+pub mod words;
 
 use std::io::Write;
 use std::path::Path;
 
-use crate::experiment::{BacklogRow, RunSummary};
+use crate::experiment::{BacklogRow, ComparedRuns, RunOutput, RunSummary};
 
 /// The JSON document of a run (docs/output.md), pretty-printed, with a final newline.
 pub fn json(summary: &RunSummary) -> String {
@@ -49,4 +57,145 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// What a report is drawn from: a result document and, where known, the mean backlog of each
+/// run (a run's in the first slot; a comparison's A and B).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportInput {
+    /// The `run --json` or `compare --json` document.
+    pub doc: doc::ResultDoc,
+    /// Mean backlogs over replications.
+    pub backlogs: [Option<doc::Backlog>; 2],
+}
+
+/// Why a report could not be made or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The input document was bad (exit code 2).
+    #[error(transparent)]
+    Input(#[from] doc::DocError),
+    /// A report file could not be written (exit code 1).
+    #[error("{file}: cannot write the report: {reason}")]
+    Write {
+        /// The file.
+        file: String,
+        /// Why not.
+        reason: String,
+    },
+}
+
+/// Reads a document as a report reads it: through its JSON text, so a live run and its saved
+/// `summary.json` give byte-identical reports.
+fn reparse<T: serde::Serialize>(value: &T) -> Result<doc::ResultDoc, doc::DocError> {
+    let text = serde_json::to_string(value).map_err(|e| doc::DocError::Invalid {
+        file: "(result)".into(),
+        reason: e.to_string(),
+    })?;
+    doc::parse(&text, "(result)")
+}
+
+impl ReportInput {
+    /// The report input of a run that just finished.
+    pub fn of_run(output: &RunOutput) -> Result<Self, ReportError> {
+        let backlog =
+            (!output.backlog.is_empty()).then(|| doc::Backlog::from_backlog_rows(&output.backlog));
+        Ok(ReportInput {
+            doc: reparse(&output.summary)?,
+            backlogs: [backlog, None],
+        })
+    }
+
+    /// The report input of a comparison that just finished.
+    pub fn of_comparison(runs: &ComparedRuns) -> Result<Self, ReportError> {
+        let backlog = |o: &RunOutput| {
+            (!o.backlog.is_empty()).then(|| doc::Backlog::from_backlog_rows(&o.backlog))
+        };
+        Ok(ReportInput {
+            doc: reparse(&runs.document())?,
+            backlogs: [backlog(&runs.a), backlog(&runs.b)],
+        })
+    }
+
+    /// Reads a saved `run --json` / `summary.json` or `compare --json` document. For a run
+    /// document, a `backlog.csv` in the same folder is read too (as `run --out` writes them).
+    pub fn from_file(path: &Path) -> Result<Self, ReportError> {
+        let d = doc::load(path)?;
+        let mut backlogs = [None, None];
+        if matches!(d, doc::ResultDoc::Run(_)) {
+            let csv = path.parent().unwrap_or(Path::new(".")).join("backlog.csv");
+            if csv.is_file() {
+                let file = csv.display().to_string();
+                let text = std::fs::read_to_string(&csv).map_err(|e| doc::DocError::Read {
+                    file: file.clone(),
+                    reason: e.to_string(),
+                })?;
+                backlogs[0] = Some(doc::Backlog::parse_csv(&text, &file)?);
+            }
+        }
+        Ok(ReportInput { doc: d, backlogs })
+    }
+
+    /// The report's sections, findings, charts and tables.
+    pub fn report(&self) -> page::Report {
+        match &self.doc {
+            doc::ResultDoc::Run(r) => run_report::build(r, self.backlogs[0].as_ref()),
+            doc::ResultDoc::Compare(c) => {
+                compare_report::build(c, [self.backlogs[0].as_ref(), self.backlogs[1].as_ref()])
+            }
+        }
+    }
+
+    /// The self-contained HTML report.
+    pub fn html(&self) -> String {
+        page::html_page(&self.report())
+    }
+
+    /// The Markdown memo.
+    pub fn markdown(&self) -> String {
+        page::markdown(&self.report())
+    }
+
+    /// Writes the HTML report and/or the Markdown memo, each atomically.
+    pub fn write(&self, html: Option<&Path>, md: Option<&Path>) -> Result<(), ReportError> {
+        let report = self.report();
+        let write = |path: &Path, text: String| {
+            write_atomic(path, text.as_bytes()).map_err(|e| ReportError::Write {
+                file: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        };
+        if let Some(p) = html {
+            write(p, page::html_page(&report))?;
+        }
+        if let Some(p) = md {
+            write(p, page::markdown(&report))?;
+        }
+        Ok(())
+    }
+}
+
+/// Checks, before a long run, that a report can be written at `path`: its folder exists and it
+/// is not itself a folder. The message says what is wrong.
+pub fn check_writable(path: &Path) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if path.file_name().is_none() || path.is_dir() {
+        return Err(format!(
+            "{}: is a folder; give a file name, e.g. {}",
+            path.display(),
+            path.join("report.html").display()
+        ));
+    }
+    if !dir.is_dir() {
+        return Err(format!(
+            "{}: cannot write the report: the folder {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
 }

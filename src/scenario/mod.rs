@@ -306,3 +306,61 @@ fn key_at(text: &str, offset: usize) -> String {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The JSON Schema (draft 2020-12) of the scenario file as written, from the raw serde
+/// structures: keys, types, required keys and descriptions. Structure only: values are checked
+/// by [`Scenario::load`]. TOML has no null, so an optional key is simply absent.
+pub fn schema() -> schemars::Schema {
+    let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<raw::RawScenario>();
+    schema.insert("title".into(), "clearsim scenario".into());
+    if let Some(map) = schema.as_object_mut() {
+        let mut value = serde_json::Value::Object(std::mem::take(map));
+        drop_null(&mut value);
+        if let serde_json::Value::Object(m) = value {
+            *map = m;
+        }
+    }
+    schema
+}
+
+/// Removes the `null` that serde's `Option` adds to a type: TOML has no null, a key is absent.
+fn drop_null(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    map.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(any)) = map.get_mut("anyOf") {
+                any.retain(|s| s.get("type").and_then(Value::as_str) != Some("null"));
+                if any.len() == 1 {
+                    let only = any.remove(0);
+                    map.remove("anyOf");
+                    if let Value::Object(o) = only {
+                        for (k, x) in o {
+                            map.entry(k).or_insert(x);
+                        }
+                    }
+                }
+            }
+            map.values_mut().for_each(drop_null);
+        }
+        Value::Array(items) => items.iter_mut().for_each(drop_null),
+        _ => {}
+    }
+}
+
+/// [`schema`] as pretty-printed JSON with a final newline: what `clearsim schema` prints and
+/// docs/scenario.schema.json holds.
+pub fn schema_json() -> String {
+    let mut s = serde_json::to_string_pretty(&schema())
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

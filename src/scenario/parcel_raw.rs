@@ -2,13 +2,14 @@
 //! line-haul, import customs, regime, pilot-zone rules, last mile and costs.
 //! [`super::parcel`] validates it into a [`super::parcel::ParcelWorld`].
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::raw::RawCalendar;
 use crate::engine::DistSpec;
 
 /// A resource with servers (officers, lanes, bays, sorters) and a service time.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStation {
     /// Constant servers (or `calendar`).
@@ -22,7 +23,7 @@ pub struct RawStation {
 }
 
 /// `[[platform]]`: where parcels are ordered.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlatform {
     /// Unique name; names its random streams.
@@ -51,7 +52,7 @@ pub struct RawPlatform {
 }
 
 /// A peak day and its demand multiplier.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPeakDay {
     /// Day number from time 0.
@@ -61,7 +62,7 @@ pub struct RawPeakDay {
 }
 
 /// Customs-mode shares (China's codes, usable as labels elsewhere).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawModes {
     /// 9610: retail B2C parcels.
@@ -75,7 +76,7 @@ pub struct RawModes {
 }
 
 /// `[hub]`: the origin hub.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawHub {
     /// Name shown in reports.
@@ -89,7 +90,7 @@ pub struct RawHub {
 }
 
 /// `[export]`: export customs at the origin.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawExport {
     /// Electronic export clearance per parcel [h].
@@ -97,7 +98,7 @@ pub struct RawExport {
 }
 
 /// `[linehaul]`: timetabled departures.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLinehaul {
     /// "air", "truck", "rail", "sea" (a label).
@@ -119,7 +120,7 @@ pub struct RawLinehaul {
 }
 
 /// Declaration channel shares.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawChannels {
     /// Paper documents handled by officers.
@@ -131,7 +132,7 @@ pub struct RawChannels {
 }
 
 /// Risk channel shares.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRisk {
     /// Released on assessment.
@@ -143,7 +144,7 @@ pub struct RawRisk {
 }
 
 /// `[import]`: import customs in Time Release Study segments.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawImport {
     /// Declaration channel shares (sum to 1).
@@ -181,7 +182,7 @@ pub struct RawImport {
 }
 
 /// `[rules]`: pilot-zone rule packs, each on or off.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRules {
     /// 9610 list-based release with consolidated declaration: one declaration fee per bag.
@@ -201,7 +202,7 @@ pub struct RawRules {
 }
 
 /// `[last_mile]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawLastMile {
     /// Gate-out to delivered [h].
@@ -211,7 +212,7 @@ pub struct RawLastMile {
 }
 
 /// `[first_mile]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawDelay {
     /// Order to arrival at the origin hub [h].

@@ -1,12 +1,13 @@
 //! The scenario file as written: serde structures that mirror the TOML, checked only for
 //! syntax, types and unknown keys. [`super::validate`] turns them into a [`super::Scenario`].
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::engine::DistSpec;
 
 /// The whole file.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawScenario {
     /// A short name shown in reports.
@@ -35,18 +36,28 @@ pub struct RawScenario {
     pub linehaul: Option<super::parcel_raw::RawLinehaul>,
     /// Parcel world: import customs.
     pub import: Option<super::parcel_raw::RawImport>,
-    /// Parcel world: the destination's tax regime (money keys carry the currency suffix).
+    /// Parcel world: the destination's tax regime. An open table because its money keys carry
+    /// the scenario's currency suffix: `currency` (EUR, USD or CNY), `duty_rate`, `vat_rate`,
+    /// `vat_collection` ("border" or "sale"), `flat_duty_per_item_<cur>`,
+    /// `de_minimis_duty_<cur>`, `de_minimis_vat_<cur>`, `china_retail`, `order_limit_cny`,
+    /// `annual_limit_exceeded_share`, `consumption_tax_rate`, `tax_share` (docs/scenario.md).
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub regime: Option<toml::Table>,
     /// Parcel world: pilot-zone rule packs.
     pub rules: Option<super::parcel_raw::RawRules>,
     /// Parcel world: last mile.
     pub last_mile: Option<super::parcel_raw::RawLastMile>,
-    /// Parcel world: costs (money keys carry the currency suffix).
+    /// Parcel world: costs charged to parcels. An open table because its money keys carry the
+    /// scenario's currency suffix `<cur>`: `declaration_fee_<cur>`, `brokerage_fee_<cur>`,
+    /// `paper_per_document_<cur>`, `documents_per_paper_declaration`, `doc_check_<cur>`,
+    /// `xray_<cur>`, `physical_<cur>`, `storage_per_day_<cur>`, `free_storage_days`
+    /// (docs/scenario.md).
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub costs: Option<toml::Table>,
 }
 
 /// `[run]`: stopping rule, warm-up, replications and seed.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
     /// Master seed of every random stream.
@@ -65,7 +76,7 @@ pub struct RawRun {
 }
 
 /// `[[source]]`: a stream of arrivals.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
     /// Unique name; also names its random stream.
@@ -79,7 +90,7 @@ pub struct RawSource {
 }
 
 /// `[[stage]]`: a queue, a delay, a batch or a timetable of departures.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawStage {
     /// Unique name.
@@ -119,7 +130,7 @@ pub struct RawStage {
 }
 
 /// `[stage.calendar]`: servers by shift, default, holidays.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCalendar {
     /// Servers outside every shift.
@@ -135,7 +146,7 @@ pub struct RawCalendar {
 }
 
 /// `[[stage.calendar.shift]]`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawShift {
     /// Weekdays: "mon-fri", "sat,sun", "daily".
@@ -149,7 +160,7 @@ pub struct RawShift {
 }
 
 /// One branch of probabilistic routing.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawRoute {
     /// The next stage, or "exit".

@@ -9,5 +9,7 @@ mod determinism;
 mod experiments;
 mod parcel_world;
 mod properties;
+mod reports;
 mod scenario_errors;
+mod schema;
 mod support;

@@ -1,0 +1,516 @@
+//! The report of a comparison: each headline difference in plain words with its 95% CI, the
+//! paired differences as charts, and both runs side by side on every run chart.
+
+use super::chart::{self, Labels, Value};
+use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
+use super::figures::{self, Side};
+use super::page::{Block, Figure, Report, Section, Table};
+use super::words::{
+    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money,
+    name_words, percent, plain, short, unit_again, unit_words, value,
+};
+
+/// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
+/// 9.4 h (95% CI 8.9–9.9 h), from 20.1 h to 10.7 h."
+pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
+    let b = capitalised(b_name);
+    let what = metric_words(&row.metric);
+    let d = row.difference.mean;
+    let unit = row.unit.as_str();
+    let from_to = format!(
+        "from {} to {}",
+        value(row.a.mean, unit),
+        value(row.b.mean, unit)
+    );
+    let signed = |x: f64| {
+        let s = bare(x, unit);
+        if x > 0.0 && !s.chars().all(|c| c == '0' || c == '.') {
+            format!("+{s}")
+        } else {
+            s
+        }
+    };
+    match row.difference.ci95 {
+        None => format!(
+            "{b} changes the {what} by {} {} ({from_to}); one replication gives no confidence interval.",
+            signed(d),
+            unit_words(unit)
+        ),
+        Some([lo, hi]) if row.significant => {
+            let (verb, lo, hi) = if d < 0.0 {
+                ("cuts", -hi, -lo)
+            } else {
+                ("raises", lo, hi)
+            };
+            format!(
+                "{b} {verb} the {what} by {} (95% CI {} {}), {from_to}.",
+                amount(d, unit),
+                interval(lo, hi, |x| bare_like(x, unit, d)),
+                unit_again(unit)
+            )
+        }
+        Some([lo, hi]) => format!(
+            "{b} changes the {what} by {} {}, but the 95% CI ({} {}) includes zero: no real difference at this level.",
+            signed(d),
+            unit_words(unit),
+            interval(lo, hi, |x| bare_like(x, unit, d)),
+            unit_again(unit)
+        ),
+    }
+}
+
+fn rows_table(doc: &CompareDoc) -> Table {
+    Table {
+        header: vec![
+            "figure".into(),
+            "A".into(),
+            "B".into(),
+            "B − A".into(),
+            "95% CI (paired)".into(),
+            "change".into(),
+            "95% CI if unpaired".into(),
+            "real?".into(),
+        ],
+        rows: doc
+            .rows
+            .iter()
+            .map(|r| {
+                let u = r.unit.as_str();
+                let f = |x: f64| bare(x, u);
+                let d = |x: f64| bare_like(x, u, r.difference.mean);
+                vec![
+                    format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
+                    f(r.a.mean),
+                    f(r.b.mean),
+                    d(r.difference.mean),
+                    ci_cell(r.difference.ci95, d),
+                    percent(r.relative_change),
+                    ci_cell(r.independent_ci95, d),
+                    if r.significant { "yes" } else { "no" }.into(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+fn short_unit(unit: &str) -> &str {
+    match unit {
+        "share" => "%",
+        other => other,
+    }
+}
+
+/// The chart of the paired differences measured in hours.
+fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
+    let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.unit == "h").collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let vals: Vec<Value> = rows
+        .iter()
+        .map(|r| Value {
+            value: r.difference.mean,
+            ci95: r.difference.ci95,
+        })
+        .collect();
+    let title = format!(
+        "Paired differences in time, {} − {}",
+        doc.b.name, doc.a.name
+    );
+    let labels = Labels::new(
+        figures::DIFFERENCES,
+        &title,
+        "difference B − A [h] (whisker: 95% CI)",
+        "",
+    );
+    let real = rows.iter().filter(|r| r.significant).count();
+    let reading = format!(
+        "Negative bars mean {} is faster. {} of the {} time figures differ at the 95% level (solid bars); a pale bar's interval includes zero.",
+        doc.b.name,
+        real,
+        rows.len()
+    );
+    Some(Figure {
+        svg: chart::difference_chart(&labels, &cats, &vals),
+        title,
+        reading,
+    })
+}
+
+/// The chart of every paired difference relative to A's mean.
+fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
+    let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.a.mean != 0.0).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let vals: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            let s = 100.0 / r.a.mean.abs();
+            Value {
+                value: r.difference.mean * s,
+                ci95: r.difference.ci95.map(|[lo, hi]| [lo * s, hi * s]),
+            }
+        })
+        .collect();
+    let title = format!(
+        "Every headline figure: change from {} to {}",
+        doc.a.name, doc.b.name
+    );
+    let labels = Labels::new(
+        figures::RELATIVE,
+        &title,
+        "change B − A [% of A] (whisker: 95% CI)",
+        "",
+    );
+    let (i, top) = vals
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.value.abs().total_cmp(&b.1.value.abs()))?;
+    let real = rows.iter().filter(|r| r.significant).count();
+    let reading = format!(
+        "{} of {} figures differ at the 95% level; the largest relative change is in the {}: {}{:.1}% of {}'s value{}.",
+        real,
+        rows.len(),
+        cats[i],
+        if top.value > 0.0 { "+" } else { "" },
+        top.value,
+        doc.a.name,
+        match top.ci95 {
+            Some([lo, hi]) => format!(" (95% CI {})", interval(lo, hi, |x| format!("{x:.1}%"))),
+            None => String::new(),
+        }
+    );
+    Some(Figure {
+        svg: chart::difference_chart(&labels, &cats, &vals),
+        title,
+        reading,
+    })
+}
+
+fn sentence_of(doc: &CompareDoc, metrics: &[&str]) -> String {
+    metrics
+        .iter()
+        .find_map(|m| doc.row(m))
+        .map(|r| row_sentence(&doc.b.name, r))
+        .unwrap_or_default()
+}
+
+fn trs_reading(a: &Side<'_>, b: &Side<'_>) -> String {
+    let seg = |d: &RunDoc| -> Vec<(String, f64)> {
+        figures::trs_segments(d)
+            .iter()
+            .map(|s| (s.name.clone(), s.time_in_stage_hours.mean))
+            .collect()
+    };
+    let (sa, sb) = (seg(a.doc), seg(b.doc));
+    let total = |s: &[(String, f64)]| s.iter().map(|x| x.1).sum::<f64>();
+    let mut text = format!(
+        "Mean clearance time: {} h under {}, {} h under {}",
+        hours(total(&sa)),
+        a.label,
+        hours(total(&sb)),
+        b.label
+    );
+    let biggest = sa
+        .iter()
+        .filter_map(|(n, va)| sb.iter().find(|(m, _)| m == n).map(|(_, vb)| (n, *va, *vb)))
+        .max_by(|x, y| (x.2 - x.1).abs().total_cmp(&(y.2 - y.1).abs()));
+    if let Some((n, va, vb)) = biggest.filter(|(_, va, vb)| va != vb) {
+        text.push_str(&format!(
+            "; the segment that changes most is {}: {} h → {} h",
+            name_words(n),
+            hours(va),
+            hours(vb)
+        ));
+    }
+    text.push('.');
+    text
+}
+
+fn backlog_reading(sides: &[Side<'_>]) -> String {
+    let parts: Vec<String> = sides
+        .iter()
+        .map(|s| {
+            match s
+                .backlog
+                .and_then(|b| figures::backlog_peak(b, s.doc.warmup_hours))
+            {
+                Some((stage, hour, v)) => format!(
+                    "under {}, {} with {} parcels at hour {}",
+                    s.label,
+                    name_words(&stage),
+                    plain(v),
+                    hour
+                ),
+                None => format!("under {}, no queue", s.label),
+            }
+        })
+        .collect();
+    format!(
+        "Longest queue after the warm-up (mean of replications): {}.",
+        parts.join("; ")
+    )
+}
+
+fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
+    let parts: Vec<String> = sides
+        .iter()
+        .filter_map(|s| {
+            figures::stations(s.doc)
+                .into_iter()
+                .filter_map(|st| st.utilization.as_ref().map(|u| (st.name.as_str(), u.mean)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map(|(n, u)| format!("{} under {} ({})", name_words(n), s.label, percent(u)))
+        })
+        .collect();
+    let mut text = format!("Busiest station: {}.", parts.join("; "));
+    let s = sentence_of(doc, &["bottleneck.utilization"]);
+    if !s.is_empty() {
+        text.push(' ');
+        text.push_str(&s);
+    }
+    text
+}
+
+/// A table of one figure per row for A and B; a figure one side lacks is `—`.
+fn side_by_side(
+    header: &str,
+    names: [&str; 2],
+    rows: Vec<(String, Option<f64>, Option<f64>)>,
+    f: impl Fn(f64) -> String,
+) -> Table {
+    let cell = |v: Option<f64>| v.map_or("—".to_string(), &f);
+    Table {
+        header: vec![
+            header.to_string(),
+            names[0].to_string(),
+            names[1].to_string(),
+            "B − A".into(),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|(n, a, b)| {
+                let d = a.zip(b).map(|(a, b)| b - a);
+                vec![n, cell(a), cell(b), cell(d)]
+            })
+            .collect(),
+    }
+}
+
+/// The report of a comparison. `backlogs` are A's and B's mean backlogs, when known.
+pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
+    let mut findings: Vec<String> = doc
+        .rows
+        .iter()
+        .map(|r| row_sentence(&doc.b.name, r))
+        .collect();
+    let mut sections = Vec::new();
+
+    let mut blocks = vec![
+        Block::Text(format!(
+            "A = {}, B = {}. Both ran the same {} replication(s) with seed {}: the same parcels in both (common random numbers), so each difference is taken replication by replication. A 95% confidence interval that excludes zero means the difference is real at that level.",
+            doc.a.name, doc.b.name, doc.replications, doc.seed
+        )),
+        Block::Table(rows_table(doc)),
+    ];
+    for f in [hours_figure(doc), relative_figure(doc)]
+        .into_iter()
+        .flatten()
+    {
+        blocks.push(Block::Figure(f));
+    }
+    blocks.push(Block::Note(
+        "“95% CI if unpaired” is the interval that independent seeds would have given: compare its width with the paired one to see what pairing gains.".into(),
+    ));
+    sections.push(Section {
+        heading: "Headline differences".into(),
+        blocks,
+    });
+
+    match &doc.summaries {
+        None => sections.push(Section {
+            heading: "Side by side".into(),
+            blocks: vec![Block::Note(
+                "This comparison document has no `summaries` (it was written by an older clearsim): run the comparison again to draw both runs side by side.".into(),
+            )],
+        }),
+        Some(s) => {
+            let sides = [
+                Side {
+                    label: &doc.a.name,
+                    doc: &s.a,
+                    backlog: backlogs[0],
+                },
+                Side {
+                    label: &doc.b.name,
+                    doc: &s.b,
+                    backlog: backlogs[1],
+                },
+            ];
+            let world = s.a.is_world() && s.b.is_world();
+            let names = [doc.a.name.as_str(), doc.b.name.as_str()];
+            let (noun, _) = figures::headline_words(&s.a);
+
+            let mut blocks = Vec::new();
+            let hist = figures::histogram(
+                &sides,
+                sentence_of(doc, &["clearance_hours.p50", "time_in_system_hours.p50"]),
+            );
+            let cdf = figures::cdf(
+                &sides,
+                sentence_of(doc, &["released_within.24h", "time_in_system_hours.p95"]),
+            );
+            blocks.extend(hist.into_iter().chain(cdf).map(Block::Figure));
+            let stat_rows = |f: fn(&super::doc::StatDoc) -> f64| {
+                (f(s.a.headline()), f(s.b.headline()))
+            };
+            let mut rows = Vec::new();
+            for (label, f) in [
+                ("mean", (|x: &super::doc::StatDoc| x.mean) as fn(&super::doc::StatDoc) -> f64),
+                ("median (p50)", |x| x.p50),
+                ("p90", |x| x.p90),
+                ("p95", |x| x.p95),
+                ("p99", |x| x.p99),
+            ] {
+                let (a, b) = stat_rows(f);
+                rows.push((label.to_string(), Some(a), Some(b)));
+            }
+            blocks.push(Block::Table(side_by_side(
+                &format!("{noun} [h]"),
+                names,
+                rows,
+                hours,
+            )));
+            blocks.push(Block::Note(
+                "Quantiles here are of all observations pooled over replications; those of the headline table are means of each replication's own quantile, so the two can differ slightly.".into(),
+            ));
+            sections.push(Section {
+                heading: format!("{} side by side", capitalised(noun)),
+                blocks,
+            });
+
+            if world {
+                let mut blocks = Vec::new();
+                if let Some(f) = figures::trs(&sides, trs_reading(&sides[0], &sides[1])) {
+                    findings.push(f.reading.clone());
+                    blocks.push(Block::Figure(f));
+                }
+                let segs: Vec<(String, Option<f64>, Option<f64>)> = figures::trs_segments(&s.a)
+                    .iter()
+                    .map(|sa| {
+                        let b = figures::trs_segments(&s.b)
+                            .iter()
+                            .find(|sb| sb.name == sa.name)
+                            .map(|sb| sb.time_in_stage_hours.mean);
+                        (name_words(&sa.name), Some(sa.time_in_stage_hours.mean), b)
+                    })
+                    .collect();
+                blocks.push(Block::Table(side_by_side("segment, mean [h]", names, segs, hours)));
+                sections.push(Section {
+                    heading: "Time Release Study segments".into(),
+                    blocks,
+                });
+
+                let mut blocks = Vec::new();
+                match figures::backlog(&sides, backlog_reading(&sides)) {
+                    Some(f) => {
+                        findings.push(f.reading.clone());
+                        blocks.push(Block::Figure(f));
+                    }
+                    None => blocks.push(Block::Note(
+                        "No backlog: a saved comparison document does not hold it. Use `clearsim compare … --report FILE.html` to draw it.".into(),
+                    )),
+                }
+                sections.push(Section {
+                    heading: "Backlog over time".into(),
+                    blocks,
+                });
+            }
+
+            let mut blocks = Vec::new();
+            if let Some(f) = figures::utilisation(&sides, utilisation_reading(doc, &sides)) {
+                blocks.push(Block::Figure(f));
+                let mut names_u: Vec<String> = Vec::new();
+                for st in figures::stations(&s.a).into_iter().chain(figures::stations(&s.b)) {
+                    if !names_u.contains(&st.name) {
+                        names_u.push(st.name.clone());
+                    }
+                }
+                let util = |d: &RunDoc, n: &str| {
+                    figures::stations(d)
+                        .iter()
+                        .find(|st| st.name == n)
+                        .and_then(|st| st.utilization.as_ref())
+                        .map(|u| u.mean)
+                };
+                let rows = names_u
+                    .iter()
+                    .map(|n| (name_words(n), util(&s.a, n), util(&s.b, n)))
+                    .collect();
+                blocks.push(Block::Table(side_by_side("utilisation", names, rows, percent)));
+            }
+            sections.push(Section {
+                heading: if world { "Stations" } else { "Queues" }.into(),
+                blocks,
+            });
+
+            if world {
+                let mut blocks = Vec::new();
+                if let Some(f) = figures::cost(
+                    &sides,
+                    sentence_of(doc, &["cost_per_parcel.total"]),
+                ) {
+                    blocks.push(Block::Figure(f));
+                }
+                if let (Some(ca), Some(cb)) = (&s.a.cost_per_parcel, &s.b.cost_per_parcel) {
+                    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = ca
+                        .breakdown
+                        .iter()
+                        .map(|(k, l)| {
+                            (k.clone(), Some(l.mean), cb.breakdown.get(k).map(|x| x.mean))
+                        })
+                        .collect();
+                    rows.push(("total".into(), Some(ca.total.mean), Some(cb.total.mean)));
+                    let cur = s.a.currency.clone().unwrap_or_default();
+                    blocks.push(Block::Table(side_by_side(
+                        &format!("per delivered parcel [{cur}]"),
+                        names,
+                        rows,
+                        money,
+                    )));
+                }
+                sections.push(Section {
+                    heading: "Cost per parcel".into(),
+                    blocks,
+                });
+            }
+        }
+    }
+
+    let mut all = vec![Section {
+        heading: "Key findings".into(),
+        blocks: vec![Block::Findings(findings)],
+    }];
+    all.extend(sections);
+    Report {
+        title: format!("clearsim comparison: {} vs {}", doc.a.name, doc.b.name),
+        subtitle: format!(
+            "A = {} (SHA-256 {}), B = {} (SHA-256 {}); {} paired replication(s), seed {}, horizon {} h / {} h, warm-up {} h / {} h; clearsim {}",
+            doc.a.name,
+            doc.a.sha256.get(..12).unwrap_or(&doc.a.sha256),
+            doc.b.name,
+            doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
+            doc.replications,
+            doc.seed,
+            doc.horizon_hours[0].map_or("—".to_string(), short),
+            doc.horizon_hours[1].map_or("—".to_string(), short),
+            short(doc.warmup_hours[0]),
+            short(doc.warmup_hours[1]),
+            doc.clearsim_version
+        ),
+        sections: all,
+    }
+}
