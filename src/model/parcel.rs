@@ -225,9 +225,13 @@ struct Sim<'a, O: ParcelObserver> {
     bag: Batcher,
     timetable: Timetable,
     departure_scheduled: bool,
-    /// Parcels in export clearance: (time they reach the gateway, sequence, parcel).
-    clearing: std::collections::BinaryHeap<std::cmp::Reverse<(u64, u64, u32)>>,
-    clearing_seq: u64,
+    /// Parcels in export clearance, in the order they entered it: (`f64::to_bits` of the time
+    /// they reach the gateway, parcel).
+    clearing: Vec<(u64, u32)>,
+    /// The parcels of `clearing` that reached the gateway by the departure being handled.
+    at_gateway: Vec<(u64, u32)>,
+    /// Room for sorting `at_gateway`.
+    sort_scratch: Vec<(u64, u32)>,
     /// Sums over parcels delivered after the warm-up: the six cost categories, duty, VAT.
     sums: [f64; 8],
     groups: Vec<Vec<u32>>,
@@ -310,8 +314,9 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
         timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
         departure_scheduled: false,
-        clearing: std::collections::BinaryHeap::new(),
-        clearing_seq: 0,
+        clearing: Vec::new(),
+        at_gateway: Vec::new(),
+        sort_scratch: Vec::new(),
         sums: [0.0; 8],
         groups: Vec::new(),
         free_groups: Vec::new(),
@@ -671,14 +676,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     /// Export clearance is a pure delay: the time the parcel reaches the gateway is known now.
-    /// It waits in `clearing`, ordered by that time, and joins the boarding line (in that order)
-    /// just before the next departure: the same order as one event per parcel would give.
+    /// It waits in `clearing` and joins the boarding line, in the order of that time, just
+    /// before the next departure: the same order as one event per parcel would give.
     fn export(&mut self, now: f64, p: u32) {
         let ready = now + self.w.export_clearance.sample(&mut self.rng_export);
         self.parcels[p as usize].export_done = ready;
-        self.clearing_seq += 1;
-        self.clearing
-            .push(std::cmp::Reverse((ready.to_bits(), self.clearing_seq, p)));
+        self.clearing.push((ready.to_bits(), p));
         if !self.departure_scheduled {
             self.departure_scheduled = true;
             let at = self.timetable.next_departure(ready);
@@ -686,26 +689,45 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
-    /// Moves the parcels that reached the gateway by `now` into the boarding line, in order.
-    fn reach_gateway(&mut self, now: f64) {
-        let kg = self.w.linehaul.capacity_in_kg;
-        while let Some(&std::cmp::Reverse((bits, _, p))) = self.clearing.peek() {
-            let ready = f64::from_bits(bits);
-            if ready > now {
-                break;
+    /// Moves the parcels that reached the gateway by `now` into the boarding line, in order,
+    /// and returns when the first of those still in export clearance will reach it.
+    ///
+    /// Called once a departure, it sorts only what reached the gateway since the last one, by a
+    /// radix sort: a fifth of the instructions of as many pops of a binary heap. The sort is
+    /// stable, so parcels reaching the gateway at the same time keep the order in which they
+    /// entered clearance.
+    fn reach_gateway(&mut self, now: f64) -> Option<f64> {
+        let now_bits = now.to_bits();
+        let mut next = u64::MAX;
+        let mut kept = 0;
+        for i in 0..self.clearing.len() {
+            let entry = self.clearing[i];
+            // Times are non-negative, so their bits order like the times.
+            if entry.0 <= now_bits {
+                self.at_gateway.push(entry);
+            } else {
+                next = next.min(entry.0);
+                self.clearing[kept] = entry;
+                kept += 1;
             }
-            self.clearing.pop();
+        }
+        self.clearing.truncate(kept);
+        sort_by_time(&mut self.at_gateway, &mut self.sort_scratch);
+        let kg = self.w.linehaul.capacity_in_kg;
+        for &(bits, p) in &self.at_gateway {
             let load = if kg {
                 self.parcels[p as usize].weight
             } else {
                 1.0
             };
-            self.timetable.push(ready, p, load);
+            self.timetable.push(f64::from_bits(bits), p, load);
         }
+        self.at_gateway.clear();
+        (kept > 0).then(|| f64::from_bits(next))
     }
 
     fn departure(&mut self, now: f64) {
-        self.reach_gateway(now);
+        let next_ready = self.reach_gateway(now);
         let group = self.free_groups.pop().unwrap_or_else(|| {
             self.groups.push(Vec::new());
             (self.groups.len() - 1) as u32
@@ -729,7 +751,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
         }
         self.in_transit += members.len() as u32;
-        let next_ready = self.clearing.peek().map(|r| f64::from_bits(r.0.0));
         if self.timetable.waiting() > 0 || next_ready.is_some() {
             let from = if self.timetable.waiting() > 0 {
                 now
@@ -1051,6 +1072,42 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 }
 
+/// Sorts `(f64::to_bits(time), parcel)` pairs by time, keeping the order of equal times, with
+/// `scratch` as room: a least-significant-digit radix sort over the bits in which the keys
+/// differ, 12 bits a pass (4 passes for times spread over a few hours of a run's first weeks).
+/// The times must be non-negative, so that their bits order like them.
+fn sort_by_time(entries: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>) {
+    const BITS: u32 = 12;
+    const MASK: u64 = (1 << BITS) - 1;
+    if entries.len() < 256 {
+        entries.sort_by_key(|&(bits, _)| bits);
+        return;
+    }
+    let (min, max) = entries.iter().fold((u64::MAX, 0), |(lo, hi), &(bits, _)| {
+        (lo.min(bits), hi.max(bits))
+    });
+    let span_bits = u64::BITS - (max - min).leading_zeros();
+    scratch.clear();
+    scratch.resize(entries.len(), (0, 0));
+    let mut counts = [0u32; 1 << BITS];
+    for shift in (0..span_bits).step_by(BITS as usize) {
+        counts.fill(0);
+        for &(bits, _) in entries.iter() {
+            counts[((bits - min) >> shift & MASK) as usize] += 1;
+        }
+        let mut start = 0;
+        for c in counts.iter_mut() {
+            (*c, start) = (start, start + *c);
+        }
+        for &entry in entries.iter() {
+            let digit = ((entry.0 - min) >> shift & MASK) as usize;
+            scratch[counts[digit] as usize] = entry;
+            counts[digit] += 1;
+        }
+        std::mem::swap(entries, scratch);
+    }
+}
+
 /// Duty, VAT and whether the order leaves the retail regime for general trade.
 fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
     let r = &w.regime;
@@ -1094,5 +1151,31 @@ fn risk_of(w: &ParcelWorld, u: f64, trusted: bool) -> u8 {
         1
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn sort_by_time_is_a_stable_sort_by_time() {
+        let mut rng = Stream::seed_from_u64(5);
+        for (n, spread_h) in [(10, 8.0), (300, 0.5), (5_000, 8.0), (20_000, 4000.0)] {
+            // Whole multiples of 2^-10 h, so that many times are equal.
+            let times: Vec<f64> = (0..n)
+                .map(|_| (rng.random::<f64>() * spread_h * 1024.0).floor() / 1024.0 + 100.0)
+                .collect();
+            let mut entries: Vec<(u64, u32)> = times
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.to_bits(), i as u32))
+                .collect();
+            let mut expected = entries.clone();
+            expected.sort_by_key(|&(bits, _)| bits);
+            sort_by_time(&mut entries, &mut Vec::new());
+            assert_eq!(entries, expected, "{n} times over {spread_h} h");
+        }
     }
 }
