@@ -120,6 +120,9 @@ struct StationState {
     zero_waits: u64,
     services: u64,
     closed_starts: u64,
+    /// (from, until, servers): the schedule has `servers` on duty from `from` to `until` [h],
+    /// so that the check behind `closed_starts` looks it up only when a service starts outside.
+    on_duty: (f64, f64, u32),
 }
 
 /// What one replication of a parcel world produced (statistics after the warm-up).
@@ -280,6 +283,7 @@ pub fn simulate_world_observed<O: ParcelObserver>(
                 zero_waits: 0,
                 services: 0,
                 closed_starts: 0,
+                on_duty: (0.0, 0.0, 0),
             })
         })
         .collect();
@@ -436,7 +440,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let mut e = -(1.0 - u).ln();
         let mut t = from;
         loop {
-            let h = t.floor() as usize;
+            // t >= 0: truncation is the floor, without a call to libm's floor.
+            let h = t as usize;
             let r = *rates.get(h)?;
             let end = (h + 1) as f64;
             let cap = r * (end - t);
@@ -585,7 +590,20 @@ impl<O: ParcelObserver> Sim<'_, O> {
             st.wait.record(wait);
         }
         st.services += 1;
-        if st.spec.schedule.servers_at(now) == 0 {
+        let (from, until, servers) = st.on_duty;
+        let servers = if from <= now && now < until {
+            servers
+        } else {
+            let schedule = &st.spec.schedule;
+            let servers = schedule.servers_at(now);
+            // The schedule's boundaries are fuzzy by a nanosecond or so: stop 1e-6 h short.
+            let until = schedule
+                .next_change(now)
+                .map_or(f64::INFINITY, |at| at - 1e-6);
+            st.on_duty = (now, until, servers);
+            servers
+        };
+        if servers == 0 {
             st.closed_starts += 1;
         }
         let d = st.spec.service.sample(&mut st.rng);
