@@ -157,7 +157,8 @@ impl TallyHist {
     }
 
     /// Adds one observation to both the tally and the histogram.
-    #[inline]
+    // Always inlined: a parcel records half a dozen, and as a call the prologue was a fifth of it.
+    #[inline(always)]
     pub fn record(&mut self, x: f64) {
         self.tally.record(x);
         self.hist.record(x);
