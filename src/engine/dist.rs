@@ -592,15 +592,22 @@ const EXP2_64THS: [u64; 64] = [
 /// underflow, or are not numbers go to libm.
 #[inline(always)]
 fn exp(x: f64) -> f64 {
-    // |x| < 708 keeps 2^k a normal number.
-    if !(x.abs() < 708.0) {
-        return exp_libm(x);
+    // |x| < 708 keeps 2^k a normal number; NaN fails the test too.
+    if x.abs() < 708.0 {
+        exp_by_table(x)
+    } else {
+        exp_libm(x)
     }
+}
+
+/// [`exp`] for `|x| < 708`.
+#[inline(always)]
+fn exp_by_table(x: f64) -> f64 {
     const INV_STEP: f64 = 64.0 / std::f64::consts::LN_2;
-    // ln2/64 split so that n * STEP_HI is exact for |n| < 2^16 (Cody and Waite): the high
-    // part is fdlibm's 32-bit ln2_hi over 64.
-    const STEP_HI: f64 = 6.931_471_803_691_238_164_9e-1 / 64.0;
-    const STEP_LO: f64 = 1.908_214_929_270_587_700_0e-10 / 64.0;
+    // ln2/64 split so that n * STEP_HI is exact for |n| < 2^16 (Cody and Waite): fdlibm's
+    // ln2_hi (the top 32 bits of ln 2) and ln2_lo (the rest), over 64.
+    const STEP_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / 64.0;
+    const STEP_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / 64.0;
     // Adding 1.5 * 2^52 rounds to an integer, which then sits in the low bits.
     const SHIFT: f64 = 6_755_399_441_055_744.0;
     let shifted = x * INV_STEP + SHIFT;
