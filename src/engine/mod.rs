@@ -13,6 +13,7 @@ pub mod rng;
 pub mod schedule;
 pub mod station;
 pub mod timetable;
+mod ziggurat;
 
 pub use batch::Batcher;
 pub use calendar::{Calendar, EventId};

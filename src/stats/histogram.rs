@@ -46,19 +46,19 @@ impl<'de> serde::Deserialize<'de> for Histogram {
 
 #[inline]
 fn bucket_of(x: f64) -> usize {
-    if x.is_nan() || x <= 0.0 {
+    let bits = x.to_bits() as i64;
+    // For a positive x the bits above the top SUB_BITS of the mantissa are the biased exponent,
+    // so they count buckets directly: bucket 1 starts at 2^MIN_EXP.
+    let i = (bits >> (52 - SUB_BITS)) - ((1023 + MIN_EXP) << SUB_BITS) + 1;
+    // Zero, negative (sign bit set: `bits` < 0) and below 2^MIN_EXP: bucket 0.
+    if bits <= 0 || i < 1 {
         return 0;
     }
-    let bits = x.to_bits();
-    let exp = ((bits >> 52) & 0x7ff) as i64 - 1023;
-    if exp < MIN_EXP {
-        return 0;
+    if i >= BUCKETS as i64 - 1 {
+        // 2^(MAX_EXP + 1) and more, infinity and NaN.
+        return if x.is_nan() { 0 } else { BUCKETS - 1 };
     }
-    if exp > MAX_EXP {
-        return BUCKETS - 1;
-    }
-    let sub = ((bits >> (52 - SUB_BITS)) & ((1 << SUB_BITS) - 1)) as usize;
-    1 + (((exp - MIN_EXP) as usize) << SUB_BITS) + sub
+    i as usize
 }
 
 /// The upper edge of bucket `i` [h].

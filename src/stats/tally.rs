@@ -37,7 +37,8 @@ impl Tally {
     pub fn record(&mut self, x: f64) {
         self.count += 1;
         let delta = x - self.mean;
-        self.mean += delta / self.count as f64;
+        // Through i64, a single instruction: u64 to f64 takes several (counts stay below 2^63).
+        self.mean += delta / self.count as i64 as f64;
         self.m2 += delta * (x - self.mean);
         // Plain comparisons: `f64::min` spends instructions on NaN rules this hot path needs not.
         if x < self.min {
@@ -47,6 +48,22 @@ impl Tally {
             self.max = x;
         }
         self.sum += x;
+    }
+
+    /// Adds `n` observations of the same value `x`: what `n` calls to [`Tally::record`] would
+    /// give, up to rounding (the block is folded in as by [`Tally::merge`]).
+    pub fn record_n(&mut self, x: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.merge(&Tally {
+            count: n,
+            mean: x,
+            m2: 0.0,
+            min: x,
+            max: x,
+            sum: x * n as f64,
+        });
     }
 
     /// Number of observations.
@@ -140,10 +157,18 @@ impl TallyHist {
     }
 
     /// Adds one observation to both the tally and the histogram.
-    #[inline]
+    // Always inlined: a parcel records half a dozen, and as a call the prologue was a fifth of it.
+    #[inline(always)]
     pub fn record(&mut self, x: f64) {
         self.tally.record(x);
         self.hist.record(x);
+    }
+
+    /// Adds `n` observations of the same value `x` to both the tally and the histogram (see
+    /// [`Tally::record_n`]).
+    pub fn record_n(&mut self, x: f64, n: u64) {
+        self.tally.record_n(x, n);
+        self.hist.record_n(x, n);
     }
 
     /// Folds in another record, as if its observations had been recorded here.
@@ -255,6 +280,28 @@ mod tests {
         t.record(9.0);
         t.reset();
         assert_eq!(t, Tally::new());
+    }
+
+    #[test]
+    fn record_n_equals_repeated_record() {
+        let xs = samples(12, 1_000, 3.0, 2.0);
+        for (x, n) in [(0.0, 700), (2.5, 1), (-4.0, 33)] {
+            let (mut one_by_one, mut block) = (TallyHist::new(), TallyHist::new());
+            for &y in &xs {
+                one_by_one.record(y);
+                block.record(y);
+            }
+            (0..n).for_each(|_| one_by_one.record(x));
+            block.record_n(x, n);
+            block.record_n(x, 0);
+            let (a, b) = (one_by_one.tally, block.tally);
+            assert_eq!(a.count(), b.count());
+            assert!(close(a.mean(), b.mean(), 1e-12), "{x} x {n}");
+            assert!(close(a.variance(), b.variance(), 1e-12), "{x} x {n}");
+            assert_eq!((a.min(), a.max()), (b.min(), b.max()));
+            assert!(close(a.sum(), b.sum(), 1e-12));
+            assert_eq!(one_by_one.hist.to_bytes(), block.hist.to_bytes());
+        }
     }
 
     #[test]
