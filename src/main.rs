@@ -222,6 +222,8 @@ enum Command {
         out: PathBuf,
         #[command(flatten)]
         split: SplitArgs,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Find the most demand a scenario can take: the largest demand multiplier at which a figure
     /// meets `--limit` and the system stays stable, with its 95% CI across replications, the
@@ -247,6 +249,8 @@ enum Command {
         /// Also write `stress.json` into this folder, atomically.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        files: ReportArgs,
     },
     /// Put the folders of the shards of one run or sweep together: checks that they belong to
     /// the same job and that every unit is there once, then writes what one process would have.
@@ -657,9 +661,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             how,
             out,
             split,
+            files,
         } => {
             use experiment::sweep::{SetArg, grid, parse_set, summarize_sweep};
             let shard = split.shard()?;
+            files.check()?;
             if how.auto_warmup() {
                 return Err(Failure::Input("--warmup auto is for run and compare: choose the warm-up once (`clearsim run FILE --warmup auto`), then sweep with --warmup HOURS".to_string()));
             }
@@ -714,7 +720,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             } else {
                 emit(&report::table::render_sweep(&result.summary));
             }
-            Ok(())
+            files.write(
+                files
+                    .wanted()
+                    .then(|| report::ReportInput::of_sweep(&result.summary)),
+            )
         }
         Command::Stress {
             scenario,
@@ -724,8 +734,10 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             steps,
             how,
             out,
+            files,
         } => {
             use experiment::stress::{StressError, StressSpec, parse_range, stress};
+            files.check()?;
             if how.auto_warmup() {
                 return Err(Failure::Input("--warmup auto is for run and compare: choose the warm-up once (`clearsim run FILE --warmup auto`), then stress with --warmup HOURS".to_string()));
             }
@@ -763,7 +775,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             } else {
                 emit(&report::table::render_stress(&result));
             }
-            Ok(())
+            files.write(
+                files
+                    .wanted()
+                    .then(|| report::ReportInput::of_stress(&result)),
+            )
         }
         Command::Merge { dirs, out, json } => {
             let shards = experiment::units::gather(&dirs)?;

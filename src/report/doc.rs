@@ -311,6 +311,10 @@ pub enum ResultDoc {
     Run(Box<RunDoc>),
     /// `compare --json`.
     Compare(Box<CompareDoc>),
+    /// A sweep's `summary.json`.
+    Sweep(Box<super::sweep_report::SweepDoc>),
+    /// `stress --json` / `stress.json`.
+    Stress(Box<super::sweep_report::StressDoc>),
 }
 
 /// Reads a result document from JSON text, telling the two kinds apart by their keys: a
@@ -328,6 +332,16 @@ pub fn parse(text: &str, file: &str) -> Result<ResultDoc, DocError> {
                 .to_string(),
         ));
     };
+    if object.contains_key("points") && object.contains_key("parameters") {
+        return Ok(ResultDoc::Sweep(Box::new(
+            super::sweep_report::parse_sweep(text, file)?,
+        )));
+    }
+    if object.contains_key("curve") && object.contains_key("limit") {
+        return Ok(ResultDoc::Stress(Box::new(
+            super::sweep_report::parse_stress(text, file)?,
+        )));
+    }
     if object.contains_key("rows") {
         let doc: CompareDoc = serde_json::from_str(text).map_err(|e| {
             invalid(format!(
@@ -344,7 +358,7 @@ pub fn parse(text: &str, file: &str) -> Result<ResultDoc, DocError> {
         Ok(ResultDoc::Run(Box::new(doc)))
     } else {
         Err(invalid(
-            "neither a `clearsim run --json` document (keys `stages`, `metrics`) nor a `clearsim compare --json` document (key `rows`)"
+            "not a clearsim result: expected a `run --json` document (keys `stages`, `metrics`), a `compare --json` document (key `rows`), a sweep's summary.json (`points`, `parameters`) or a `stress --json` document (`curve`, `limit`)"
                 .to_string(),
         ))
     }

@@ -7,6 +7,7 @@ pub mod doc;
 pub mod figures;
 pub mod page;
 pub mod run_report;
+pub mod sweep_report;
 pub mod table;
 pub mod words;
 
@@ -118,6 +119,24 @@ impl ReportInput {
         })
     }
 
+    /// The report input of a sweep (its `summary.json`).
+    pub fn of_sweep(summary: &crate::experiment::sweep::SweepSummary) -> Result<Self, ReportError> {
+        Ok(ReportInput {
+            doc: reparse(summary)?,
+            backlogs: [None, None],
+        })
+    }
+
+    /// The report input of a stress test.
+    pub fn of_stress(
+        result: &crate::experiment::stress::StressResult,
+    ) -> Result<Self, ReportError> {
+        Ok(ReportInput {
+            doc: reparse(result)?,
+            backlogs: [None, None],
+        })
+    }
+
     /// Reads a saved `run --json` / `summary.json` or `compare --json` document. For a run
     /// document, a `backlog.csv` in the same folder is read too (as `run --out` writes them).
     pub fn from_file(path: &Path) -> Result<Self, ReportError> {
@@ -144,6 +163,8 @@ impl ReportInput {
             doc::ResultDoc::Compare(c) => {
                 compare_report::build(c, [self.backlogs[0].as_ref(), self.backlogs[1].as_ref()])
             }
+            doc::ResultDoc::Sweep(d) => sweep_report::build_sweep(d),
+            doc::ResultDoc::Stress(d) => sweep_report::build_stress(d),
         }
     }
 

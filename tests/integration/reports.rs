@@ -620,3 +620,112 @@ fn run_document_has_distribution_bins_that_add_up_to_one() {
     );
     assert!(c["rows"].is_array());
 }
+
+#[test]
+fn sweep_and_stress_reports_draw_every_chart_they_promise() {
+    use clearsim::report::sweep_report::{STRESS_CHART, sweep_chart_ids};
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let mmc = path("scenarios/validation/mmc.toml");
+    let (html, md) = (d.join("sweep.html"), d.join("sweep.md"));
+    let out = d.join("sweep");
+    // Two parameters: one line per number of officers, multiplier on the x axis.
+    ok(&[
+        "sweep",
+        mmc.as_str(),
+        "--set",
+        "run.demand_multiplier=0.6,0.8,1.0",
+        "--set",
+        "stage.officers.servers=3,4",
+        "--set",
+        "run.horizon_h=1000",
+        "--set",
+        "run.warmup_h=100",
+        "--reps",
+        "3",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+        "--report",
+        html.to_str().unwrap(),
+        "--md",
+        md.to_str().unwrap(),
+    ]);
+    let ids = sweep_chart_ids(5);
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let page = read(&html);
+    assert_self_contained_report(&page, &ids);
+    assert!(
+        page.contains("stage.officers.servers = 4"),
+        "legend per officer count"
+    );
+    let memo = read(&md);
+    assert!(memo.contains("ranges from"), "{memo}");
+    // The saved summary.json gives the same report.
+    let again = d.join("again.html");
+    ok(&[
+        "report",
+        out.join("summary.json").to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(read(&again), page);
+
+    // A sweep of one point, one replication: a dot, no interval, no panic.
+    let one = d.join("one.html");
+    ok(&[
+        "sweep",
+        mmc.as_str(),
+        "--set",
+        "run.horizon_h=500",
+        "--warmup",
+        "50",
+        "--reps",
+        "1",
+        "--quiet",
+        "--out",
+        d.join("one").to_str().unwrap(),
+        "--report",
+        one.to_str().unwrap(),
+    ]);
+    assert_self_contained_report(&read(&one), &ids);
+
+    // Stress: the curve, the limit line and the maximum found.
+    let (shtml, sjson) = (d.join("stress.html"), d.join("stress"));
+    ok(&[
+        "stress",
+        mmc.as_str(),
+        "--limit",
+        "stages.officers.wait_hours.mean<=1",
+        "--set",
+        "run.horizon_h=2000",
+        "--set",
+        "run.warmup_h=200",
+        "--reps",
+        "3",
+        "--points",
+        "4",
+        "--steps",
+        "4",
+        "--quiet",
+        "--out",
+        sjson.to_str().unwrap(),
+        "--report",
+        shtml.to_str().unwrap(),
+    ]);
+    let page = read(&shtml);
+    assert_self_contained_report(&page, &[STRESS_CHART]);
+    assert!(
+        page.contains("limit stages.officers.wait_hours.mean&lt;=1")
+            || page.contains("limit stages.officers.wait_hours.mean<=1")
+    );
+    assert!(page.contains("maximum"));
+    let again = d.join("stress-again.html");
+    ok(&[
+        "report",
+        sjson.join("stress.json").to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(read(&again), page);
+}
