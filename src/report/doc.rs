@@ -507,7 +507,11 @@ mod tests {
         let e = parse("[1, 2]", "x.json").unwrap_err().to_string();
         assert!(e.starts_with("x.json: expected a JSON object"), "{e}");
         let e = parse("{\"a\": 1}", "x.json").unwrap_err().to_string();
-        assert!(e.contains("neither"), "{e}");
+        assert!(e.contains("not a clearsim result"), "{e}");
+        let e = parse("{\"points\": [], \"parameters\": []}", "x.json")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("sweep") && e.contains("missing field"), "{e}");
         let e = parse("{\"rows\": []}", "x.json").unwrap_err().to_string();
         assert!(e.contains("missing field"), "{e}");
         let e = parse("{", "x.json").unwrap_err().to_string();
