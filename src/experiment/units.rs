@@ -10,11 +10,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{ExperimentError, Workers};
+use super::{ExperimentError, Workers, in_parallel_range};
 use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
 use crate::report::write_atomic;
@@ -384,30 +383,19 @@ pub fn execute(
     resume: bool,
 ) -> Result<(), JobError> {
     let reps = replications as u64;
-    if let Some(pb) = workers.progress {
-        pb.set_length(pb.length().unwrap_or(0) + units.len() as u64);
-    }
-    let one = |&u: &u64| -> Result<(), JobError> {
+    let one = |i: u64| -> Result<(), JobError> {
+        let u = units[i as usize];
         // A stored unit is checked (it must load) but not kept: memory holds units in flight.
         let done = resume && store.load(u)?.is_some();
         if !done {
             let r = simulate_unit(&scenarios[(u / reps) as usize], u % reps);
             store.save(u, &r)?;
         }
-        if let Some(pb) = workers.progress {
-            pb.inc(1);
-        }
         Ok(())
     };
-    let threads = workers.threads;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| ExperimentError::Threads {
-            threads,
-            reason: e.to_string(),
-        })?;
-    pool.install(|| units.par_iter().map(one).collect())
+    in_parallel_range(0, units.len() as u64, workers, one)?
+        .into_iter()
+        .collect()
 }
 
 /// Why a job could not be run, resumed or merged.

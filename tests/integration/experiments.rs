@@ -30,32 +30,36 @@ fn refused(out: &Output, says: &str) {
     assert!(err.contains(says), "expected `{says}` in: {err}");
 }
 
-/// A small, fast parcel-world sweep: 2 points × 3 replications = 6 units.
-fn world_sweep(out: &Path, extra: &[&str]) -> Output {
+/// The arguments of a small, fast parcel-world sweep: 2 points × 3 replications = 6 units.
+fn world_sweep_args(out: &Path, extra: &[&str]) -> Vec<String> {
     let f = file("tests/fixtures/world-small.toml");
-    let o = dir(out);
-    let args = [
-        &[
-            "sweep",
-            f.as_str(),
-            "--set",
-            "hub.sort.servers=4,6",
-            "--set",
-            "run.horizon_h=120",
-            "--set",
-            "run.warmup_h=24",
-            "--reps",
-            "3",
-            "--seed",
-            "2",
-            "--quiet",
-            "--out",
-            o.as_str(),
-        ][..],
-        extra,
+    [
+        "sweep",
+        f.as_str(),
+        "--set",
+        "hub.sort.servers=4,6",
+        "--set",
+        "run.horizon_h=120",
+        "--set",
+        "run.warmup_h=24",
+        "--reps",
+        "3",
+        "--seed",
+        "2",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
     ]
-    .concat();
-    clearsim(&args)
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Runs the small parcel-world sweep of [`world_sweep_args`].
+fn world_sweep(out: &Path, extra: &[&str]) -> Output {
+    let args = world_sweep_args(out, extra);
+    clearsim(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn read(path: &Path) -> Vec<u8> {
@@ -336,27 +340,8 @@ fn a_killed_sweep_resumes_to_the_same_result() {
 
     // A real kill, at whatever point the sweep has reached.
     let killed = tmp.path().join("killed");
-    let f = file("tests/fixtures/world-small.toml");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_clearsim"))
-        .args([
-            "sweep",
-            f.as_str(),
-            "--set",
-            "hub.sort.servers=4,6",
-            "--set",
-            "run.horizon_h=120",
-            "--set",
-            "run.warmup_h=24",
-            "--reps",
-            "3",
-            "--seed",
-            "2",
-            "--quiet",
-            "--threads",
-            "1",
-            "--out",
-            killed.to_str().unwrap(),
-        ])
+        .args(world_sweep_args(&killed, &["--threads", "1"]))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
