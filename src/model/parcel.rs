@@ -14,6 +14,7 @@
 //! stream when the parcel is ordered, so two scenarios with the same platforms and seed see the
 //! same parcels: paired comparisons isolate the effect of the process.
 
+use crossbeam_utils::CachePadded;
 use rand::RngExt;
 
 use crate::engine::batch::BatchPush;
@@ -221,10 +222,12 @@ struct Sim<'a, O: ParcelObserver> {
     parcels: Vec<Parcel>,
     free: Vec<u32>,
     stations: Vec<Option<StationState>>,
-    order_rngs: Vec<Stream>,
+    /// On cache lines of their own, like `attr_rngs`, so that no other thread's replication
+    /// writes the same line (see the network model's `Sim::stages`).
+    order_rngs: Vec<CachePadded<Stream>>,
     /// Orders per hour of every platform, hour by hour up to the horizon.
     rates: Vec<Vec<f64>>,
-    attr_rngs: Vec<Stream>,
+    attr_rngs: Vec<CachePadded<Stream>>,
     rng_first_mile: Stream,
     rng_export: Stream,
     rng_transit: Stream,
@@ -303,7 +306,7 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         order_rngs: world
             .platforms
             .iter()
-            .map(|p| seeder.stream(&format!("platform:{}:orders", p.name)))
+            .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:orders", p.name))))
             .collect(),
         rates: world
             .platforms
@@ -317,7 +320,7 @@ pub fn simulate_world_observed<O: ParcelObserver>(
         attr_rngs: world
             .platforms
             .iter()
-            .map(|p| seeder.stream(&format!("platform:{}:parcels", p.name)))
+            .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:parcels", p.name))))
             .collect(),
         rng_first_mile: seeder.stream("first_mile"),
         rng_export: seeder.stream("export"),
@@ -479,7 +482,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn order(&mut self, now: f64, i: usize) {
         let w = self.w;
         let pl = &w.platforms[i];
-        let rng = &mut self.attr_rngs[i];
+        let rng = &mut *self.attr_rngs[i];
         let value = pl.declared_value.sample(rng);
         let weight = pl.weight_kg.sample(rng);
         let u_mode: f64 = rng.random();
