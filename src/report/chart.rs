@@ -233,6 +233,20 @@ fn finite_ci(ci: Option<[f64; 2]>) -> Option<[f64; 2]> {
     ci.filter(|[lo, hi]| lo.is_finite() && hi.is_finite())
 }
 
+/// The legend of the series drawn with labels, top right on a translucent white box.
+fn legend<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+) -> DrawResult<()> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(GRID)
+        .label_font((FONT, 14))
+        .draw()
+        .map_err(err)
+}
+
 /// Draws with `draw` on a fresh SVG canvas and returns the finished `<svg>`, with the chart's
 /// id and a `<title>`; a drawing error becomes a small SVG that says what went wrong.
 fn svg(
@@ -504,14 +518,7 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .map_err(err)?;
             }
             if panel.series.iter().any(|s| !s.label.is_empty()) {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .background_style(WHITE.mix(0.85))
-                    .border_style(GRID)
-                    .label_font((FONT, 14))
-                    .draw()
-                    .map_err(err)?;
+                legend(&mut chart)?;
             }
         }
         Ok(())
@@ -616,14 +623,7 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
             }
         }
         if series.iter().any(|s| !s.label.is_empty()) {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GRID)
-                .label_font((FONT, 14))
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart)?;
         }
         Ok(())
     })
@@ -795,14 +795,7 @@ pub fn stacked_bar_chart(
                 )))
                 .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(GRID)
-            .label_font((FONT, 14))
-            .draw()
-            .map_err(err)?;
+        legend(&mut chart)?;
         Ok(())
     })
 }
@@ -881,14 +874,7 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
                 .map_err(err)?;
         }
         if series.iter().any(|s| !s.label.is_empty()) {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.85))
-                .border_style(GRID)
-                .label_font((FONT, 14))
-                .draw()
-                .map_err(err)?;
+            legend(&mut chart)?;
         }
         Ok(())
     })
