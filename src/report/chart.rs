@@ -7,7 +7,9 @@
 //! viewer's sans-serif font (no font files are read). Bad numbers (NaN, infinities, empty
 //! data) never panic: they are left out, and a chart with nothing to draw says so.
 
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::prelude::*;
 
 /// Width of a chart [px].
@@ -233,6 +235,27 @@ fn finite_ci(ci: Option<[f64; 2]>) -> Option<[f64; 2]> {
     ci.filter(|[lo, hi]| lo.is_finite() && hi.is_finite())
 }
 
+/// The grid and axes every chart shares: grid lines in `GRID`, the axis descriptions from
+/// `labels`, and the fonts; callers add tick labels and which grid to leave out.
+fn mesh<'a, 'b, XT, YT, X, Y>(
+    chart: &'b mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+    labels: &Labels,
+) -> MeshStyle<'a, 'b, X, Y, SVGBackend<'a>>
+where
+    X: Ranged<ValueType = XT> + ValueFormatter<XT>,
+    Y: Ranged<ValueType = YT> + ValueFormatter<YT>,
+{
+    let mut style = chart.configure_mesh();
+    style
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .x_desc(labels.x.as_str())
+        .y_desc(labels.y.as_str())
+        .label_style((FONT, 14))
+        .axis_desc_style((FONT, 16));
+    style
+}
+
 /// The legend of the series drawn with labels, top right on a translucent white box.
 fn legend<'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
@@ -403,16 +426,9 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
             }
             let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
             let (xs, ys) = (x1 - x0, y1 - y0);
-            chart
-                .configure_mesh()
-                .light_line_style(WHITE)
-                .bold_line_style(GRID)
-                .x_desc(labels.x.as_str())
-                .y_desc(labels.y.as_str())
+            mesh(&mut chart, labels)
                 .x_label_formatter(&|v| tick(*v, xs))
                 .y_label_formatter(&|v| tick(*v, ys))
-                .label_style((FONT, 14))
-                .axis_desc_style((FONT, 16))
                 .draw()
                 .map_err(err)?;
             if let Some(g) = &guides.shade_before
@@ -559,19 +575,12 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
             .build_cartesian_2d(-0.5..n as f64 - 0.5, y0..y1)
             .map_err(err)?;
         let ys = y1 - y0;
-        chart
-            .configure_mesh()
+        mesh(&mut chart, labels)
             .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_desc(labels.x.as_str())
-            .y_desc(labels.y.as_str())
             // n labels at most: plotters then puts them at the integers, one per category.
             .x_labels(n)
             .x_label_formatter(&|v| category_label(categories, *v))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let m = series.len() as f64;
@@ -661,18 +670,11 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
             .map_err(err)?;
         let reversed: Vec<String> = categories[..n].iter().rev().cloned().collect();
         let xs = x1 - x0;
-        chart
-            .configure_mesh()
+        mesh(&mut chart, labels)
             .disable_y_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_desc(labels.x.as_str())
-            .y_desc(labels.y.as_str())
             .x_label_formatter(&|v| tick(*v, xs))
             .y_labels(n)
             .y_label_formatter(&|v| category_label(&reversed, *v))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let c = color(0);
@@ -750,19 +752,12 @@ pub fn stacked_bar_chart(
             .build_cartesian_2d(-0.5..n as f64 + 0.9, y0..y1)
             .map_err(err)?;
         let ys = y1 - y0;
-        chart
-            .configure_mesh()
+        mesh(&mut chart, labels)
             .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_desc(labels.x.as_str())
-            .y_desc(labels.y.as_str())
             // The axis runs to n + 0.9 (room for the legend): n + 2 labels keeps a step of 1.
             .x_labels(n + 2)
             .x_label_formatter(&|v| category_label(bars, *v))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         let half = if n == 1 { 0.25 } else { 0.32 };
@@ -828,17 +823,10 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(err)?;
         let (xs, ys) = (x1 - x0, y1 - y0);
-        chart
-            .configure_mesh()
+        mesh(&mut chart, labels)
             .disable_x_mesh()
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .x_desc(labels.x.as_str())
-            .y_desc(labels.y.as_str())
             .x_label_formatter(&|v| tick(*v, xs))
             .y_label_formatter(&|v| tick(*v, ys))
-            .label_style((FONT, 14))
-            .axis_desc_style((FONT, 16))
             .draw()
             .map_err(err)?;
         for (k, s) in series.iter().enumerate() {
