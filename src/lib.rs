@@ -37,6 +37,7 @@
 
 pub mod engine;
 pub mod experiment;
+pub mod io;
 pub mod model;
 pub mod report;
 pub mod scenario;

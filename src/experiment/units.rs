@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{ExperimentError, Workers, in_parallel_range};
+use crate::io::write_atomic;
 use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{ReplicationResult, simulate};
-use crate::report::write_atomic;
 use crate::scenario::{Override, Scenario, ScenarioError};
 
 /// One replication's complete result, of either kind of scenario. (Sizes differ, but there is
@@ -204,7 +204,108 @@ pub enum StoreError {
     },
 }
 
-const UNIT_MAGIC: &[u8; 8] = b"CSUNIT01";
+/// The first bytes of a unit file; the last 32 are the SHA-256 of all the others, so a flipped
+/// bit anywhere is found when the unit is loaded.
+const UNIT_MAGIC: &[u8; 8] = b"CSUNIT02";
+
+/// Bytes of the checksum that ends every unit file.
+const CHECKSUM_LEN: usize = 32;
+
+/// The most replications a point may have: the bound of `run.replications` in the scenario format.
+pub const MAX_REPLICATIONS: u32 = 1_000_000;
+
+/// The most work units a job may have: `merge` keeps a few bytes per unit, so a manifest claiming
+/// more is refused rather than allocated.
+pub const MAX_UNITS: u64 = 50_000_000;
+
+impl JobSpec {
+    /// Checks every field a folder's manifest supplies before anything is sized by it: at least
+    /// one point, each with one value per parameter, 1 to [`MAX_REPLICATIONS`] replications, at
+    /// most [`MAX_UNITS`] units and a seed the scenario format can hold.
+    pub fn check(&self) -> Result<(), String> {
+        if self.points.is_empty() {
+            return Err(
+                "the job has no points (a run has one empty point, a sweep one per grid point)"
+                    .to_string(),
+            );
+        }
+        if let Some((p, v)) = self
+            .points
+            .iter()
+            .enumerate()
+            .find(|(_, v)| v.len() != self.parameters.len())
+        {
+            return Err(format!(
+                "point {p} has {} value(s) for {} parameter(s)",
+                v.len(),
+                self.parameters.len()
+            ));
+        }
+        if self.replications == 0 || self.replications > MAX_REPLICATIONS {
+            return Err(format!(
+                "replications must be from 1 to {MAX_REPLICATIONS}, got {}",
+                self.replications
+            ));
+        }
+        if self.units() > MAX_UNITS {
+            return Err(format!(
+                "{} points × {} replications = {} work units, more than the {MAX_UNITS} a job may have",
+                self.points.len(),
+                self.replications,
+                self.units()
+            ));
+        }
+        if self.seed > i64::MAX as u64 {
+            return Err(format!(
+                "seed must be from 0 to {}, got {}",
+                i64::MAX,
+                self.seed
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Manifest {
+    /// Checks that the manifest is one clearsim wrote for its job and shard: every field is in
+    /// range (see [`JobSpec::check`]), the shard is K/N with K < N ≤ [`MAX_UNITS`], the unit list
+    /// is the shard's, and `job_id` is the fingerprint of `job` (an edited job is refused).
+    pub fn check(&self) -> Result<(), String> {
+        if self.clearsim_version != env!("CARGO_PKG_VERSION") {
+            return Err(format!(
+                "written by clearsim {}, this is {}: use the version that ran it",
+                self.clearsim_version,
+                env!("CARGO_PKG_VERSION")
+            ));
+        }
+        self.job.check()?;
+        let Shard { index, count } = self.shard;
+        let total = self.job.units();
+        if count == 0 || count > total.max(1) || index >= count {
+            return Err(format!(
+                "shard {index}/{count}: must be K/N with 0 ≤ K < N ≤ {} (the job's work units)",
+                total.max(1)
+            ));
+        }
+        let expected = if index < total {
+            (total - index).div_ceil(count)
+        } else {
+            0
+        };
+        if self.units.len() as u64 != expected || self.units != self.shard.units(total) {
+            return Err(format!(
+                "its unit list ({} unit(s)) is not that of shard {index}/{count} of a job of {total} units",
+                self.units.len()
+            ));
+        }
+        if self.job_id != self.job.id() {
+            return Err(
+                "its job_id does not match its job: the manifest was edited or damaged".to_string(),
+            );
+        }
+        Ok(())
+    }
+}
 
 /// A results folder: `manifest.json`, the scenario file's bytes (`scenario.toml`) and one file
 /// per finished unit under `units/`.
@@ -232,6 +333,10 @@ impl Store {
         shard: Shard,
         scenario_bytes: &[u8],
     ) -> Result<Store, StoreError> {
+        job.check().map_err(|reason| StoreError::Mismatch {
+            path: dir.display().to_string(),
+            reason,
+        })?;
         let manifest = Manifest {
             clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
             job_id: job.id(),
@@ -281,6 +386,10 @@ impl Store {
             path: path.display().to_string(),
             reason: format!("not a clearsim manifest: {e}"),
         })?;
+        manifest.check().map_err(|reason| StoreError::Mismatch {
+            path: path.display().to_string(),
+            reason,
+        })?;
         Ok(Store {
             dir: dir.to_path_buf(),
             manifest,
@@ -316,6 +425,8 @@ impl Store {
         bytes.extend_from_slice(&unit.to_le_bytes());
         let body = postcard::to_stdvec(result).map_err(|e| io_err(&path, e))?;
         bytes.extend_from_slice(&body);
+        let sum = Sha256::digest(&bytes);
+        bytes.extend_from_slice(&sum);
         write_atomic(&path, &bytes).map_err(|e| io_err(&path, e))
     }
 
@@ -356,8 +467,14 @@ impl Store {
         };
         let id = self.manifest.job_id.as_bytes();
         let head = UNIT_MAGIC.len() + id.len() + 8;
-        if bytes.len() < head || &bytes[..8] != UNIT_MAGIC {
+        if bytes.len() < head + CHECKSUM_LEN || &bytes[..8] != UNIT_MAGIC {
             return Err(bad("not a clearsim unit file"));
+        }
+        let (bytes, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+        if Sha256::digest(bytes).as_slice() != sum {
+            return Err(bad(
+                "damaged: its checksum does not match its contents (a bit flipped on disk or in a copy)",
+            ));
         }
         if &bytes[8..8 + id.len()] != id {
             return Err(bad("belongs to another job"));
@@ -517,16 +634,25 @@ pub fn gather(dirs: &[PathBuf]) -> Result<Shards, StoreError> {
             }
         }
     }
-    let missing: Vec<String> = (0..m0.shard.count)
+    // Every given shard is below `count` (checked with its manifest), so this many are missing.
+    let absent = m0.shard.count - shards.len() as u64;
+    let shown: Vec<String> = (0..m0.shard.count)
         .filter(|k| !shards.contains_key(k))
+        .take(10)
         .map(|k| format!("{k}/{}", m0.shard.count))
         .collect();
-    if !missing.is_empty() {
+    if !shown.is_empty() {
+        let more = absent - shown.len() as u64;
+        let more = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
         return Err(mismatch(
             &first.dir,
             format!(
-                "shard(s) {} missing: give every shard's folder",
-                missing.join(", ")
+                "shard(s) {}{more} missing: give every shard's folder",
+                shown.join(", ")
             ),
         ));
     }

@@ -11,7 +11,6 @@ pub mod sweep_report;
 pub mod table;
 pub mod words;
 
-use std::io::Write;
 use std::path::Path;
 
 use crate::experiment::{BacklogRow, ComparedRuns, RunOutput, RunSummary};
@@ -34,30 +33,6 @@ pub fn backlog_csv(rows: &[BacklogRow]) -> String {
         ));
     }
     s
-}
-
-/// Writes `bytes` to `path` atomically: to a temporary file in the same folder, flushed, then
-/// renamed, so a reader never sees a half-written file and a killed run leaves none.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// What a report is drawn from: a result document and, where known, the mean backlog of each
@@ -182,7 +157,7 @@ impl ReportInput {
     pub fn write(&self, html: Option<&Path>, md: Option<&Path>) -> Result<(), ReportError> {
         let report = self.report();
         let write = |path: &Path, text: String| {
-            write_atomic(path, text.as_bytes()).map_err(|e| ReportError::Write {
+            crate::io::write_atomic(path, text.as_bytes()).map_err(|e| ReportError::Write {
                 file: path.display().to_string(),
                 reason: e.to_string(),
             })
@@ -195,28 +170,4 @@ impl ReportInput {
         }
         Ok(())
     }
-}
-
-/// Checks, before a long run, that a report can be written at `path`: its folder exists and it
-/// is not itself a folder. The message says what is wrong.
-pub fn check_writable(path: &Path) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if path.file_name().is_none() || path.is_dir() {
-        return Err(format!(
-            "{}: is a folder; give a file name, e.g. {}",
-            path.display(),
-            path.join("report.html").display()
-        ));
-    }
-    if !dir.is_dir() {
-        return Err(format!(
-            "{}: cannot write the report: the folder {} does not exist",
-            path.display(),
-            dir.display()
-        ));
-    }
-    Ok(())
 }

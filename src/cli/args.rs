@@ -1,0 +1,369 @@
+//! The command line as clap parses it: every flag's value checked (range and form) at parse
+//! time, so an error names the flag and what it accepts before anything runs.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use clearsim::experiment::units::{MAX_REPLICATIONS, Shard};
+
+/// Discrete-event simulation of cross-border e-commerce parcels: clearance times and costs,
+/// with 95% confidence intervals across replications.
+#[derive(Parser, Debug)]
+#[command(name = "clearsim", version, about)]
+pub struct Cli {
+    /// The verb.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The verbs, each with its options.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Simulate a scenario and print its summary.
+    Run(RunCmd),
+    /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
+    /// with its 95% CI, the relative change, and the CI independent seeds would have given.
+    Compare(CompareCmd),
+    /// Run a scenario over a grid of values: `--set key=v1,v2,…` or `--set key=a..b:step`
+    /// (repeatable; one value applies at every point). Writes `runs.csv`, `summary.csv` and
+    /// `summary.json` into `--out`.
+    Sweep(SweepCmd),
+    /// Find the most demand a scenario can take: the largest demand multiplier at which a figure
+    /// meets `--limit` and the system stays stable, with its 95% CI across replications, the
+    /// bottleneck there and the time to drain the backlog after the peak.
+    Stress(StressCmd),
+    /// Put the folders of the shards of one run or sweep together: checks that they belong to
+    /// the same job and that every unit is there once, then writes what one process would have.
+    Merge(MergeCmd),
+    /// Validate a scenario and report every problem, without running it. Exits with 1 when a
+    /// station or the line-haul is overloaded (offered load ≥ 1).
+    Check(CheckCmd),
+    /// Draw the HTML report and/or Markdown memo of a saved result: a `run --json` document
+    /// (`summary.json`, with `backlog.csv` beside it if present) or a `compare --json` one.
+    Report(ReportCmd),
+    /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
+    Schema,
+}
+
+/// Options shared by the commands that read a scenario.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ScenarioArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Override any value of the file: `--set run.horizon_h=500`, `--set hub.sort.servers=14`
+    /// (a parcel world), `--set stage.officers.servers=5` (a network with a stage `officers`;
+    /// arrays of tables by name or index). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// A warm-up given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Warmup {
+    /// Chosen by MSER-5 from a pilot run.
+    Auto,
+    /// Fixed hours (≥ 0, finite).
+    Hours(f64),
+}
+
+/// How to run: replications, seed, threads, output form (shared by `run` and `compare`).
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Replications (overrides `run.replications`).
+    #[arg(long, allow_negative_numbers = true, value_parser = replications)]
+    pub reps: Option<u32>,
+    /// Master seed (overrides `run.seed`).
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
+    pub seed: Option<u64>,
+    /// Worker threads for replications (default: all cores). Results do not depend on it.
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = threads)]
+    pub threads: usize,
+    /// Print exactly one JSON document (docs/output.md) instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    /// No progress bar (it is drawn only when stderr is a terminal, for runs over a second).
+    #[arg(long)]
+    pub quiet: bool,
+    /// Warm-up deleted from every statistic: hours, or `auto` to choose it by MSER-5 on the
+    /// headline figure from a pilot run (overrides `run.warmup_h`).
+    #[arg(long, value_name = "HOURS|auto", allow_negative_numbers = true, value_parser = warmup)]
+    pub warmup: Option<Warmup>,
+}
+
+impl RunArgs {
+    /// `--reps`, `--seed` and a fixed `--warmup` as overrides of the scenario file.
+    pub fn overrides(&self) -> Vec<String> {
+        let mut extra = Vec::new();
+        if let Some(n) = self.reps {
+            extra.push(format!("run.replications={n}"));
+        }
+        if let Some(s) = self.seed {
+            extra.push(format!("run.seed={s}"));
+        }
+        if let Some(Warmup::Hours(h)) = self.warmup {
+            extra.push(format!("run.warmup_h={h:?}"));
+        }
+        extra
+    }
+
+    /// True with `--warmup auto`.
+    pub fn auto_warmup(&self) -> bool {
+        self.warmup == Some(Warmup::Auto)
+    }
+}
+
+/// Report files (shared by `run`, `compare`, `sweep` and `stress`).
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Also write a self-contained HTML report with charts (opens offline), atomically.
+    #[arg(long = "report", value_name = "FILE.html")]
+    pub html: Option<PathBuf>,
+    /// Also write the findings as a Markdown memo with tables, atomically.
+    #[arg(long, value_name = "FILE.md")]
+    pub md: Option<PathBuf>,
+}
+
+/// Adding replications until a precision is met.
+#[derive(clap::Args, Debug)]
+pub struct PrecisionArgs {
+    /// Add replications until the 95% CI half-width of the headline figure (mean clearance,
+    /// or mean time in system; with `compare`, of A and of B) is at most this share of its
+    /// mean, e.g. 0.02.
+    #[arg(long, value_name = "SHARE", allow_negative_numbers = true, value_parser = share)]
+    pub precision: Option<f64>,
+    /// With `--precision`: the most replications to run.
+    #[arg(long, default_value_t = 200, allow_negative_numbers = true, value_parser = max_replications)]
+    pub max_reps: u32,
+}
+
+/// Splitting a job across processes and finishing interrupted ones.
+#[derive(clap::Args, Debug)]
+pub struct SplitArgs {
+    /// Do only the work units (point × replication) with index ≡ K mod N and write them, with a
+    /// manifest, into `--out`; put the shards together with `clearsim merge`.
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true, value_parser = shard)]
+    pub shard: Option<Shard>,
+    /// Reuse the units already finished in `--out` and do only the rest.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `clearsim run`.
+#[derive(clap::Args, Debug)]
+pub struct RunCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub how: RunArgs,
+    /// Also write `summary.json` and (parcel worlds) a tidy `backlog.csv` into this folder,
+    /// as one unit. With `--shard`: the shard's folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub split: SplitArgs,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
+/// `clearsim compare`.
+#[derive(clap::Args, Debug)]
+pub struct CompareCmd {
+    /// Scenario A (the baseline).
+    pub a: PathBuf,
+    /// Scenario B.
+    pub b: PathBuf,
+    /// Overrides applied to both files (see `run --help`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
+    #[command(flatten)]
+    pub how: RunArgs,
+    #[command(flatten)]
+    pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
+/// `clearsim sweep`.
+#[derive(clap::Args, Debug)]
+pub struct SweepCmd {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUES")]
+    pub set: Vec<String>,
+    /// Pair the i-th values of every list instead of taking the full grid.
+    #[arg(long)]
+    pub zip: bool,
+    #[command(flatten)]
+    pub how: RunArgs,
+    /// The results folder (also keeps every finished unit, for `--resume` and `merge`).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub split: SplitArgs,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
+/// `clearsim stress`.
+#[derive(clap::Args, Debug)]
+pub struct StressCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The limit to hold, e.g. 'clearance_hours.p95<=24' or
+    /// 'stages.officers.wait_hours.mean<=1' (a headline figure or a stage's wait).
+    #[arg(long)]
+    pub limit: String,
+    /// Demand multipliers to search, relative to the file's demand.
+    #[arg(long, default_value = "0.5..20", value_name = "LOW..HIGH")]
+    pub range: String,
+    /// Multipliers on the grid that draws the curve (the search then bisects).
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = grid_points)]
+    pub points: usize,
+    /// Bisection steps inside the grid cell where the limit starts to fail.
+    #[arg(long, default_value_t = 8, allow_negative_numbers = true, value_parser = bisection_steps)]
+    pub steps: u32,
+    #[command(flatten)]
+    pub how: RunArgs,
+    /// Also write `stress.json` into this folder, atomically.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
+/// `clearsim merge`.
+#[derive(clap::Args, Debug)]
+pub struct MergeCmd {
+    /// The shards' folders.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged results.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Print the JSON summary instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `clearsim check`.
+#[derive(clap::Args, Debug)]
+pub struct CheckCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+}
+
+/// `clearsim report`.
+#[derive(clap::Args, Debug)]
+pub struct ReportCmd {
+    /// The result document (JSON).
+    pub input: PathBuf,
+    /// The HTML report to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE.html")]
+    pub html: Option<PathBuf>,
+    /// The Markdown memo to write.
+    #[arg(long, value_name = "FILE.md")]
+    pub md: Option<PathBuf>,
+}
+
+/// The most worker threads `--threads` accepts.
+pub const MAX_THREADS: u64 = 4096;
+/// The most multipliers `stress --points` accepts.
+pub const MAX_GRID_POINTS: u64 = 1000;
+/// The most bisection steps `stress --steps` accepts (beyond ~50 halvings a multiplier no
+/// longer changes in double precision).
+pub const MAX_BISECTION_STEPS: u64 = 50;
+
+/// A whole number from `min` to `max`, with the range (and why, if `why` is given) in the message.
+fn whole(s: &str, min: u64, max: u64, why: &str) -> Result<u64, String> {
+    let range = format!("a whole number from {min} to {max}{why}");
+    match s.trim().parse::<i128>() {
+        Ok(v) if v >= min as i128 && v <= max as i128 => Ok(v as u64),
+        Ok(_) => Err(format!("out of range: give {range}")),
+        Err(_) => Err(format!("not a whole number: give {range}")),
+    }
+}
+
+fn replications(s: &str) -> Result<u32, String> {
+    whole(s, 1, MAX_REPLICATIONS as u64, "").map(|v| v as u32)
+}
+
+fn max_replications(s: &str) -> Result<u32, String> {
+    whole(
+        s,
+        2,
+        MAX_REPLICATIONS as u64,
+        " (an interval needs two replications)",
+    )
+    .map(|v| v as u32)
+}
+
+fn seed(s: &str) -> Result<u64, String> {
+    whole(
+        s,
+        0,
+        i64::MAX as u64,
+        " (the range of `run.seed` in a scenario file)",
+    )
+}
+
+fn threads(s: &str) -> Result<usize, String> {
+    whole(s, 0, MAX_THREADS, " (0: all cores)").map(|v| v as usize)
+}
+
+fn grid_points(s: &str) -> Result<usize, String> {
+    whole(s, 2, MAX_GRID_POINTS, "").map(|v| v as usize)
+}
+
+fn bisection_steps(s: &str) -> Result<u32, String> {
+    whole(s, 0, MAX_BISECTION_STEPS, "").map(|v| v as u32)
+}
+
+fn share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(p) if p.is_finite() && p > 0.0 && p < 1.0 => Ok(p),
+        _ => Err(
+            "give the target half-width as a share of the mean, above 0 and below 1 (e.g. 0.02 for ±2%)"
+                .to_string(),
+        ),
+    }
+}
+
+fn warmup(s: &str) -> Result<Warmup, String> {
+    if s == "auto" {
+        return Ok(Warmup::Auto);
+    }
+    match s.trim().parse::<f64>() {
+        Ok(h) if h.is_finite() && h >= 0.0 => Ok(Warmup::Hours(h)),
+        _ => Err("give hours ≥ 0 (e.g. --warmup 48) or `auto` (MSER-5)".to_string()),
+    }
+}
+
+fn shard(s: &str) -> Result<Shard, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_checked_against_their_range() {
+        assert_eq!(seed("9223372036854775807"), Ok(i64::MAX as u64));
+        assert!(
+            seed("18446744073709551615")
+                .unwrap_err()
+                .contains("0 to 9223372036854775807")
+        );
+        assert!(threads("-2").unwrap_err().contains("0 (all cores)"));
+        assert!(replications("0").is_err());
+        assert!(grid_points("1").is_err());
+        assert!(share("-0.1").is_err() && share("1").is_err());
+        assert_eq!(warmup("auto"), Ok(Warmup::Auto));
+        assert!(warmup("-1").is_err());
+    }
+}

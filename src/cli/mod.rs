@@ -1,0 +1,229 @@
+//! The verbs of the `clearsim` command, one module each, over what they share: the failure
+//! that decides the exit code, loading a scenario with its overrides, and the progress bar.
+
+pub mod args;
+mod check;
+mod compare;
+mod merge;
+pub mod output;
+mod report;
+mod run;
+mod schema;
+mod stress;
+mod sweep;
+
+use clearsim::experiment;
+use clearsim::scenario::{Override, Scenario, ScenarioError};
+
+use args::{Command, ScenarioArgs};
+
+/// What went wrong, and so which exit code.
+#[derive(Debug)]
+pub enum Failure {
+    /// The input was invalid: exit code 2.
+    Input(String),
+    /// The run itself failed: exit code 1.
+    Run(String),
+}
+
+impl From<ScenarioError> for Failure {
+    fn from(e: ScenarioError) -> Self {
+        Failure::Input(e.to_string())
+    }
+}
+
+impl From<experiment::units::JobError> for Failure {
+    fn from(e: experiment::units::JobError) -> Self {
+        use experiment::units::{JobError, StoreError};
+        match e {
+            JobError::Store(StoreError::Mismatch { .. }) => Failure::Input(e.to_string()),
+            other => Failure::Run(other.to_string()),
+        }
+    }
+}
+
+impl From<experiment::units::StoreError> for Failure {
+    fn from(e: experiment::units::StoreError) -> Self {
+        experiment::units::JobError::from(e).into()
+    }
+}
+
+impl From<experiment::ExperimentError> for Failure {
+    fn from(e: experiment::ExperimentError) -> Self {
+        Failure::Run(e.to_string())
+    }
+}
+
+impl From<clearsim::io::PathProblem> for Failure {
+    fn from(e: clearsim::io::PathProblem) -> Self {
+        match e {
+            clearsim::io::PathProblem::NotAFile(m) => Failure::Input(m),
+            other => Failure::Run(other.to_string()),
+        }
+    }
+}
+
+/// Runs the verb the command line asked for.
+pub fn execute(command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Run(c) => run::run(c),
+        Command::Compare(c) => compare::compare(c),
+        Command::Sweep(c) => sweep::sweep(c),
+        Command::Stress(c) => stress::stress(c),
+        Command::Merge(c) => merge::merge(c),
+        Command::Check(c) => check::check(c),
+        Command::Report(c) => report::report(c),
+        Command::Schema => schema::schema(),
+    }
+}
+
+/// The scenario of `args` with its `--set` overrides, then `extra` ones.
+fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
+    let overrides = args
+        .set
+        .iter()
+        .cloned()
+        .chain(extra)
+        .map(|a| {
+            a.parse::<Override>()
+                .map_err(|e| e.in_file(&args.file.display().to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Scenario::load(&args.file, &overrides)?)
+}
+
+/// Reads the scenario file's bytes.
+fn read_scenario(file: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(file).map_err(|e| Failure::Input(format!("{}: cannot read: {e}", file.display())))
+}
+
+/// A progress bar on stderr that shows itself only once a job has run for a second, and only
+/// when stderr is a terminal and not `quiet`.
+fn progress_bar(quiet: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::hidden());
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{elapsed_precise} [{bar:30}] {pos}/{len} replications, about {eta} left",
+    ) {
+        pb.set_style(style.progress_chars("=> "));
+    }
+    let shown = pb.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        if !shown.is_finished() {
+            shown.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    });
+    Some(pb)
+}
+
+/// Clears the progress bar once the work is done.
+fn finish(pb: &Option<indicatif::ProgressBar>) {
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+}
+
+/// Empties the progress bar after a pilot run, for the real one.
+fn restart(pb: &Option<indicatif::ProgressBar>) {
+    if let Some(pb) = pb {
+        pb.set_position(0);
+        pb.set_length(0);
+    }
+}
+
+/// Says so when MSER-5 cut all it may: the run never settled.
+fn warn_at_limit(choice: &experiment::warmup::WarmupChoice) {
+    if choice.at_limit {
+        output::note(
+            "warning: MSER-5 cut half the run: the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h",
+        );
+    }
+}
+
+/// `--precision` as a target (already checked by the parser).
+fn precision_target(p: &args::PrecisionArgs) -> Option<experiment::PrecisionTarget> {
+    p.precision.map(|relative| experiment::PrecisionTarget {
+        relative,
+        max_replications: p.max_reps,
+    })
+}
+
+/// The `--warmup auto` refusal of the verbs that run many points.
+fn no_auto_warmup(how: &args::RunArgs, verb: &str) -> Result<(), Failure> {
+    if how.auto_warmup() {
+        return Err(Failure::Input(format!(
+            "--warmup auto is for run and compare: choose the warm-up once (`clearsim run FILE --warmup auto`), then {verb} with --warmup HOURS"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs the units of `job` that fall to `shard` into the folder `out`; returns the folder to
+/// read them from when the job is whole (no `--shard`), or `None` after telling how to merge.
+fn run_job(
+    job: &experiment::units::JobSpec,
+    scenarios: &[Scenario],
+    bytes: &[u8],
+    out: &std::path::Path,
+    split: &args::SplitArgs,
+    workers: experiment::Workers<'_>,
+) -> Result<Option<experiment::units::Store>, Failure> {
+    use experiment::units::{Store, execute};
+    let whole = split.shard.unwrap_or(experiment::Shard::WHOLE);
+    if whole.count > job.units().max(1) {
+        return Err(Failure::Input(format!(
+            "--shard {}/{}: the job has only {} work unit(s), so N must be at most that",
+            whole.index,
+            whole.count,
+            job.units()
+        )));
+    }
+    let store = Store::create(out, job, whole, bytes)?;
+    let units = store.manifest.units.clone();
+    if split.resume {
+        output::note(&format!(
+            "resuming: {} of {} work units already done in {}",
+            store.finished(),
+            units.len(),
+            out.display()
+        ));
+    }
+    execute(
+        scenarios,
+        job.replications,
+        &units,
+        workers,
+        &store,
+        split.resume,
+    )?;
+    match split.shard {
+        Some(s) => {
+            output::note(&format!(
+                "shard {}/{}: {} of {} work units written to {}; when every shard is done: clearsim merge DIR… --out DIR",
+                s.index,
+                s.count,
+                units.len(),
+                job.units(),
+                out.display()
+            ));
+            Ok(None)
+        }
+        None => Ok(Some(store)),
+    }
+}
+
+/// The workers of a verb: `threads` threads, advancing `pb`.
+// Every other field keeps its default: `..Default::default()` lets the library add some.
+#[allow(clippy::needless_update)]
+fn workers(threads: usize, pb: &Option<indicatif::ProgressBar>) -> experiment::Workers<'_> {
+    experiment::Workers {
+        threads,
+        progress: pb.as_ref(),
+        ..Default::default()
+    }
+}

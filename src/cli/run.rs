@@ -1,0 +1,90 @@
+//! `clearsim run`: simulate one scenario, print its summary, save its results and reports.
+
+use clearsim::experiment;
+use clearsim::report;
+
+use super::args::RunCmd;
+use super::output::{check_out, emit, note, write_run};
+use super::{
+    Failure, finish, load, precision_target, progress_bar, read_scenario, restart, workers,
+};
+
+/// Runs `run`.
+pub fn run(cmd: RunCmd) -> Result<(), Failure> {
+    let RunCmd {
+        scenario,
+        how,
+        out,
+        precision,
+        split,
+        files,
+    } = cmd;
+    let target = precision_target(&precision);
+    files.check()?;
+    check_out(out.as_deref())?;
+    let shard = split.shard;
+    if (shard.is_some() || split.resume) && out.is_none() {
+        return Err(Failure::Input(
+            "--shard and --resume keep work units in a folder: give it with --out DIR".to_string(),
+        ));
+    }
+    if (shard.is_some() || split.resume) && target.is_some() {
+        return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or resumed".to_string()));
+    }
+    if shard.is_some() && how.auto_warmup() {
+        return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
+    }
+    let mut extra = how.overrides();
+    let pb = progress_bar(how.quiet);
+    let workers = workers(how.threads, &pb);
+    let mut sc = load(&scenario, extra.clone())?;
+    let mut chosen = None;
+    if how.auto_warmup() {
+        let choice = experiment::warmup::choose(&sc, workers)?;
+        note(&format!(
+            "warm-up: {} h, chosen by MSER-5 on the headline figure of a {}-replication pilot",
+            choice.hours, choice.pilot_replications
+        ));
+        super::warn_at_limit(&choice);
+        extra.push(format!("run.warmup_h={:?}", choice.hours));
+        sc = load(&scenario, extra.clone())?;
+        restart(&pb);
+        chosen = Some(choice);
+    }
+    let mut output = match (&out, shard.is_some() || split.resume) {
+        (Some(dir), true) => {
+            let bytes = read_scenario(&scenario.file)?;
+            let job = experiment::units::JobSpec {
+                kind: experiment::units::JobKind::Run,
+                origin: scenario.file.display().to_string(),
+                scenario_sha256: sc.sha256.clone(),
+                base: scenario.set.iter().cloned().chain(extra).collect(),
+                parameters: Vec::new(),
+                points: vec![Vec::new()],
+                replications: sc.run.replications,
+                seed: sc.run.seed,
+            };
+            let scenarios = [sc];
+            match super::run_job(&job, &scenarios, &bytes, dir, &split, workers)? {
+                Some(store) => experiment::output_of(
+                    &scenarios[0],
+                    store.load_point(0, scenarios[0].run.replications)?,
+                ),
+                None => return Ok(()),
+            }
+        }
+        _ => experiment::run_with(&sc, workers, target)?,
+    };
+    finish(&pb);
+    output.summary.warmup = chosen;
+    if let Some(dir) = &out {
+        write_run(dir, &output)?;
+    }
+    if how.json {
+        emit(&report::json(&output.summary))?;
+    } else {
+        emit(&report::table::render(&output.summary))?;
+    }
+    // Written last: the results are printed and saved even if a report file cannot be.
+    files.write(files.wanted().then(|| report::ReportInput::of_run(&output)))
+}

@@ -1,0 +1,74 @@
+//! `clearsim sweep`: one scenario over a grid of values, its units kept in `--out`.
+
+use clearsim::experiment::sweep::{SetArg, grid, parse_set, summarize_sweep};
+use clearsim::experiment::units::{JobKind, JobSpec};
+use clearsim::report;
+
+use super::args::SweepCmd;
+use super::output::{check_out, emit, to_json, write_sweep};
+use super::{Failure, finish, no_auto_warmup, progress_bar, read_scenario, run_job, workers};
+
+/// Runs `sweep`.
+pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
+    let SweepCmd {
+        file,
+        set,
+        zip,
+        how,
+        out,
+        split,
+        files,
+    } = cmd;
+    files.check()?;
+    check_out(Some(&out))?;
+    no_auto_warmup(&how, "sweep")?;
+    let mut fixed = Vec::new();
+    let mut axes = Vec::new();
+    for arg in &set {
+        match parse_set(arg).map_err(|e| Failure::Input(e.to_string()))? {
+            SetArg::Fixed(f) => fixed.push(f),
+            SetArg::Axis(a) => axes.push(a),
+        }
+    }
+    let grid = grid(&axes, zip).map_err(|e| Failure::Input(e.to_string()))?;
+    let mut base = fixed;
+    base.extend(how.overrides());
+    let bytes = read_scenario(&file)?;
+    let mut job = JobSpec {
+        kind: JobKind::Sweep,
+        origin: file.display().to_string(),
+        scenario_sha256: String::new(),
+        base,
+        parameters: grid.parameters.clone(),
+        points: grid.points.clone(),
+        replications: 0,
+        seed: 0,
+    };
+    let scenarios = job
+        .scenarios(&bytes)
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    let first = &scenarios[0];
+    job.scenario_sha256 = first.sha256.clone();
+    job.replications = first.run.replications;
+    job.seed = first.run.seed;
+    let pb = progress_bar(how.quiet);
+    let workers = workers(how.threads, &pb);
+    let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, workers)? else {
+        return Ok(());
+    };
+    finish(&pb);
+    let result = summarize_sweep(&scenarios, &grid, &job.base, |p| {
+        store.load_point(p, job.replications)
+    })?;
+    write_sweep(&out, &result)?;
+    if how.json {
+        emit(&to_json(&result.summary)?)?;
+    } else {
+        emit(&report::table::render_sweep(&result.summary))?;
+    }
+    files.write(
+        files
+            .wanted()
+            .then(|| report::ReportInput::of_sweep(&result.summary)),
+    )
+}
