@@ -339,7 +339,9 @@ fn warmup(s: &str) -> Result<Warmup, String> {
     }
     match s.trim().parse::<f64>() {
         Ok(h) if h.is_finite() && h >= 0.0 => Ok(Warmup::Hours(h)),
-        _ => Err("give hours ≥ 0 (e.g. --warmup 48) or `auto` (MSER-5)".to_string()),
+        _ => Err(format!(
+            "--warmup {s}: give hours ≥ 0 (e.g. --warmup 48) or `auto` (MSER-5)"
+        )),
     }
 }
 
@@ -359,7 +361,7 @@ mod tests {
                 .unwrap_err()
                 .contains("0 to 9223372036854775807")
         );
-        assert!(threads("-2").unwrap_err().contains("0 (all cores)"));
+        assert!(threads("-2").unwrap_err().contains("(0: all cores)"));
         assert!(replications("0").is_err());
         assert!(grid_points("1").is_err());
         assert!(share("-0.1").is_err() && share("1").is_err());

@@ -138,3 +138,91 @@ fn set_overrides_a_value_by_stage_name() {
     let servers = v["stages"][0]["servers"]["mean"].as_f64().unwrap();
     assert_eq!(servers, 5.0);
 }
+
+#[test]
+fn bad_numbers_name_the_flag_and_what_it_accepts() {
+    let mmc = path("scenarios/validation/mmc.toml");
+    let run = |flag: &str, value: &str| vec!["run", &mmc, flag, value].join("\u{0}");
+    let stress = |flag: &str, value: &str| {
+        vec![
+            "stress",
+            &mmc,
+            "--limit",
+            "time_in_system_hours.mean<=3",
+            flag,
+            value,
+        ]
+        .join("\u{0}")
+    };
+    let cases = [
+        (run("--seed", "-1"), "--seed", "0 to 9223372036854775807"),
+        (
+            run("--seed", "18446744073709551615"),
+            "--seed",
+            "0 to 9223372036854775807",
+        ),
+        (run("--threads", "-2"), "--threads", "0 to 4096"),
+        (run("--warmup", "-1"), "--warmup", "hours ≥ 0"),
+        (
+            run("--precision", "-0.1"),
+            "--precision",
+            "above 0 and below 1",
+        ),
+        (run("--reps", "0"), "--reps", "1 to 1000000"),
+        (run("--max-reps", "1"), "--max-reps", "2 to 1000000"),
+        (run("--shard", "-1/2"), "--shard", "K/N"),
+        (stress("--points", "1"), "--points", "2 to 1000"),
+        (stress("--steps", "-3"), "--steps", "0 to 50"),
+        (stress("--steps", "100000"), "--steps", "0 to 50"),
+    ];
+    for (args, flag, range) in cases {
+        let args: Vec<&str> = args.split('\u{0}').collect();
+        let out = clearsim(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(flag) && err.contains(range) && !err.contains("unexpected argument"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+#[test]
+fn the_set_examples_of_run_help_work_on_shipped_scenarios() {
+    let out = clearsim(&["run", "--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+    let examples: Vec<&str> = help
+        .split('`')
+        .filter_map(|s| s.strip_prefix("--set "))
+        .collect();
+    assert!(examples.len() >= 3, "{help}");
+    let shipped = [
+        path("scenarios/paper.toml"),
+        path("scenarios/validation/mmc.toml"),
+    ];
+    for set in examples {
+        let works = shipped.iter().any(|file| {
+            let o = clearsim(&["check", file, "--set", set]);
+            o.status.success()
+        });
+        assert!(works, "`--set {set}` fails on every shipped scenario tried");
+    }
+}
+
+#[test]
+fn check_fails_with_exit_code_1_on_an_overloaded_station_naming_it() {
+    let mmc = path("scenarios/validation/mmc.toml");
+    // λ = 2.4/h against 2 servers of μ = 1/h: offered load 1.2.
+    let out = clearsim(&["check", &mmc, "--set", "stage.officers.servers=2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("overloaded: stage officers (offered load 1.200)"),
+        "{err}"
+    );
+    let out = clearsim(&["check", &mmc]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = clearsim(&["check", &mmc, "--set", "stage.officers.servers=0"]);
+    assert_eq!(out.status.code(), Some(2), "invalid is still 2");
+}

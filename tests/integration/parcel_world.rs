@@ -251,10 +251,19 @@ fn a_parcel_world_without_a_horizon_or_with_an_overloaded_station_is_explained()
     let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
     f.write_all(text.as_bytes()).unwrap();
     let out = clearsim(&["check", f.path().to_str().unwrap()]);
-    assert!(out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an overloaded desk fails `check`"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("paper_desk") && stdout.contains("offered load 1.244"),
         "{stdout}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("overloaded: paper_desk (offered load 1.244)"),
+        "{stderr}"
     );
 }

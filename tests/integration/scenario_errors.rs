@@ -206,8 +206,13 @@ fn overload_with_a_horizon_runs_and_check_warns() {
     f.write_all(GOOD.replacen("mean = 0.5", "mean = 1.25", 1).as_bytes())
         .unwrap();
     let out = clearsim(&["check", f.path().to_str().unwrap()]);
-    assert!(out.status.success());
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an overloaded stage fails `check`"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("offered load 1.250"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("overloaded: stage"));
 }
 
 #[test]
