@@ -142,9 +142,9 @@ fn set_overrides_a_value_by_stage_name() {
 #[test]
 fn bad_numbers_name_the_flag_and_what_it_accepts() {
     let mmc = path("scenarios/validation/mmc.toml");
-    let run = |flag: &str, value: &str| vec!["run", &mmc, flag, value].join("\u{0}");
+    let run = |flag: &str, value: &str| ["run", &mmc, flag, value].join("\u{0}");
     let stress = |flag: &str, value: &str| {
-        vec![
+        [
             "stress",
             &mmc,
             "--limit",
