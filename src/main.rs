@@ -52,6 +52,12 @@ struct RunArgs {
     /// headline figure from a pilot run (overrides `run.warmup_h`).
     #[arg(long, value_name = "HOURS|auto")]
     warmup: Option<String>,
+    /// Refuse a job estimated to process more simulation events (default 5e10, about an hour).
+    #[arg(long, value_name = "N")]
+    max_events: Option<f64>,
+    /// Refuse a job estimated to hold more memory than this many GiB (default 8).
+    #[arg(long, value_name = "GIB")]
+    max_memory: Option<f64>,
 }
 
 impl RunArgs {
@@ -82,6 +88,36 @@ impl RunArgs {
             }
         }
         Ok(extra)
+    }
+
+    /// Refuses, before any work, a job whose estimate exceeds the budget (exit code 2).
+    fn within_budget(&self, estimate: experiment::budget::WorkEstimate) -> Result<(), Failure> {
+        let mut budget = experiment::budget::Budget::default();
+        for (flag, value, slot, unit) in [
+            ("--max-events", self.max_events, &mut budget.max_events, 1.0),
+            (
+                "--max-memory",
+                self.max_memory,
+                &mut budget.max_memory_bytes,
+                1024f64.powi(3),
+            ),
+        ] {
+            match value {
+                Some(v) if v.is_finite() && v > 0.0 => *slot = v * unit,
+                Some(v) => return Err(Failure::Input(format!("{flag} {v}: give a number > 0"))),
+                None => {}
+            }
+        }
+        experiment::budget::check(&estimate, &budget).map_err(|e| Failure::Input(e.to_string()))
+    }
+
+    /// The shape of a job of `replications` × `runs` on this command's threads.
+    fn shape(&self, replications: u32, runs: u64) -> experiment::budget::JobShape {
+        experiment::budget::JobShape {
+            replications: replications as u64,
+            runs,
+            threads: self.threads,
+        }
     }
 
     /// True with `--warmup auto`.
@@ -530,6 +566,11 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 progress: pb.as_ref(),
             };
             let mut sc = load(&scenario, extra.clone())?;
+            let reps = target.map_or(sc.run.replications, |t| t.max_replications);
+            how.within_budget(experiment::budget::estimate(
+                &sc,
+                &how.shape(reps, 1 + how.auto_warmup() as u64),
+            ))?;
             let mut chosen = None;
             if how.auto_warmup() {
                 let choice = experiment::warmup::choose(&sc, workers)?;
@@ -610,6 +651,13 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 e
             };
             let mut sb = load(&args_b, pair(&sa, &extra))?;
+            let reps = target.map_or(sa.run.replications, |t| t.max_replications);
+            let shape = how.shape(reps, 1 + how.auto_warmup() as u64);
+            let (ea, eb) = (
+                experiment::budget::estimate(&sa, &shape),
+                experiment::budget::estimate(&sb, &shape),
+            );
+            how.within_budget(ea.add(eb))?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads,
@@ -698,6 +746,16 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             job.scenario_sha256 = first.sha256.clone();
             job.replications = first.run.replications;
             job.seed = first.run.seed;
+            let shape = how.shape(job.replications, 1);
+            let estimate = scenarios
+                .iter()
+                .map(|sc| experiment::budget::estimate(sc, &shape))
+                .reduce(|a, b| a.add(b));
+            how.within_budget(
+                estimate
+                    .expect("a grid has a point")
+                    .with_sweep_tables(scenarios.len() as u64, job.replications as u64),
+            )?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads: how.threads,
@@ -748,7 +806,24 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                     "--points {points}: the grid needs at least 2 multipliers"
                 )));
             }
+            if points > 1000 || steps > 60 {
+                return Err(Failure::Input(format!(
+                    "--points {points} --steps {steps}: at most 1000 points and 60 bisection steps (60 halvings already resolve a multiplier to 1e-18)"
+                )));
+            }
             let sc = load(&scenario, how.overrides()?)?;
+            // Every run at the highest multiplier searched (at most the stability bound): an upper bound.
+            let load_1 = sc.with_demand_multiplier(1.0).max_offered_load();
+            let top = if load_1 > 0.0 {
+                range[1].min(1.0 / load_1)
+            } else {
+                range[1]
+            };
+            let shape = how.shape(sc.run.replications, points as u64 + steps as u64 + 2);
+            how.within_budget(experiment::budget::estimate(
+                &sc.with_demand_multiplier(top),
+                &shape,
+            ))?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads: how.threads,

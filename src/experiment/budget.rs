@@ -116,7 +116,9 @@ impl fmt::Display for BudgetError {
 }
 
 fn sci(x: f64) -> String {
-    if x.is_finite() && x < 1e6 {
+    if !x.is_finite() {
+        "more than 1e308".to_string()
+    } else if x < 1e6 {
         format!("{x:.0}")
     } else {
         format!("{x:.2e}")
@@ -201,7 +203,9 @@ impl WorkEstimate {
             (self, other)
         };
         WorkEstimate {
-            parcels_per_replication: big.parcels_per_replication.max(small.parcels_per_replication),
+            parcels_per_replication: big
+                .parcels_per_replication
+                .max(small.parcels_per_replication),
             events: big.events + small.events,
             in_flight: big.in_flight.max(small.in_flight),
             output_rows: big.output_rows + small.output_rows,
@@ -230,7 +234,8 @@ impl WorkEstimate {
 /// Refuses an estimate over `budget`, saying by how much and how to raise the budget. A NaN
 /// estimate (from values too large to compute with) is refused too.
 pub fn check(estimate: &WorkEstimate, budget: &Budget) -> Result<(), BudgetError> {
-    let fits = estimate.events <= budget.max_events && estimate.memory_bytes <= budget.max_memory_bytes;
+    let fits =
+        estimate.events <= budget.max_events && estimate.memory_bytes <= budget.max_memory_bytes;
     if fits {
         Ok(())
     } else {
@@ -258,7 +263,11 @@ struct Replication {
 /// grows (ρ ≥ 1) nothing more: its backlog is counted apart.
 fn queue_sojourn(service: &Dist, rho: f64) -> f64 {
     let s = service.mean();
-    if rho < 1.0 { s / (1.0 - rho).max(0.01) } else { s }
+    if rho < 1.0 {
+        s / (1.0 - rho).max(0.01)
+    } else {
+        s
+    }
 }
 
 /// Parcels an overloaded resource holds at the horizon: what arrives beyond its capacity.
@@ -278,20 +287,27 @@ fn network_replication(scenario: &Scenario) -> Replication {
         .map(|s| run.demand_multiplier / s.interarrival.mean())
         .sum();
     let by_horizon = run.horizon_h.map_or(f64::INFINITY, |h| rate * h);
-    let parcels = run.arrivals.map_or(by_horizon, |n| (n as f64).min(by_horizon));
+    let parcels = run
+        .arrivals
+        .map_or(by_horizon, |n| (n as f64).min(by_horizon));
     // Each arrival is an event; each visit to a stage about one more (service or delay end,
     // time-out, departure).
     let loads = scenario.offered_loads();
-    let visits: f64 = loads.iter().map(|l| l.arrival_rate_per_h).sum::<f64>() / rate.max(f64::MIN_POSITIVE);
+    let visits: f64 =
+        loads.iter().map(|l| l.arrival_rate_per_h).sum::<f64>() / rate.max(f64::MIN_POSITIVE);
     let events = parcels * (1.0 + visits);
-    let horizon = run.horizon_h.unwrap_or(parcels / rate.max(f64::MIN_POSITIVE));
+    let horizon = run
+        .horizon_h
+        .unwrap_or(parcels / rate.max(f64::MIN_POSITIVE));
     let mut in_flight = 0.0;
     let mut batch_bytes = 0.0;
     for (l, st) in loads.iter().zip(&scenario.stages) {
         let lambda = l.arrival_rate_per_h;
         let rho = l.load.unwrap_or(0.0);
         let (sojourn, held) = match &st.kind {
-            StageKind::Queue { service, .. } => (queue_sojourn(service, rho), backlog(lambda, rho, horizon)),
+            StageKind::Queue { service, .. } => {
+                (queue_sojourn(service, rho), backlog(lambda, rho, horizon))
+            }
             StageKind::Delay { delay } => (delay.mean(), 0.0),
             StageKind::Batch { size, timeout_h } => {
                 // Until batch.rs sizes its buffer by use, a batch allocates `size` slots up front.
@@ -299,7 +315,12 @@ fn network_replication(scenario: &Scenario) -> Replication {
                 let fill = *size as f64 / lambda.max(f64::MIN_POSITIVE);
                 (timeout_h.map_or(fill, |t| t.min(fill)), 0.0)
             }
-            StageKind::Departures { period_h, offsets, transit, .. } => (
+            StageKind::Departures {
+                period_h,
+                offsets,
+                transit,
+                ..
+            } => (
                 period_h / offsets.len().max(1) as f64 + transit.mean(),
                 backlog(lambda, rho, horizon),
             ),
@@ -343,7 +364,12 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
     }
     // Mean time a parcel spends in the network [h], pure delays included.
     let loads = world.offered_loads();
-    let rho = |name: &str| loads.iter().find(|l| l.name == name).map_or(0.0, |l| l.load);
+    let rho = |name: &str| {
+        loads
+            .iter()
+            .find(|l| l.name == name)
+            .map_or(0.0, |l| l.load)
+    };
     let station = |name: &str, st: Option<&crate::scenario::parcel::StationSpec>| {
         st.map_or(0.0, |s| queue_sojourn(&s.service, rho(name)))
     };
@@ -382,7 +408,11 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
         .iter()
         .map(|w| {
             // A kg-limited line-haul's rate is in kg: its backlog in parcels uses the parcel rate.
-            let rate = if w.name == "linehaul" { direct } else { w.arrival_rate_per_h };
+            let rate = if w.name == "linehaul" {
+                direct
+            } else {
+                w.arrival_rate_per_h
+            };
             backlog(rate, w.load, horizon)
         })
         .sum();
@@ -394,7 +424,10 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
         + rows * 12.0
         + world.hub.as_ref().map_or(0.0, |h| h.bag_size as f64 * 4.0);
     let fixed_what = if fixed_bytes > in_flight * PARCEL_BYTES {
-        format!("tables sized by the horizon of {} h and the bag size", sci(horizon))
+        format!(
+            "tables sized by the horizon of {} h and the bag size",
+            sci(horizon)
+        )
     } else {
         "parcels in flight".to_string()
     };
@@ -447,8 +480,16 @@ mod tests {
             let e = estimate(&sc, &shape(&sc));
             check(&e, &Budget::default()).unwrap_or_else(|err| panic!("{}: {err}", p.display()));
             // "Comfortably": a quarter of the budget at most.
-            assert!(e.events < DEFAULT_MAX_EVENTS / 4.0, "{}: {e:?}", p.display());
-            assert!(e.memory_bytes < DEFAULT_MAX_MEMORY_BYTES / 4.0, "{}: {e:?}", p.display());
+            assert!(
+                e.events < DEFAULT_MAX_EVENTS / 4.0,
+                "{}: {e:?}",
+                p.display()
+            );
+            assert!(
+                e.memory_bytes < DEFAULT_MAX_MEMORY_BYTES / 4.0,
+                "{}: {e:?}",
+                p.display()
+            );
         }
     }
 
@@ -457,13 +498,22 @@ mod tests {
         let sc = load("tests/fixtures/world-small.toml", &["run.horizon_h=1e12"]);
         let err = check(&estimate(&sc, &shape(&sc)), &Budget::default()).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("--max-events") && msg.contains("--max-memory"), "{msg}");
-        assert!(msg.contains("backlog table") || msg.contains("horizon"), "{msg}");
+        assert!(
+            msg.contains("--max-events") && msg.contains("--max-memory"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("backlog table") || msg.contains("horizon"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_bag_of_four_billion_parcels_is_refused_for_its_buffer() {
-        let sc = load("tests/fixtures/world-small.toml", &["hub.bag_size=4294967295"]);
+        let sc = load(
+            "tests/fixtures/world-small.toml",
+            &["hub.bag_size=4294967295"],
+        );
         let e = estimate(&sc, &shape(&sc));
         assert!(e.memory_bytes > 16e9, "{e:?}");
         assert!(check(&e, &Budget::default()).is_err());
@@ -473,7 +523,10 @@ mod tests {
     fn a_plain_network_with_near_zero_interarrival_is_refused() {
         let sc = load(
             "scenarios/validation/mm1.toml",
-            &["source.arrivals.interarrival_h.mean=1e-9", "stage.server.service_h.mean=1e-10"],
+            &[
+                "source.arrivals.interarrival_h.mean=1e-9",
+                "stage.server.service_h.mean=1e-10",
+            ],
         );
         let err = check(&estimate(&sc, &shape(&sc)), &Budget::default()).unwrap_err();
         assert!(err.to_string().contains("events"), "{err}");
@@ -481,7 +534,10 @@ mod tests {
 
     #[test]
     fn huge_arrivals_are_refused_and_raising_the_budget_admits_them() {
-        let sc = load("scenarios/validation/mm1.toml", &["run.arrivals=1000000000000", "run.horizon_h=1e15"]);
+        let sc = load(
+            "scenarios/validation/mm1.toml",
+            &["run.arrivals=1000000000000", "run.horizon_h=1e15"],
+        );
         let e = estimate(&sc, &shape(&sc));
         assert!(check(&e, &Budget::default()).is_err());
         let big = Budget {
@@ -494,8 +550,14 @@ mod tests {
     #[test]
     fn parcels_held_in_transit_and_last_mile_count_in_flight() {
         let base = load("tests/fixtures/world-small.toml", &[]);
-        let slow = load("tests/fixtures/world-small.toml", &["last_mile.delay_h.min=2000", "last_mile.delay_h.max=2100"]);
-        let (a, b) = (estimate(&base, &shape(&base)), estimate(&slow, &shape(&slow)));
+        let slow = load(
+            "tests/fixtures/world-small.toml",
+            &["last_mile.delay_h.min=2000", "last_mile.delay_h.max=2100"],
+        );
+        let (a, b) = (
+            estimate(&base, &shape(&base)),
+            estimate(&slow, &shape(&slow)),
+        );
         assert!(b.in_flight > 2.0 * a.in_flight, "{a:?} vs {b:?}");
     }
 }
