@@ -196,7 +196,7 @@ pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
             return Err(SweepError {
                 arg: parameters.join(", "),
                 reason: format!(
-                    "--zip gives {n} points, more than the {MAX_POINTS} a sweep may have"
+                    "--zip gives {n} points, more than a sweep may have (at most {MAX_POINTS})"
                 ),
             });
         }
@@ -211,7 +211,7 @@ pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
             return Err(SweepError {
                 arg: parameters.join(", "),
                 reason: format!(
-                    "the grid has {} = {total} points, more than the {MAX_POINTS} a sweep may have; use fewer values or --zip",
+                    "the grid has {} = {total} points, more than a sweep may have (at most {MAX_POINTS}); use fewer values or --zip",
                     sizes.join(" × ")
                 ),
             });

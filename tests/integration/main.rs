@@ -10,6 +10,7 @@ mod experiments;
 mod parcel_world;
 mod properties;
 mod reports;
+mod robustness;
 mod scenario_errors;
 mod schema;
 mod support;
