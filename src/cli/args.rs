@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use clearsim::experiment::budget::{Budget, JobShape};
 use clearsim::experiment::units::{MAX_REPLICATIONS, Shard};
 
 /// Discrete-event simulation of cross-border e-commerce parcels: clearance times and costs,
@@ -89,9 +90,36 @@ pub struct RunArgs {
     /// headline figure from a pilot run (overrides `run.warmup_h`).
     #[arg(long, value_name = "HOURS|auto", allow_negative_numbers = true, value_parser = warmup)]
     pub warmup: Option<Warmup>,
+    /// Refuse a job estimated to process more simulation events (default 5e10, about an hour).
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = positive)]
+    pub max_events: Option<f64>,
+    /// Refuse a job estimated to hold more memory than this many GiB (default 8).
+    #[arg(long, value_name = "GIB", allow_negative_numbers = true, value_parser = positive)]
+    pub max_memory: Option<f64>,
 }
 
 impl RunArgs {
+    /// The work budget: the defaults, raised or lowered by `--max-events` and `--max-memory`.
+    pub fn budget(&self) -> Budget {
+        let mut budget = Budget::default();
+        if let Some(n) = self.max_events {
+            budget.max_events = n;
+        }
+        if let Some(gib) = self.max_memory {
+            budget.max_memory_bytes = gib * 1024f64.powi(3);
+        }
+        budget
+    }
+
+    /// The shape of a job of `replications` × `runs` on this command's threads.
+    pub fn shape(&self, replications: u32, runs: u64) -> JobShape {
+        JobShape {
+            replications: replications as u64,
+            runs,
+            threads: self.threads,
+        }
+    }
+
     /// `--reps`, `--seed` and a fixed `--warmup` as overrides of the scenario file.
     pub fn overrides(&self) -> Vec<String> {
         let mut extra = Vec::new();
@@ -300,6 +328,13 @@ fn max_replications(s: &str) -> Result<u32, String> {
         " (an interval needs two replications)",
     )
     .map(|v| v as u32)
+}
+
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("give a number > 0, got `{s}`")),
+    }
 }
 
 fn seed(s: &str) -> Result<u64, String> {

@@ -37,6 +37,10 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
     let args_b = ScenarioArgs { file: b, set };
     let mut sa = load(&args_a, extra.clone())?;
     let mut sb = load(&args_b, paired(&sa, &extra))?;
+    let reps = target.map_or(sa.run.replications, |t| t.max_replications);
+    let shape = how.shape(reps, 1 + how.auto_warmup() as u64);
+    let both = experiment::budget::estimate(&sa, &shape).add(experiment::budget::estimate(&sb, &shape));
+    super::within_budget(&how, both)?;
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut chosen = None;

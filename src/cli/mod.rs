@@ -77,6 +77,14 @@ pub fn execute(command: Command) -> Result<(), Failure> {
     }
 }
 
+/// Refuses, before any work, a job whose estimate exceeds `how`'s budget (exit code 2).
+fn within_budget(
+    how: &args::RunArgs,
+    estimate: experiment::budget::WorkEstimate,
+) -> Result<(), Failure> {
+    experiment::budget::check(&estimate, &how.budget()).map_err(|e| Failure::Input(e.to_string()))
+}
+
 /// The scenario of `args` with its `--set` overrides, then `extra` ones.
 fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
     let overrides = args

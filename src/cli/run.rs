@@ -38,6 +38,11 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
+    let reps = target.map_or(sc.run.replications, |t| t.max_replications);
+    super::within_budget(
+        &how,
+        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64)),
+    )?;
     let mut chosen = None;
     if how.auto_warmup() {
         let choice = experiment::warmup::choose(&sc, workers)?;

@@ -25,6 +25,18 @@ pub fn stress(cmd: StressCmd) -> Result<(), Failure> {
     let limit = limit.parse().map_err(Failure::Input)?;
     let range = parse_range(&range).map_err(Failure::Input)?;
     let sc = load(&scenario, how.overrides())?;
+    // Every run at the highest multiplier searched (at most the stability bound): an upper bound.
+    let load_1 = sc.with_demand_multiplier(1.0).max_offered_load();
+    let top = if load_1 > 0.0 {
+        range[1].min(1.0 / load_1)
+    } else {
+        range[1]
+    };
+    let shape = how.shape(sc.run.replications, points as u64 + steps as u64 + 2);
+    super::within_budget(
+        &how,
+        clearsim::experiment::budget::estimate(&sc.with_demand_multiplier(top), &shape),
+    )?;
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let spec = StressSpec {

@@ -51,6 +51,17 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
     job.scenario_sha256 = first.sha256.clone();
     job.replications = first.run.replications;
     job.seed = first.run.seed;
+    let shape = how.shape(job.replications, 1);
+    let estimate = scenarios
+        .iter()
+        .map(|sc| clearsim::experiment::budget::estimate(sc, &shape))
+        .reduce(|a, b| a.add(b));
+    if let Some(estimate) = estimate {
+        super::within_budget(
+            &how,
+            estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64),
+        )?;
+    }
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, workers)? else {

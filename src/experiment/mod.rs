@@ -1,6 +1,7 @@
 //! Experiments on scenarios: replications run in parallel (to a precision target if asked),
 //! summarised across replications, and paired comparisons of two scenarios.
 
+pub mod budget;
 pub mod compare;
 pub mod headline;
 pub mod stress;
@@ -30,6 +31,16 @@ pub enum ExperimentError {
         threads: usize,
         /// Why not.
         reason: String,
+    },
+    /// A replication's clock stopped advancing and the replication was ended there.
+    #[error(
+        "replication {replication} stopped at {at_h} h: simulated time no longer advanced (more steps at one instant than the entities in flight explain: a loop of zero-time stages, or times too large for a gap to change them); give a stage of the loop a positive time, or lower the demand or the horizon"
+    )]
+    Stalled {
+        /// The replication.
+        replication: u64,
+        /// The instant it stopped at [h].
+        at_h: f64,
     },
 }
 
@@ -225,6 +236,12 @@ pub fn run_with(
         |i| units::simulate_unit(scenario, i),
         |reps: &[UnitResult]| relative_half_width(reps.iter().map(headline)),
     )?;
+    if let Some((replication, at_h)) = reps.iter().find_map(|u| match u {
+        UnitResult::Network(r) => r.stalled_at_h.map(|t| (r.index, t)),
+        UnitResult::World(_) => None,
+    }) {
+        return Err(ExperimentError::Stalled { replication, at_h });
+    }
     let mut output = output_of(scenario, reps);
     output.summary.precision = precision;
     Ok(output)

@@ -105,12 +105,18 @@ fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
             "empty range: the end {hi} is below the start {lo}; write a..b:step with a ≤ b"
         ));
     }
-    let n = ((hi - lo) / st + 1e-9).floor() as u64 + 1;
-    if n > 100_000 {
+    // Counted in floating point, before any conversion or allocation: a tiny step would
+    // otherwise overflow the count.
+    let count = ((hi - lo) / st + 1e-9).floor() + 1.0;
+    if !(count <= MAX_POINTS as f64) {
         return Err(format!(
-            "{n} values are too many for one axis (at most 100000)"
+            "{a}..{b}:{step} has {count:.3e} values, too many for one axis (at most {MAX_POINTS}); use a larger step",
+            a = a.trim(),
+            b = b.trim(),
+            step = step.trim()
         ));
     }
+    let n = count as u64;
     let integral = [lo, hi, st]
         .iter()
         .all(|v| v.fract() == 0.0 && v.abs() < 1e15);
@@ -144,6 +150,10 @@ pub struct Grid {
     pub points: Vec<Vec<String>>,
 }
 
+/// Most points of a sweep (and values of one axis): each point keeps its summary in memory and
+/// its replications on disk, and 10,000 points is already days of work for most scenarios.
+pub const MAX_POINTS: usize = 10_000;
+
 /// The full grid of `axes` (the first axis varies slowest), or with `zip` the i-th value of
 /// every axis together (all axes must then have the same length).
 pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
@@ -164,6 +174,12 @@ pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
             points: vec![Vec::new()],
         });
     }
+    if let Some(a) = axes.iter().find(|a| a.values.is_empty()) {
+        return Err(SweepError {
+            arg: format!("{}=…", a.key),
+            reason: "this axis has no values; give at least one".into(),
+        });
+    }
     let points = if zip {
         let n = axes[0].values.len();
         if let Some(a) = axes.iter().find(|a| a.values.len() != n) {
@@ -176,15 +192,28 @@ pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
                 ),
             });
         }
+        if n > MAX_POINTS {
+            return Err(SweepError {
+                arg: parameters.join(", "),
+                reason: format!(
+                    "--zip gives {n} points, more than a sweep may have (at most {MAX_POINTS})"
+                ),
+            });
+        }
         (0..n)
             .map(|i| axes.iter().map(|a| a.values[i].clone()).collect())
             .collect()
     } else {
-        let total: usize = axes.iter().map(|a| a.values.len()).product();
-        if total > 1_000_000 {
+        // In floating point: the product of a few long axes overflows an integer.
+        let total: f64 = axes.iter().map(|a| a.values.len() as f64).product();
+        if total > MAX_POINTS as f64 {
+            let sizes: Vec<String> = axes.iter().map(|a| a.values.len().to_string()).collect();
             return Err(SweepError {
                 arg: parameters.join(", "),
-                reason: format!("the grid has {total} points, more than 1000000"),
+                reason: format!(
+                    "the grid has {} = {total} points, more than a sweep may have (at most {MAX_POINTS}); use fewer values or --zip",
+                    sizes.join(" × ")
+                ),
             });
         }
         let mut points = vec![Vec::new()];
@@ -392,6 +421,36 @@ pub fn summary_csv(s: &SweepSummary) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_tiny_step_is_refused_with_the_count_and_the_limit() {
+        let err = parse_set("stage.server.servers=1..2:1e-300").unwrap_err();
+        assert!(
+            err.reason.contains("1.000e300") && err.reason.contains("10000"),
+            "{err}"
+        );
+        assert!(parse_set("a=0..1e308:1e-308").is_err());
+    }
+
+    #[test]
+    fn a_grid_over_the_limit_is_refused_before_it_is_built() {
+        let axis = |key: &str, n: usize| Axis {
+            key: key.into(),
+            values: (0..n).map(|i| i.to_string()).collect(),
+        };
+        let err = grid(&[axis("a", 901), axis("b", 1000)], false).unwrap_err();
+        assert!(
+            err.reason.contains("901 × 1000 = 901000") && err.reason.contains("10000"),
+            "{err}"
+        );
+        let many: Vec<Axis> = (0..8).map(|i| axis(&format!("k{i}"), 1000)).collect();
+        assert!(
+            grid(&many, false).is_err(),
+            "a product that overflows usize is refused"
+        );
+        assert!(grid(&[axis("a", 20_000), axis("b", 20_000)], true).is_err());
+        assert!(grid(&[axis("a", 0)], false).is_err());
+    }
+
     use super::*;
 
     fn axis(arg: &str) -> Axis {

@@ -27,6 +27,7 @@ mod tests {
             end_h: 0.0,
             observed_h: 0.0,
             events: 0,
+            stalled_at_h: None,
             time_in_system: TallyHist::new(),
             series,
             stages: Vec::new(),

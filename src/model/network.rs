@@ -153,6 +153,10 @@ pub struct ReplicationResult {
     pub observed_h: f64,
     /// Events processed.
     pub events: u64,
+    /// When the clock stopped advancing, if it did: the replication was ended there, after
+    /// more steps at one instant than the entities in flight can explain (see [`MAX_STEPS_AT_ONE_INSTANT`]).
+    #[serde(default)]
+    pub stalled_at_h: Option<f64>,
     /// Time in the network of entities that left after the warm-up [h].
     pub time_in_system: TallyHist,
     /// Time in the network of every entity that left, warm-up included, in batches over time:
@@ -161,6 +165,16 @@ pub struct ReplicationResult {
     /// Per stage, in scenario order.
     pub stages: Vec<StageReplication>,
 }
+
+/// Steps (events, and entity moves within an event) one instant may take beyond
+/// `STEPS_PER_ENTITY_AND_STAGE` per entity in flight and stage: more means the clock has
+/// stopped (a zero-time loop, or times so large that adding a gap no longer changes them), and
+/// the replication is ended rather than left to run for ever.
+pub const MAX_STEPS_AT_ONE_INSTANT: u64 = 1_000_000;
+
+/// Moves one entity may make at one instant per stage before the clock counts as stopped: an
+/// entity can cross each zero-time stage once, and validation refuses zero-time cycles.
+const STEPS_PER_ENTITY_AND_STAGE: u64 = 64;
 
 /// What happened to an entity, for opt-in per-entity traces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -213,6 +227,16 @@ struct Sim<'a, O: Observer> {
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
     scratch: Vec<u32>,
+    /// Entities leaving a stage at this instant, last first: (stage, entity, released by a
+    /// batch). An explicit stack instead of recursion, so that chains of batches (a batch of 1
+    /// routed to itself) cannot overflow the call stack; popped in the order recursion would
+    /// have taken.
+    pending: Vec<(u32, u32, bool)>,
+    /// The instant being simulated, steps taken at it and the most allowed.
+    instant: f64,
+    steps_at_instant: u64,
+    max_steps_at_instant: u64,
+    stalled_at_h: Option<f64>,
     created: u64,
     delivered: u64,
     seized: u64,
@@ -300,6 +324,11 @@ pub fn simulate_observed<O: Observer>(
         groups: Vec::new(),
         free_groups: Vec::new(),
         scratch: Vec::new(),
+        pending: Vec::new(),
+        instant: f64::NEG_INFINITY,
+        steps_at_instant: 0,
+        max_steps_at_instant: MAX_STEPS_AT_ONE_INSTANT,
+        stalled_at_h: None,
         created: 0,
         delivered: 0,
         seized: 0,
@@ -357,9 +386,57 @@ impl<O: Observer> Sim<'_, O> {
             };
             now = t;
             events += 1;
+            if !self.step_at(t) {
+                break;
+            }
             self.dispatch(t, event);
+            if !self.pending.is_empty() {
+                self.drain(t);
+            }
+            if self.stalled_at_h.is_some() {
+                break;
+            }
         }
         (now, events)
+    }
+
+    /// Counts one step at `now`; false (and the replication marked stalled) once the instant
+    /// has taken more steps than its entities in flight can explain.
+    #[inline]
+    fn step_at(&mut self, now: f64) -> bool {
+        if now > self.instant {
+            self.instant = now;
+            self.steps_at_instant = 0;
+            let stages = self.stages.len() as u64 + 1;
+            self.max_steps_at_instant = MAX_STEPS_AT_ONE_INSTANT.saturating_add(
+                STEPS_PER_ENTITY_AND_STAGE
+                    .saturating_mul(stages)
+                    .saturating_mul(self.alive + 1),
+            );
+        }
+        self.steps_at_instant += 1;
+        if self.steps_at_instant > self.max_steps_at_instant {
+            self.stalled_at_h = Some(now);
+            self.pending.clear();
+            return false;
+        }
+        true
+    }
+
+    /// Moves on the entities leaving stages at `now`, depth first, as recursion would.
+    fn drain(&mut self, now: f64) {
+        while let Some((s, e, released)) = self.pending.pop() {
+            if !self.step_at(now) {
+                return;
+            }
+            let s = s as usize;
+            if released {
+                let entered = self.entities[e as usize].entered;
+                self.stages[s].books.wait.record(now - entered);
+                self.observer.step(now, e, Some(s), Step::Started);
+            }
+            self.leave(now, s, e);
+        }
     }
 
     #[inline]
@@ -388,9 +465,8 @@ impl<O: Observer> Sim<'_, O> {
             Event::Departure { stage } => self.departure(now, stage as usize),
             Event::TransitEnd { stage, group } => {
                 let mut members = std::mem::take(&mut self.groups[group as usize]);
-                for &e in &members {
-                    self.leave(now, stage as usize, e);
-                }
+                self.pending
+                    .extend(members.iter().rev().map(|&e| (stage, e, false)));
                 members.clear();
                 self.groups[group as usize] = members;
                 self.free_groups.push(group);
@@ -590,12 +666,9 @@ impl<O: Observer> Sim<'_, O> {
         }
         let books = &mut self.stages[s].books;
         books.waiting.add(now, -(out.len() as f64));
-        for &e in &out {
-            let entered = self.entities[e as usize].entered;
-            self.stages[s].books.wait.record(now - entered);
-            self.observer.step(now, e, Some(s), Step::Started);
-            self.leave(now, s, e);
-        }
+        // Moved on by `drain`, first member first.
+        self.pending
+            .extend(out.iter().rev().map(|&e| (s as u32, e, true)));
         out.clear();
         self.scratch = out;
     }
@@ -698,6 +771,7 @@ impl<O: Observer> Sim<'_, O> {
             end_h,
             observed_h,
             events,
+            stalled_at_h: self.stalled_at_h,
             time_in_system: self.system,
             series: self.series,
             stages,

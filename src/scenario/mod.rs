@@ -6,6 +6,7 @@
 //!            ──▶ validate (every problem, located by line:column) ──▶ Scenario
 //! ```
 
+pub mod cycles;
 pub mod error;
 pub mod locate;
 pub mod overrides;

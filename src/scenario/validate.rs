@@ -800,6 +800,12 @@ const MAX_BACKLOG: f64 = 20e6;
 /// A run with no horizon must be stable at every stage, or it would never end; a run with a
 /// horizon must not pile up more parcels than memory holds.
 fn check_loads(c: &mut Checker, scenario: &Scenario) {
+    for cycle in super::cycles::zero_time_cycles(scenario) {
+        c.fail(
+            &KeyPath::root("stage").index(cycle[0]),
+            super::cycles::describe(scenario, &cycle),
+        );
+    }
     if let Some(world) = &scenario.world {
         for l in world.offered_loads() {
             if l.load < 1.0 {
