@@ -698,7 +698,8 @@ mod tests {
     #[test]
     fn a_job_out_of_range_is_refused_before_anything_is_sized_by_it() {
         assert_eq!(job().check(), Ok(()));
-        let cases: [(fn(&mut JobSpec), &str); 5] = [
+        type Edit = fn(&mut JobSpec);
+        let cases: [(Edit, &str); 5] = [
             (|j| j.points.clear(), "no points"),
             (|j| j.points[1].clear(), "point 1 has 0 value(s)"),
             (|j| j.replications = 0, "from 1 to 1000000, got 0"),
