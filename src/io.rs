@@ -100,7 +100,7 @@ pub const RESULT_FILES: [&str; 4] = ["summary.json", "backlog.csv", "runs.csv", 
 pub fn write_group(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     clean_stale(dir);
-    let staging = dir.join(format!(".clearsim-staging.{}.tmp", std::process::id()));
+    let staging = staging_folder(dir);
     let result = (|| {
         std::fs::create_dir_all(&staging)?;
         for (name, bytes) in files {
@@ -185,8 +185,8 @@ pub enum PathProblem {
     Unwritable(String),
 }
 
-/// The staging folder [`write_group`] would use in `dir` (for tests and diagnostics).
-pub fn staging_folder(dir: &Path) -> PathBuf {
+/// The staging folder of this process's [`write_group`] in `dir`.
+fn staging_folder(dir: &Path) -> PathBuf {
     dir.join(format!(".clearsim-staging.{}.tmp", std::process::id()))
 }
 

@@ -682,6 +682,60 @@ pub fn gather(dirs: &[PathBuf]) -> Result<Shards, StoreError> {
 mod tests {
     use super::*;
 
+    fn job() -> JobSpec {
+        JobSpec {
+            kind: JobKind::Sweep,
+            origin: "s.toml".into(),
+            scenario_sha256: String::new(),
+            base: Vec::new(),
+            parameters: vec!["run.seed".into()],
+            points: vec![vec!["1".into()], vec!["2".into()]],
+            replications: 3,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn a_job_out_of_range_is_refused_before_anything_is_sized_by_it() {
+        assert_eq!(job().check(), Ok(()));
+        type Edit = fn(&mut JobSpec);
+        let cases: [(Edit, &str); 5] = [
+            (|j| j.points.clear(), "no points"),
+            (|j| j.points[1].clear(), "point 1 has 0 value(s)"),
+            (|j| j.replications = 0, "from 1 to 1000000, got 0"),
+            (|j| j.replications = u32::MAX, "got 4294967295"),
+            (|j| j.seed = u64::MAX, "seed must be from 0"),
+        ];
+        for (edit, says) in cases {
+            let mut j = job();
+            edit(&mut j);
+            let err = j.check().unwrap_err();
+            assert!(err.contains(says), "{err}");
+        }
+        let mut big = job();
+        big.points = vec![vec!["1".into()]; 100];
+        big.replications = MAX_REPLICATIONS;
+        assert!(big.check().unwrap_err().contains("work units"));
+    }
+
+    #[test]
+    fn a_manifest_whose_job_was_edited_is_refused() {
+        let j = job();
+        let mut m = Manifest {
+            clearsim_version: env!("CARGO_PKG_VERSION").into(),
+            job_id: j.id(),
+            job: j,
+            shard: Shard { index: 1, count: 2 },
+            units: vec![1, 3, 5],
+        };
+        assert_eq!(m.check(), Ok(()));
+        m.job.seed = 2;
+        assert!(m.check().unwrap_err().contains("edited"));
+        m.job.seed = 1;
+        m.shard.count = 7;
+        assert!(m.check().unwrap_err().contains("shard 1/7"));
+    }
+
     #[test]
     fn shards_parse_and_partition_the_units() {
         let s: Shard = "1/3".parse().unwrap();
