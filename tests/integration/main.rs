@@ -12,4 +12,5 @@ mod properties;
 mod reports;
 mod scenario_errors;
 mod schema;
+mod sources;
 mod support;
