@@ -424,8 +424,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The JSON Schema (draft 2020-12) of the scenario file as written, from the raw serde
-/// structures: keys, types, required keys and descriptions. Structure only: values are checked
-/// by [`Scenario::load`]. TOML has no null, so an optional key is simply absent.
+/// structures: keys, types, required keys, descriptions and the range of each number
+/// ([`bounds`]); everything else about values is checked by [`Scenario::load`]. TOML has no
+/// null, so an optional key is simply absent.
 pub fn schema() -> schemars::Schema {
     let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()

@@ -41,6 +41,7 @@ pub struct RawScenario {
     /// `vat_collection` ("border" or "sale"), `flat_duty_per_item_<cur>`,
     /// `de_minimis_duty_<cur>`, `de_minimis_vat_<cur>`, `china_retail`, `order_limit_cny`,
     /// `annual_limit_exceeded_share`, `consumption_tax_rate`, `tax_share` (docs/scenario.md).
+    /// Amounts from 0 to 10⁹, rates and shares from 0 to 1.
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub regime: Option<toml::Table>,
     /// Parcel world: pilot-zone rule packs.
@@ -51,7 +52,7 @@ pub struct RawScenario {
     /// scenario's currency suffix `<cur>`: `declaration_fee_<cur>`, `brokerage_fee_<cur>`,
     /// `paper_per_document_<cur>`, `documents_per_paper_declaration`, `doc_check_<cur>`,
     /// `xray_<cur>`, `physical_<cur>`, `storage_per_day_<cur>`, `free_storage_days`
-    /// (docs/scenario.md).
+    /// (docs/scenario.md). Amounts from 0 to 10⁹; documents 0 to 1,000; days 0 to 36,525.
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub costs: Option<toml::Table>,
 }
