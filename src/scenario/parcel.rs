@@ -449,7 +449,7 @@ fn platform(
         c.fail(
             &path.key("parcels_per_day"),
             format!(
-                "must be a number above 0 and at most {}, got {}",
+                "must be a number > 0 and at most {}, got {}",
                 num(MAX_PARCELS_PER_DAY),
                 num(ppd)
             ),
@@ -1017,7 +1017,7 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lin
         (Some(n), None) => {
             c.fail(
                 &path.key("capacity_parcels"),
-                format!("a departure carries from 1 to {MAX_DEPARTURE_CAPACITY} parcels, got {n}"),
+                format!("a departure must carry at least 1 parcel and at most {MAX_DEPARTURE_CAPACITY}, got {n}"),
             );
             return None;
         }

@@ -470,7 +470,7 @@ fn validate_run(c: &mut Checker, raw: &RawScenario) -> Option<RunSettings> {
         c.fail(
             &path.key("demand_multiplier"),
             format!(
-                "must be a number above 0 and at most {} (1 = demand as written), got {}",
+                "must be a number > 0 and at most {} (1 = demand as written), got {}",
                 num(MAX_DEMAND_MULTIPLIER),
                 num(demand_multiplier)
             ),

@@ -516,7 +516,7 @@ fn values_whose_results_cannot_be_represented_are_refused_with_the_range() {
             "platform.0.peak_days=[{ day = 4294967295, multiplier = 2 }]",
             "36525",
         ),
-        ("linehaul.capacity_parcels=4294967295", "from 1 to 10000000"),
+        ("linehaul.capacity_parcels=4294967295", "at most 10000000"),
         ("linehaul.period_h=1e308", "8784"),
         (
             "platform.0.declared_value_eur={ dist = \"deterministic\", value = 1e300 }",
