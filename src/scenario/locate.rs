@@ -28,6 +28,21 @@ pub fn locate(text: &str, path: &KeyPath) -> Option<(usize, usize)> {
     best.map(|offset| line_col(text, offset))
 }
 
+/// The text of the value or table at exactly `path` in `text`, or `None` where it is absent:
+/// comparing it before and after the `--set` overrides tells which values an override wrote.
+pub fn value_text(text: &str, path: &KeyPath) -> Option<String> {
+    let doc = toml_edit::Document::parse(text).ok()?;
+    let mut node = Node::Table(doc.as_table());
+    for seg in &path.0 {
+        node = step(node, seg)?.0;
+    }
+    Some(match node {
+        Node::Item(i) => i.to_string(),
+        Node::Table(t) => t.to_string(),
+        Node::Value(v) => v.to_string(),
+    })
+}
+
 fn step<'a>(node: Node<'a>, seg: &Seg) -> Option<(Node<'a>, Option<usize>)> {
     match (node, seg) {
         (Node::Item(Item::Table(t)) | Node::Table(t), Seg::Key(k)) => {

@@ -6,6 +6,7 @@
 //!            ──▶ validate (every problem, located by line:column) ──▶ Scenario
 //! ```
 
+pub mod bounds;
 pub mod cycles;
 pub mod error;
 pub mod locate;
@@ -214,41 +215,58 @@ impl Scenario {
                 key: key.to_string(),
                 position,
                 reason,
+                from_override: None,
             }],
         };
         let text = std::str::from_utf8(bytes).map_err(|e| {
             let at = error::line_col(&String::from_utf8_lossy(bytes), e.valid_up_to());
             invalid("", Some(at), "the file is not valid UTF-8 text".to_string())
         })?;
-        let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        let base: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
             let at = e.span().map(|s| error::line_col(text, s.start));
-            invalid("", at, format!("not valid TOML: {}", e.message().trim()))
-        })?;
-        overrides::apply(&mut doc, overrides, origin)?;
-        let text = doc.to_string();
-        let raw: raw::RawScenario = toml::from_str(&text).map_err(|e| {
-            let at = e.span().map(|s| error::line_col(&text, s.start));
-            let key = e.span().map(|s| key_at(&text, s.start)).unwrap_or_default();
             let mut reason = e.message().trim().to_string();
-            if let Some(o) = overrides.iter().find(|o| {
-                o.path
-                    .last()
-                    .is_some_and(|k| reason.contains(&format!("`{k}`")))
-            }) {
-                reason.push_str(&format!(" (from --set {})", o.arg));
+            if reason.starts_with("duplicate key")
+                && let Some(s) = e.span()
+            {
+                let key = key_text(text, s.start);
+                reason = format!(
+                    "duplicate key `{key}`: it is already given earlier in the same table; give each key once"
+                );
+                return invalid(&key, at, reason);
             }
-            invalid(&key, at, reason)
+            invalid("", at, format!("not valid TOML: {reason}"))
         })?;
-        validate::validate(raw, origin, &sha256).map_err(|mut problems| {
-            for p in &mut problems {
-                if let Some(path) = p.key_path.take() {
-                    p.problem.position = locate::locate(&text, &path);
-                }
-            }
-            ScenarioError::Invalid {
-                path: origin.to_string(),
-                problems: problems.into_iter().map(|p| p.problem).collect(),
-            }
+        // Each override applied on its own, so a problem can be traced to the one that caused it.
+        let mut docs = vec![base];
+        for (i, o) in overrides.iter().enumerate() {
+            let mut doc = docs[i].clone();
+            overrides::apply(&mut doc, std::slice::from_ref(o), origin)?;
+            docs.push(doc);
+        }
+        let texts: Vec<String> = docs.iter().map(ToString::to_string).collect();
+        let full = texts.last().map_or(text, String::as_str);
+        let raw: raw::RawScenario = match toml::from_str(full) {
+            Ok(raw) => raw,
+            Err(e) => return Err(type_error(text, &texts, overrides, origin, e)),
+        };
+        validate::validate(raw, origin, &sha256).map_err(|problems| ScenarioError::Invalid {
+            path: origin.to_string(),
+            problems: problems
+                .into_iter()
+                .map(|p| {
+                    let mut problem = p.problem;
+                    if let Some(path) = p.key_path {
+                        problem.position = locate::locate(text, &path);
+                        if let Some((arg, below)) = culprit(&texts, overrides, &path) {
+                            if below {
+                                problem.position = None;
+                            }
+                            problem.from_override = Some(arg.to_string());
+                        }
+                    }
+                    problem
+                })
+                .collect(),
         })
     }
 
@@ -291,6 +309,104 @@ impl Scenario {
     }
 }
 
+/// The error of reading the (overridden) document into the raw structures: blamed on the first
+/// override after which reading fails, or else on the file, with its line and column.
+fn type_error(
+    text: &str,
+    texts: &[String],
+    overrides: &[Override],
+    origin: &str,
+    full_error: toml::de::Error,
+) -> ScenarioError {
+    let fails = |t: &str| toml::from_str::<raw::RawScenario>(t).err();
+    let (k, e) = match fails(text) {
+        Some(e) => (0, e),
+        None => texts
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find_map(|(k, t)| fails(t).map(|e| (k, e)))
+            .unwrap_or((texts.len() - 1, full_error)),
+    };
+    if k == 0 {
+        let at = e.span().map(|s| error::line_col(text, s.start));
+        let key = e.span().map(|s| key_at(text, s.start)).unwrap_or_default();
+        let reason = error::plain_words(e.message(), &|_, best| best.to_string());
+        return ScenarioError::Invalid {
+            path: origin.to_string(),
+            problems: vec![Problem {
+                key,
+                position: at,
+                reason,
+                from_override: None,
+            }],
+        };
+    }
+    let o = &overrides[k - 1];
+    // A misspelt part of the override's key is replaced by the nearest valid one, in place.
+    let suggest = |unknown: &str, best: &str| match o.path.iter().position(|p| p == unknown) {
+        Some(i) => {
+            let mut path = o.path.clone();
+            path[i] = best.to_string();
+            path.join(".")
+        }
+        None => best.to_string(),
+    };
+    let mut reason = error::plain_words(e.message(), &suggest);
+    let key = o.path.join(".");
+    if !reason.contains(&format!("`{key}`")) {
+        reason = format!("`{key}`: {reason}");
+    }
+    ScenarioError::Override {
+        path: origin.to_string(),
+        arg: o.arg.clone(),
+        reason,
+    }
+}
+
+/// The override that last changed the value at `path` (or a value inside it, or the table
+/// around it), if one did; `true` when the problem lies in the value the override wrote.
+fn culprit<'a>(
+    texts: &[String],
+    overrides: &'a [Override],
+    path: &KeyPath,
+) -> Option<(&'a str, bool)> {
+    let segs: Vec<String> = path
+        .0
+        .iter()
+        .map(|s| match s {
+            error::Seg::Key(k) => k.clone(),
+            error::Seg::Index(i) => i.to_string(),
+        })
+        .collect();
+    let is_index = |i: usize| matches!(path.0.get(i), Some(error::Seg::Index(_)));
+    let related = |o: &Override| {
+        // An array entry may be addressed by name in the override: any name matches its index.
+        let same =
+            |i: usize| o.path[i] == segs[i] || is_index(i) && o.path[i].parse::<usize>().is_err();
+        let n = o.path.len().min(segs.len());
+        (0..n).all(same).then_some(o.path.len() <= segs.len())
+    };
+    (1..texts.len()).rev().find_map(|k| {
+        let o = &overrides[k - 1];
+        let below = related(o)?;
+        let changed =
+            locate::value_text(&texts[k], path) != locate::value_text(&texts[k - 1], path);
+        changed.then_some((o.arg.as_str(), below))
+    })
+}
+
+/// The key that starts at byte `offset`: a bare key or a quoted one.
+fn key_text(text: &str, offset: usize) -> String {
+    let rest = &text[offset.min(text.len())..];
+    if let Some(quoted) = rest.strip_prefix('"') {
+        return quoted.split('"').next().unwrap_or("").to_string();
+    }
+    rest.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-' || *c == '.')
+        .collect()
+}
+
 /// The dotted key written at byte `offset` of a line (for type errors, which toml reports by
 /// span only): the text before `=` on that line, or the table header.
 fn key_at(text: &str, offset: usize) -> String {
@@ -309,8 +425,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// The JSON Schema (draft 2020-12) of the scenario file as written, from the raw serde
-/// structures: keys, types, required keys and descriptions. Structure only: values are checked
-/// by [`Scenario::load`]. TOML has no null, so an optional key is simply absent.
+/// structures: keys, types, required keys, descriptions and the range of each number
+/// ([`bounds`]); everything else about values is checked by [`Scenario::load`]. TOML has no
+/// null, so an optional key is simply absent.
 pub fn schema() -> schemars::Schema {
     let mut schema = schemars::generate::SchemaSettings::draft2020_12()
         .into_generator()

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use toml_edit::{DocumentMut, InlineTable, Item, Table, Value};
 
-use super::error::ScenarioError;
+use super::error::{ScenarioError, nearest};
 
 /// One `--set` override: a dotted key and a TOML value.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,8 +115,11 @@ fn set_in_table(t: &mut Table, segs: &[&str], value: Value) -> Result<(), String
                     ));
                 }
                 Err(_) => names.iter().position(|n| n == select).ok_or_else(|| {
+                    let hint = nearest(select, names.iter().map(String::as_str))
+                        .map(|n| format!("did you mean `{n}`? "))
+                        .unwrap_or_default();
                     format!(
-                        "no {first} named `{select}`; the {first} entries are: {}",
+                        "no {first} named `{select}`; {hint}the {first} entries are: {}",
                         names.join(", ")
                     )
                 })?,

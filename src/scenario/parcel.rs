@@ -3,7 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::error::KeyPath;
+use super::bounds::{
+    MAX_BATCH, MAX_CAPACITY_KG, MAX_DAY, MAX_DEPARTURE_CAPACITY, MAX_DEPARTURES, MAX_DOCUMENTS,
+    MAX_HOURS, MAX_MONEY, MAX_PARCEL_KG, MAX_PARCELS_PER_DAY, MAX_PEAK_MULTIPLIER, MAX_PERIOD_H,
+    MAX_PROFILE_WEIGHT,
+};
+use super::error::{KeyPath, nearest, num};
 use super::parcel_raw::{RawPlatform, RawStation};
 use crate::engine::{CapacitySchedule, Dist, DistSpec};
 
@@ -297,18 +302,27 @@ fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
     if v.is_finite() && (0.0..=1.0).contains(&v) {
         Some(v)
     } else {
-        c.fail(path, format!("must be a share from 0 to 1, got {v}"));
+        c.fail(path, format!("must be a share from 0 to 1, got {}", num(v)));
         None
     }
 }
 
-fn nonneg(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
-    if v.is_finite() && v >= 0.0 {
+/// A number from 0 to `max`; `what` names the kind of number in the message.
+fn bounded(c: &mut dyn Check, path: &KeyPath, v: f64, max: f64, what: &str) -> Option<f64> {
+    if v.is_finite() && (0.0..=max).contains(&v) {
         Some(v)
     } else {
-        c.fail(path, format!("must be a finite number ≥ 0, got {v}"));
+        c.fail(
+            path,
+            format!("must be {what} from 0 to {}, got {}", num(max), num(v)),
+        );
         None
     }
+}
+
+/// An amount of money from 0 to [`MAX_MONEY`].
+fn amount(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
+    bounded(c, path, v, MAX_MONEY, "an amount")
 }
 
 fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Option<Vec<f64>> {
@@ -328,8 +342,9 @@ fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Optio
         c.fail(
             path,
             format!(
-                "shares of {} must sum to 1, they sum to {total}",
-                keys.join(", ")
+                "shares of {} must sum to 1, they sum to {}",
+                keys.join(", "),
+                num(total)
             ),
         );
         return None;
@@ -352,7 +367,7 @@ fn station(c: &mut dyn Check, path: &KeyPath, s: &RawStation) -> Option<StationS
             None
         }
     };
-    let labour = nonneg(
+    let labour = amount(
         c,
         &path.key("labour_per_hour"),
         s.labour_per_hour.unwrap_or(0.0),
@@ -376,7 +391,7 @@ fn profile<const N: usize>(
     }
     let mut out = [0.0; N];
     for (i, &w) in v.iter().enumerate() {
-        out[i] = nonneg(c, &path.index(i), w)?;
+        out[i] = bounded(c, &path.index(i), w, MAX_PROFILE_WEIGHT, "a weight")?;
     }
     let mean = out.iter().sum::<f64>() / N as f64;
     if mean <= 0.0 {
@@ -430,10 +445,14 @@ fn platform(
     currency: &str,
 ) -> Option<Platform> {
     let ppd = p.parcels_per_day;
-    if !(ppd.is_finite() && ppd > 0.0) {
+    if !(ppd.is_finite() && ppd > 0.0 && ppd <= MAX_PARCELS_PER_DAY) {
         c.fail(
             &path.key("parcels_per_day"),
-            format!("must be a number > 0, got {ppd}"),
+            format!(
+                "must be a number > 0 and at most {}, got {}",
+                num(MAX_PARCELS_PER_DAY),
+                num(ppd)
+            ),
         );
     }
     let hourly = profile::<24>(c, &path.key("hourly_profile"), p.hourly_profile.as_ref());
@@ -441,13 +460,21 @@ fn platform(
     let mut peak_days = BTreeMap::new();
     for (i, pd) in p.peak_days.iter().enumerate() {
         let pp = path.key("peak_days").index(i);
-        if pd.day < 0 || pd.day > u32::MAX as i64 {
+        if pd.day < 0 || pd.day > MAX_DAY {
             c.fail(
                 &pp.key("day"),
-                format!("must be a day number ≥ 0, got {}", pd.day),
+                format!(
+                    "must be a day number from 0 to {MAX_DAY} (100 years), got {}",
+                    pd.day
+                ),
             );
-        } else if let Some(m) = nonneg(c, &pp.key("multiplier"), pd.multiplier)
-            && peak_days.insert(pd.day as u32, m).is_some()
+        } else if let Some(m) = bounded(
+            c,
+            &pp.key("multiplier"),
+            pd.multiplier,
+            MAX_PEAK_MULTIPLIER,
+            "a multiplier",
+        ) && peak_days.insert(pd.day as u32, m).is_some()
         {
             c.fail(&pp.key("day"), format!("day {} is listed twice", pd.day));
         }
@@ -461,7 +488,31 @@ fn platform(
             "a declared value cannot be negative".into(),
         );
     }
+    if let Some(d) = &value
+        && !(d.mean().is_finite() && d.mean() <= MAX_MONEY)
+    {
+        c.fail(
+            &path.key(&format!("declared_value_{currency}")),
+            format!(
+                "the mean declared value is {}; it must be at most {}",
+                num(d.mean()),
+                num(MAX_MONEY)
+            ),
+        );
+    }
     let weight = c.duration(&path.key("weight_kg"), &p.weight_kg);
+    if let Some(d) = &weight
+        && d.mean() > MAX_PARCEL_KG
+    {
+        c.fail(
+            &path.key("weight_kg"),
+            format!(
+                "the mean weight is {} kg; a parcel's mean weight must be at most {} kg",
+                num(d.mean()),
+                num(MAX_PARCEL_KG)
+            ),
+        );
+    }
     let m = p.modes.clone().unwrap_or_default();
     let any_mode = m.b2c_9610.is_some()
         || m.b2b_9710.is_some()
@@ -518,6 +569,19 @@ pub(super) struct RawWorld<'a> {
 
 const CURRENCIES: [&str; 3] = ["eur", "usd", "cny"];
 
+/// A TOML value's kind, as a user would say it, with the value itself.
+fn toml_words(v: &toml::Value) -> String {
+    let kind = match v {
+        toml::Value::String(_) => "the text",
+        toml::Value::Integer(_) | toml::Value::Float(_) => "the number",
+        toml::Value::Boolean(_) => "",
+        toml::Value::Datetime(_) => "the date",
+        toml::Value::Array(_) => "the list",
+        toml::Value::Table(_) => "the table",
+    };
+    format!("{kind} {v}").trim().to_string()
+}
+
 /// Reads a table of plain and money keys: `plain` are unit-free numbers, `money` get the
 /// currency suffix; a money key in another currency, or an unknown key, is a problem.
 fn money_table(
@@ -543,9 +607,12 @@ fn money_table(
             let mut allowed: Vec<String> = other.iter().map(|s| s.to_string()).collect();
             allowed.extend(plain.iter().map(|s| s.to_string()));
             allowed.extend(money.iter().map(|m| format!("{m}_{currency}")));
+            let hint = nearest(k, allowed.iter().map(String::as_str))
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
             c.fail(
                 &path.key(k),
-                format!("unknown key `{k}`; allowed: {}", allowed.join(", ")),
+                format!("unknown key `{k}`; {hint}allowed: {}", allowed.join(", ")),
             );
             continue;
         }
@@ -567,12 +634,22 @@ fn money_table(
             other => {
                 c.fail(
                     &path.key(k),
-                    format!("must be a number, got {}", other.type_str()),
+                    format!("must be a number, got {}", toml_words(other)),
                 );
                 continue;
             }
         };
-        if let Some(x) = nonneg(c, &path.key(k), x) {
+        let x = if known_money {
+            amount(c, &path.key(k), x)
+        } else if k == "documents_per_paper_declaration" {
+            bounded(c, &path.key(k), x, MAX_DOCUMENTS, "a number of documents")
+        } else if k == "free_storage_days" {
+            bounded(c, &path.key(k), x, MAX_DAY as f64, "a number of days")
+        } else {
+            // Rates and shares: checked as shares by the caller.
+            bounded(c, &path.key(k), x, 1.0, "a share")
+        };
+        if let Some(x) = x {
             out.insert(base.to_string(), x);
         }
     }
@@ -756,21 +833,28 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
         Some(h) => {
             let path = KeyPath::root("hub");
             let sort = station(c, &path.key("sort"), &h.sort);
-            let size = if h.bag_size >= 1 && h.bag_size <= u32::MAX as i64 {
+            let size = if (1..=MAX_BATCH).contains(&h.bag_size) {
                 Some(h.bag_size as u32)
             } else {
                 c.fail(
                     &path.key("bag_size"),
-                    format!("must be a whole number ≥ 1, got {}", h.bag_size),
+                    format!(
+                        "must be a whole number from 1 to {MAX_BATCH}, got {}",
+                        h.bag_size
+                    ),
                 );
                 None
             };
             let timeout = match h.bag_timeout_h {
-                Some(t) if t.is_finite() && t > 0.0 => Some(Some(t)),
+                Some(t) if t.is_finite() && t > 0.0 && t <= MAX_HOURS => Some(Some(t)),
                 Some(t) => {
                     c.fail(
                         &path.key("bag_timeout_h"),
-                        format!("must be a number of hours > 0, got {t}"),
+                        format!(
+                            "must be a number of hours above 0 and at most {} (100 years), got {}",
+                            num(MAX_HOURS),
+                            num(t)
+                        ),
                     );
                     None
                 }
@@ -880,10 +964,24 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
 fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Linehaul> {
     let path = KeyPath::root("linehaul");
     let period_h = l.period_h.unwrap_or(24.0);
-    if !(period_h.is_finite() && period_h > 0.0) {
+    if !(period_h.is_finite() && period_h > 0.0 && period_h <= MAX_PERIOD_H) {
         c.fail(
             &path.key("period_h"),
-            format!("must be a number of hours > 0, got {period_h}"),
+            format!(
+                "must be a number of hours above 0 and at most {} (a year), got {}",
+                num(MAX_PERIOD_H),
+                num(period_h)
+            ),
+        );
+        return None;
+    }
+    if l.departures_h.len() > MAX_DEPARTURES {
+        c.fail(
+            &path.key("departures_h"),
+            format!(
+                "lists {} departures; a period may have at most {MAX_DEPARTURES}",
+                l.departures_h.len()
+            ),
         );
         return None;
     }
@@ -899,7 +997,9 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lin
             c.fail(
                 &path.key("departures_h").index(i),
                 format!(
-                    "a departure time must be from 0 to below the period ({period_h} h), got {t}"
+                    "a departure time must be from 0 to below the period ({} h), got {}",
+                    num(period_h),
+                    num(t)
                 ),
             );
             ok = false;
@@ -913,19 +1013,23 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lin
             );
             return None;
         }
-        (Some(n), None) if n >= 1 => (n as f64, false),
+        (Some(n), None) if (1..=MAX_DEPARTURE_CAPACITY).contains(&n) => (n as f64, false),
         (Some(n), None) => {
             c.fail(
                 &path.key("capacity_parcels"),
-                format!("a departure must carry at least 1 parcel, got {n}"),
+                format!("a departure must carry at least 1 parcel and at most {MAX_DEPARTURE_CAPACITY}, got {n}"),
             );
             return None;
         }
-        (None, Some(kg)) if kg.is_finite() && kg > 0.0 => (kg, true),
+        (None, Some(kg)) if kg.is_finite() && kg > 0.0 && kg <= MAX_CAPACITY_KG => (kg, true),
         (None, Some(kg)) => {
             c.fail(
                 &path.key("capacity_kg"),
-                format!("a departure must carry more than 0 kg, got {kg}"),
+                format!(
+                    "a departure carries more than 0 and at most {} kg, got {}",
+                    num(MAX_CAPACITY_KG),
+                    num(kg)
+                ),
             );
             return None;
         }
@@ -937,9 +1041,15 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lin
             return None;
         }
     };
-    let cutoff_h = nonneg(c, &path.key("cutoff_h"), l.cutoff_h.unwrap_or(0.0));
+    let cutoff_h = bounded(
+        c,
+        &path.key("cutoff_h"),
+        l.cutoff_h.unwrap_or(0.0),
+        MAX_PERIOD_H,
+        "a number of hours",
+    );
     let transit = c.duration(&path.key("transit_h"), &l.transit_h);
-    let cost = nonneg(c, &path.key("cost_per_kg"), l.cost_per_kg.unwrap_or(0.0));
+    let cost = amount(c, &path.key("cost_per_kg"), l.cost_per_kg.unwrap_or(0.0));
     if !ok || l.departures_h.is_empty() {
         return None;
     }

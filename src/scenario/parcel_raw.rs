@@ -13,12 +13,14 @@ use crate::engine::DistSpec;
 #[serde(deny_unknown_fields)]
 pub struct RawStation {
     /// Constant servers (or `calendar`).
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_SERVERS))]
     pub servers: Option<i64>,
     /// Servers by shift.
     pub calendar: Option<RawCalendar>,
     /// Service time per parcel (or per declaration) [h].
     pub service_h: Option<DistSpec>,
     /// Cost of one server-hour on duty, in the scenario's currency.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_MONEY))]
     pub labour_per_hour: Option<f64>,
 }
 
@@ -29,6 +31,7 @@ pub struct RawPlatform {
     /// Unique name; names its random streams.
     pub name: String,
     /// Parcels on an ordinary day.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PARCELS_PER_DAY))]
     pub parcels_per_day: f64,
     /// 24 relative weights of the hours of the day (default flat).
     pub hourly_profile: Option<Vec<f64>>,
@@ -48,6 +51,7 @@ pub struct RawPlatform {
     /// Shares of customs modes: `b2c_9610`, `b2b_9710`, `warehouse_9810`, `bonded_1210`.
     pub modes: Option<RawModes>,
     /// Share of parcels from trusted (AEO) sellers.
+    #[schemars(range(min = 0, max = 1))]
     pub trusted_seller_share: Option<f64>,
 }
 
@@ -56,8 +60,10 @@ pub struct RawPlatform {
 #[serde(deny_unknown_fields)]
 pub struct RawPeakDay {
     /// Day number from time 0.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_DAY))]
     pub day: i64,
     /// Demand on that day over an ordinary day.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PEAK_MULTIPLIER))]
     pub multiplier: f64,
 }
 
@@ -66,12 +72,16 @@ pub struct RawPeakDay {
 #[serde(deny_unknown_fields)]
 pub struct RawModes {
     /// 9610: retail B2C parcels.
+    #[schemars(range(min = 0, max = 1))]
     pub b2c_9610: Option<f64>,
     /// 9710: B2B direct.
+    #[schemars(range(min = 0, max = 1))]
     pub b2b_9710: Option<f64>,
     /// 9810: to an overseas warehouse.
+    #[schemars(range(min = 0, max = 1))]
     pub warehouse_9810: Option<f64>,
     /// 1210: bonded stock already in the destination's bonded zone.
+    #[schemars(range(min = 0, max = 1))]
     pub bonded_1210: Option<f64>,
 }
 
@@ -84,8 +94,10 @@ pub struct RawHub {
     /// Sorting.
     pub sort: RawStation,
     /// Parcels per bag / ULD.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_BATCH))]
     pub bag_size: i64,
     /// An incomplete bag closes this long after it opened [h].
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_HOURS))]
     pub bag_timeout_h: Option<f64>,
 }
 
@@ -106,16 +118,21 @@ pub struct RawLinehaul {
     /// Departure times within the period [h].
     pub departures_h: Vec<f64>,
     /// The timetable repeats every period [h] (default 24).
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PERIOD_H))]
     pub period_h: Option<f64>,
     /// Parcels one departure carries (or `capacity_kg`).
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_DEPARTURE_CAPACITY))]
     pub capacity_parcels: Option<i64>,
     /// Kilograms one departure carries (or `capacity_parcels`).
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_CAPACITY_KG))]
     pub capacity_kg: Option<f64>,
     /// Parcels must be at the gateway this long before departure [h].
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PERIOD_H))]
     pub cutoff_h: Option<f64>,
     /// Departure to arrival at the import point [h].
     pub transit_h: DistSpec,
     /// Freight cost per kg, in the scenario's currency.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_MONEY))]
     pub cost_per_kg: Option<f64>,
 }
 
@@ -124,10 +141,13 @@ pub struct RawLinehaul {
 #[serde(deny_unknown_fields)]
 pub struct RawChannels {
     /// Paper documents handled by officers.
+    #[schemars(range(min = 0, max = 1))]
     pub paper: Option<f64>,
     /// Electronic, assessed automatically on arrival.
+    #[schemars(range(min = 0, max = 1))]
     pub electronic: Option<f64>,
     /// Electronic, lodged when the parcel departs and assessed in transit.
+    #[schemars(range(min = 0, max = 1))]
     pub pre_arrival: Option<f64>,
 }
 
@@ -136,10 +156,13 @@ pub struct RawChannels {
 #[serde(deny_unknown_fields)]
 pub struct RawRisk {
     /// Released on assessment.
+    #[schemars(range(min = 0, max = 1))]
     pub green: f64,
     /// Documentary check.
+    #[schemars(range(min = 0, max = 1))]
     pub yellow: f64,
     /// X-ray / NII, and a share of those physical inspection.
+    #[schemars(range(min = 0, max = 1))]
     pub red: f64,
 }
 
@@ -160,14 +183,17 @@ pub struct RawImport {
     /// Officers who handle paper declarations (assessment of paper), usually office hours.
     pub paper_desk: Option<RawStation>,
     /// Share of paper declarations sent back for rework, each time they are handled.
+    #[schemars(range(min = 0, max = 1))]
     pub paper_error_rate: Option<f64>,
     /// Time to correct and resubmit a rejected paper declaration [h].
     pub paper_rework_h: Option<DistSpec>,
     /// Risk channel shares.
     pub risk: RawRisk,
     /// Share of red parcels that also get a physical inspection after X-ray.
+    #[schemars(range(min = 0, max = 1))]
     pub physical_share_of_red: Option<f64>,
     /// Share of physically inspected parcels seized.
+    #[schemars(range(min = 0, max = 1))]
     pub seizure_rate: Option<f64>,
     /// Documentary check officers (yellow).
     pub doc_check: Option<RawStation>,
@@ -190,6 +216,7 @@ pub struct RawRules {
     /// Automated order/payment/waybill match before release.
     pub three_document_match: Option<bool>,
     /// Share of parcels whose documents do not match.
+    #[schemars(range(min = 0, max = 1))]
     pub document_mismatch_rate: Option<f64>,
     /// Manual handling of a mismatch [h].
     pub manual_match_h: Option<DistSpec>,
@@ -198,6 +225,7 @@ pub struct RawRules {
     /// Customs stations staffed around the clock (their calendars' busiest staffing, always).
     pub customs_24_7: Option<bool>,
     /// Trusted sellers' yellow and red shares are multiplied by this (1 = no reduction).
+    #[schemars(range(min = 0, max = 1))]
     pub trusted_inspection_factor: Option<f64>,
 }
 

@@ -41,6 +41,7 @@ pub struct RawScenario {
     /// `vat_collection` ("border" or "sale"), `flat_duty_per_item_<cur>`,
     /// `de_minimis_duty_<cur>`, `de_minimis_vat_<cur>`, `china_retail`, `order_limit_cny`,
     /// `annual_limit_exceeded_share`, `consumption_tax_rate`, `tax_share` (docs/scenario.md).
+    /// Amounts from 0 to 10⁹, rates and shares from 0 to 1.
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub regime: Option<toml::Table>,
     /// Parcel world: pilot-zone rule packs.
@@ -51,7 +52,7 @@ pub struct RawScenario {
     /// scenario's currency suffix `<cur>`: `declaration_fee_<cur>`, `brokerage_fee_<cur>`,
     /// `paper_per_document_<cur>`, `documents_per_paper_declaration`, `doc_check_<cur>`,
     /// `xray_<cur>`, `physical_<cur>`, `storage_per_day_<cur>`, `free_storage_days`
-    /// (docs/scenario.md).
+    /// (docs/scenario.md). Amounts from 0 to 10⁹; documents 0 to 1,000; days 0 to 36,525.
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub costs: Option<toml::Table>,
 }
@@ -61,17 +62,23 @@ pub struct RawScenario {
 #[serde(deny_unknown_fields)]
 pub struct RawRun {
     /// Master seed of every random stream.
+    #[schemars(range(min = 0))]
     pub seed: Option<i64>,
     /// Independent replications.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_REPLICATIONS))]
     pub replications: Option<i64>,
     /// Stop the clock at this time [h].
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_HOURS))]
     pub horizon_h: Option<f64>,
     /// Stop creating entities after this many arrivals (over all sources), then run until empty.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_ARRIVALS))]
     pub arrivals: Option<i64>,
     /// Statistics ignore what happened before this time [h].
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_HOURS))]
     pub warmup_h: Option<f64>,
     /// Every arrival rate (sources, platforms) times this factor; 1 by default. What `stress`
     /// searches over, and a key to sweep.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_DEMAND_MULTIPLIER))]
     pub demand_multiplier: Option<f64>,
 }
 
@@ -86,6 +93,7 @@ pub struct RawSource {
     /// The stage arrivals enter.
     pub to: String,
     /// Priority class for stages with `discipline = "priority"` (0 served first).
+    #[schemars(range(min = 0, max = 255))]
     pub priority: Option<i64>,
 }
 
@@ -98,28 +106,35 @@ pub struct RawStage {
     /// "queue" (default), "delay", "batch" or "departures".
     pub kind: Option<String>,
     /// queue: servers, when constant.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_SERVERS))]
     pub servers: Option<i64>,
     /// queue: servers over time (shifts), instead of `servers`.
     pub calendar: Option<RawCalendar>,
     /// queue: "fifo" (default) or "priority".
     pub discipline: Option<String>,
     /// queue: the most entities that may wait (not counting those in service); absent: unlimited.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_QUEUE_CAPACITY))]
     pub queue_capacity: Option<i64>,
     /// queue: service time [h].
     pub service_h: Option<DistSpec>,
     /// delay: time spent [h], with no queueing.
     pub delay_h: Option<DistSpec>,
     /// batch: items per batch.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_BATCH))]
     pub batch_size: Option<i64>,
     /// batch: release an incomplete batch this long after it opened [h].
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_HOURS))]
     pub batch_timeout_h: Option<f64>,
     /// departures: departure times within the period [h].
     pub departures_h: Option<Vec<f64>>,
     /// departures: the timetable repeats every period [h] (default 24).
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PERIOD_H))]
     pub period_h: Option<f64>,
     /// departures: entities one departure carries.
+    #[schemars(range(min = 1, max = crate::scenario::bounds::MAX_DEPARTURE_CAPACITY))]
     pub capacity: Option<i64>,
     /// departures: arrive this long before a departure to board it [h] (default 0).
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_PERIOD_H))]
     pub cutoff_h: Option<f64>,
     /// departures: travel time from departure to the next stage [h].
     pub transit_h: Option<DistSpec>,
@@ -134,6 +149,7 @@ pub struct RawStage {
 #[serde(deny_unknown_fields)]
 pub struct RawCalendar {
     /// Servers outside every shift.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_SERVERS))]
     pub default_servers: Option<i64>,
     /// The shifts.
     #[serde(default)]
@@ -142,6 +158,7 @@ pub struct RawCalendar {
     #[serde(default)]
     pub holidays: Vec<i64>,
     /// Servers on a holiday (default 0).
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_SERVERS))]
     pub holiday_servers: Option<i64>,
 }
 
@@ -152,10 +169,13 @@ pub struct RawShift {
     /// Weekdays: "mon-fri", "sat,sun", "daily".
     pub days: String,
     /// Start clock hour.
+    #[schemars(range(min = 0, max = 24))]
     pub from_h: f64,
     /// End clock hour (≤ from_h: runs past midnight).
+    #[schemars(range(min = 0, max = 24))]
     pub to_h: f64,
     /// Servers on duty.
+    #[schemars(range(min = 0, max = crate::scenario::bounds::MAX_SERVERS))]
     pub servers: i64,
 }
 
@@ -166,5 +186,6 @@ pub struct RawRoute {
     /// The next stage, or "exit".
     pub to: String,
     /// Probability of this branch.
+    #[schemars(range(min = 0, max = 1))]
     pub p: f64,
 }

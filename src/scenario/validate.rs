@@ -3,7 +3,11 @@
 
 use std::collections::HashMap;
 
-use super::error::{KeyPath, Problem};
+use super::bounds::{
+    MAX_ARRIVALS, MAX_BATCH, MAX_DAY, MAX_DEMAND_MULTIPLIER, MAX_DEPARTURE_CAPACITY,
+    MAX_DEPARTURES, MAX_HOURS, MAX_PERIOD_H, MAX_QUEUE_CAPACITY, MAX_REPLICATIONS, MAX_SERVERS,
+};
+use super::error::{KeyPath, Problem, nearest, num};
 use super::raw::{RawCalendar, RawRoute, RawScenario, RawStage};
 use super::{Routing, RunSettings, Scenario, Source, Stage, StageKind, StageLoad, Target};
 use crate::engine::schedule::WEEKDAYS;
@@ -28,6 +32,7 @@ impl Checker {
                 key: path.to_string(),
                 position: None,
                 reason: reason.into(),
+                from_override: None,
             },
             key_path: Some(path.clone()),
         });
@@ -54,16 +59,38 @@ impl Checker {
             );
             return None;
         }
+        let mean = d.mean();
+        if !(mean.is_finite() && mean <= MAX_HOURS) {
+            self.fail(
+                path,
+                format!(
+                    "the mean of this distribution is {}; it must be a finite number of at most {} (100 years in hours)",
+                    num(mean),
+                    num(MAX_HOURS)
+                ),
+            );
+            return None;
+        }
         Some(d)
     }
 
-    fn hours(&mut self, path: &KeyPath, v: f64, allow_zero: bool) -> Option<f64> {
-        let ok = v.is_finite() && (v > 0.0 || allow_zero && v == 0.0);
+    /// A number of hours ≥ 0 (or > 0) and at most `max`.
+    fn hours(&mut self, path: &KeyPath, v: f64, allow_zero: bool, max: f64) -> Option<f64> {
+        let ok = v.is_finite() && (v > 0.0 || allow_zero && v == 0.0) && v <= max;
         if !ok {
-            let bound = if allow_zero { "≥ 0" } else { "> 0" };
+            let bound = if allow_zero { "from 0" } else { "above 0" };
             self.fail(
                 path,
-                format!("must be a finite number of hours {bound}, got {v}"),
+                format!(
+                    "must be a number of hours {bound} to {} ({}), got {}",
+                    num(max),
+                    if max == MAX_HOURS {
+                        "100 years"
+                    } else {
+                        "a year"
+                    },
+                    num(v)
+                ),
             );
             return None;
         }
@@ -119,7 +146,7 @@ impl super::parcel::Check for Checker {
                 None
             }
             (None, Some(n)) => self
-                .count(&path.key("servers"), n, 1, u32::MAX as i64)
+                .count(&path.key("servers"), n, 1, MAX_SERVERS)
                 .map(|n| CapacitySchedule::constant(n as u32)),
             (Some(cal), None) => calendar(self, &path.key("calendar"), cal),
         }
@@ -200,10 +227,13 @@ pub(super) fn validate(
         match index.get(to) {
             Some(&i) => Some(Target::Stage(i)),
             None => {
+                let hint = nearest(to, names.iter().copied().chain(["exit"]))
+                    .map(|n| format!("did you mean `{n}`? "))
+                    .unwrap_or_default();
                 c.fail(
                     path,
                     format!(
-                        "no stage named `{to}`; the stages are: {}; or `exit` to leave the network",
+                        "no stage named `{to}`; {hint}the stages are: {}; or `exit` to leave the network",
                         names.join(", ")
                     ),
                 );
@@ -401,33 +431,49 @@ fn validate_run(c: &mut Checker, raw: &RawScenario) -> Option<RunSettings> {
         &path.key("replications"),
         r.replications.unwrap_or(10),
         1,
-        1_000_000,
+        MAX_REPLICATIONS,
     );
     let horizon_h = r
         .horizon_h
-        .and_then(|h| c.hours(&path.key("horizon_h"), h, false));
+        .and_then(|h| c.hours(&path.key("horizon_h"), h, false, MAX_HOURS));
     let arrivals = r
         .arrivals
-        .and_then(|n| c.count(&path.key("arrivals"), n, 1, i64::MAX));
+        .and_then(|n| c.count(&path.key("arrivals"), n, 1, MAX_ARRIVALS));
     if r.horizon_h.is_none() && r.arrivals.is_none() {
         c.fail(&path, "say when a replication stops: `horizon_h` (hours of simulated time) and/or `arrivals` (entities created)");
     }
     let warmup_h = c
-        .hours(&path.key("warmup_h"), r.warmup_h.unwrap_or(0.0), true)
+        .hours(
+            &path.key("warmup_h"),
+            r.warmup_h.unwrap_or(0.0),
+            true,
+            MAX_HOURS,
+        )
         .unwrap_or(0.0);
     if let Some(h) = horizon_h
         && warmup_h >= h
     {
         c.fail(
             &path.key("warmup_h"),
-            format!("the warm-up ({warmup_h} h) must end before the horizon ({h} h)"),
+            format!(
+                "the warm-up ({} h) must end before the horizon ({} h)",
+                num(warmup_h),
+                num(h)
+            ),
         );
     }
     let demand_multiplier = r.demand_multiplier.unwrap_or(1.0);
-    if !(demand_multiplier.is_finite() && demand_multiplier > 0.0) {
+    if !(demand_multiplier.is_finite()
+        && demand_multiplier > 0.0
+        && demand_multiplier <= MAX_DEMAND_MULTIPLIER)
+    {
         c.fail(
             &path.key("demand_multiplier"),
-            format!("must be a number > 0 (1 = demand as written), got {demand_multiplier}"),
+            format!(
+                "must be a number > 0 and at most {} (1 = demand as written), got {}",
+                num(MAX_DEMAND_MULTIPLIER),
+                num(demand_multiplier)
+            ),
         );
     }
     if c.found.len() > before {
@@ -460,7 +506,7 @@ fn queue_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind
             None
         }
         (None, Some(n)) => c
-            .count(&path.key("servers"), n, 1, u32::MAX as i64)
+            .count(&path.key("servers"), n, 1, MAX_SERVERS)
             .map(|n| CapacitySchedule::constant(n as u32)),
         (Some(cal), None) => calendar(c, &path.key("calendar"), cal),
     };
@@ -477,7 +523,7 @@ fn queue_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind
     };
     let queue_limit = match s.queue_capacity {
         Some(k) => Some(Some(
-            c.count(&path.key("queue_capacity"), k, 0, u32::MAX as i64)? as u32,
+            c.count(&path.key("queue_capacity"), k, 0, MAX_QUEUE_CAPACITY)? as u32,
         )),
         None => Some(None),
     };
@@ -501,7 +547,7 @@ fn queue_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind
 
 fn calendar(c: &mut Checker, path: &KeyPath, cal: &RawCalendar) -> Option<CapacitySchedule> {
     let before = c.found.len();
-    let limit = u32::MAX as i64;
+    let limit = MAX_SERVERS;
     let default = c.count(
         &path.key("default_servers"),
         cal.default_servers.unwrap_or(0),
@@ -516,7 +562,7 @@ fn calendar(c: &mut Checker, path: &KeyPath, cal: &RawCalendar) -> Option<Capaci
     );
     let mut holidays = Vec::new();
     for (i, &d) in cal.holidays.iter().enumerate() {
-        if let Some(d) = c.count(&path.key("holidays").index(i), d, 0, u32::MAX as i64) {
+        if let Some(d) = c.count(&path.key("holidays").index(i), d, 0, MAX_DAY) {
             holidays.push(d as u32);
         }
     }
@@ -532,7 +578,7 @@ fn calendar(c: &mut Checker, path: &KeyPath, cal: &RawCalendar) -> Option<Capaci
             if !v.is_finite() {
                 c.fail(
                     &p.key(key),
-                    format!("must be a clock hour from 0 to 24, got {v}"),
+                    format!("must be a clock hour from 0 to 24, got {}", num(v)),
                 );
             }
         }
@@ -604,7 +650,7 @@ fn parse_days(text: &str) -> Option<[bool; 7]> {
 
 fn batch_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind> {
     let size = match s.batch_size {
-        Some(n) => c.count(&path.key("batch_size"), n, 1, u32::MAX as i64),
+        Some(n) => c.count(&path.key("batch_size"), n, 1, MAX_BATCH),
         None => {
             c.fail(
                 &path.key("batch_size"),
@@ -614,7 +660,12 @@ fn batch_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind
         }
     };
     let timeout_h = match s.batch_timeout_h {
-        Some(t) => Some(Some(c.hours(&path.key("batch_timeout_h"), t, false)?)),
+        Some(t) => Some(Some(c.hours(
+            &path.key("batch_timeout_h"),
+            t,
+            false,
+            MAX_HOURS,
+        )?)),
         None => Some(None),
     };
     Some(StageKind::Batch {
@@ -625,25 +676,39 @@ fn batch_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind
 
 fn departures_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<StageKind> {
     let before = c.found.len();
-    let period_h = c.hours(&path.key("period_h"), s.period_h.unwrap_or(24.0), false);
+    let period_h = c.hours(
+        &path.key("period_h"),
+        s.period_h.unwrap_or(24.0),
+        false,
+        MAX_PERIOD_H,
+    );
     let mut offsets = Vec::new();
     match s.departures_h.as_deref() {
         None | Some([]) => {
             c.fail(&path.key("departures_h"), "a departures stage needs `departures_h`, a non-empty list of departure times within the period [h]");
+        }
+        Some(list) if list.len() > MAX_DEPARTURES => {
+            c.fail(
+                &path.key("departures_h"),
+                format!(
+                    "lists {} departures; a period may have at most {MAX_DEPARTURES}",
+                    list.len()
+                ),
+            );
         }
         Some(list) => {
             for (i, &t) in list.iter().enumerate() {
                 let p = path.key("departures_h").index(i);
                 match period_h {
                     Some(period) if t.is_finite() && (0.0..period).contains(&t) => offsets.push(t),
-                    Some(period) => c.fail(&p, format!("a departure time must be within the period, from 0 to below {period} h, got {t}")),
+                    Some(period) => c.fail(&p, format!("a departure time must be within the period, from 0 to below {} h, got {}", num(period), num(t))),
                     None => {}
                 }
             }
         }
     }
     let capacity = match s.capacity {
-        Some(n) => c.count(&path.key("capacity"), n, 1, u32::MAX as i64),
+        Some(n) => c.count(&path.key("capacity"), n, 1, MAX_DEPARTURE_CAPACITY),
         None => {
             c.fail(
                 &path.key("capacity"),
@@ -652,7 +717,12 @@ fn departures_kind(c: &mut Checker, path: &KeyPath, s: &RawStage) -> Option<Stag
             None
         }
     };
-    let cutoff_h = c.hours(&path.key("cutoff_h"), s.cutoff_h.unwrap_or(0.0), true);
+    let cutoff_h = c.hours(
+        &path.key("cutoff_h"),
+        s.cutoff_h.unwrap_or(0.0),
+        true,
+        MAX_PERIOD_H,
+    );
     let transit = match &s.transit_h {
         Some(spec) => c.duration(&path.key("transit_h"), spec),
         None => Some(Dist::deterministic(0.0)),
@@ -705,7 +775,7 @@ fn routing(
                 if !(r.p.is_finite() && (0.0..=1.0).contains(&r.p)) {
                     c.fail(
                         &p.key("p"),
-                        format!("a probability must be from 0 to 1, got {}", r.p),
+                        format!("a probability must be from 0 to 1, got {}", num(r.p)),
                     );
                 }
                 if let Some(t) = target(c, &p.key("to"), &r.to) {
@@ -719,7 +789,10 @@ fn routing(
             if (cum - 1.0).abs() > 1e-9 {
                 c.fail(
                     &path.key("routes"),
-                    format!("route probabilities must sum to 1, they sum to {cum}"),
+                    format!(
+                        "route probabilities must sum to 1, they sum to {}",
+                        num(cum)
+                    ),
                 );
                 return None;
             }

@@ -15,4 +15,5 @@ mod reports;
 mod robustness;
 mod scenario_errors;
 mod schema;
+mod sources;
 mod support;

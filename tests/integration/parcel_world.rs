@@ -149,7 +149,7 @@ fn more_officers_at_the_bottleneck_never_raise_its_mean_wait() {
 
 #[test]
 fn australia_2013_calibration_gives_about_3_5_h_with_pre_arrival_and_8_5_h_without() {
-    // Published (ACBPS TRS 2013, FACTS §1): ≈3.5 h with 71% lodged before arrival, ≈8.5 h
+    // Published (ACBPS TRS 2013, docs/sources.md#s1): ≈3.5 h with 71% lodged before arrival, ≈8.5 h
     // before. "About" here: within 20% of the published means, which are rounded figures.
     for (path, target) in [
         ("scenarios/calibration/australia-trs-2013.toml", 3.5),

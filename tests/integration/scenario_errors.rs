@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::cli::clearsim;
+use crate::support::repo;
 
 const GOOD: &str = r#"name = "test"
 
@@ -88,7 +89,7 @@ fn unknown_key_names_line_and_key() {
     );
     assert_all(
         &err,
-        [":13:1", "unknown field `sevrers`", "servers"].as_ref(),
+        [":13:1", "unknown key `sevrers`", "did you mean `servers`?"].as_ref(),
     );
 }
 
@@ -100,8 +101,9 @@ fn wrong_type_names_line_key_and_expected_type() {
     );
     assert_all(
         &err,
-        [":4:13", "horizon_h", "invalid type", "expected f64"].as_ref(),
+        [":4:13", "horizon_h", "expected a number", "\"long\""].as_ref(),
     );
+    assert_no_rust_words(&err);
 }
 
 #[test]
@@ -232,7 +234,12 @@ fn bad_set_arguments_are_refused() {
     let err = refused(GOOD, &["--set", "run.horizon=5"]);
     assert_all(
         &err,
-        ["unknown field `horizon`", "--set run.horizon=5"].as_ref(),
+        [
+            "unknown key `horizon`",
+            "in the override `--set run.horizon=5`",
+            "did you mean `run.horizon_h`?",
+        ]
+        .as_ref(),
     );
 }
 
@@ -241,4 +248,294 @@ fn missing_file_is_an_input_error() {
     let out = clearsim(&["check", "no/such/scenario.toml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/scenario.toml"));
+}
+
+/// The text of a shipped scenario, to be written to a temporary file by [`refused`].
+fn shipped(name: &str) -> String {
+    std::fs::read_to_string(repo(&format!("scenarios/{name}"))).unwrap()
+}
+
+/// Words of Rust or serde that a user should never read.
+fn assert_no_rust_words(err: &str) {
+    for word in [
+        "f64",
+        "i64",
+        "u32",
+        "u64",
+        "usize",
+        "struct",
+        "DistSpec",
+        "Raw",
+        "invalid type",
+        "sequence",
+        "a map",
+        "field",
+    ] {
+        assert!(!err.contains(word), "`{word}` in: {err}");
+    }
+}
+
+/// True when no line of `err` gives a line:column in a file (the override is not in the file).
+fn no_position(err: &str) -> bool {
+    err.split(".toml").skip(1).all(|rest| {
+        let mut c = rest.chars();
+        !(c.next() == Some(':') && c.next().is_some_and(|d| d.is_ascii_digit()))
+    })
+}
+
+#[test]
+fn a_misspelt_override_is_blamed_on_the_override_with_the_nearest_key() {
+    for file in ["paper.toml", "us-no-de-minimis.toml"] {
+        let err = refused(&shipped(file), &["--set", "import.doc_chek.servers=3"]);
+        assert_all(
+            &err,
+            [
+                "in the override `--set import.doc_chek.servers=3`",
+                "unknown key `doc_chek`",
+                "did you mean `import.doc_check.servers`?",
+            ]
+            .as_ref(),
+        );
+        assert!(
+            no_position(&err),
+            "{file}: a line:col for an override: {err}"
+        );
+    }
+    let err = refused(GOOD, &["--set", "stage.dsek.servers=3"]);
+    assert_all(
+        &err,
+        ["no stage named `dsek`", "did you mean `desk`?"].as_ref(),
+    );
+    let err = refused(&shipped("paper.toml"), &["--set", "costs.xrya_eur=3"]);
+    assert_all(
+        &err,
+        [
+            "in the override `--set costs.xrya_eur=3`",
+            "did you mean `xray_eur`?",
+        ]
+        .as_ref(),
+    );
+}
+
+#[test]
+fn a_misspelt_key_in_the_file_gets_the_nearest_key() {
+    let err = refused(
+        &GOOD.replace("horizon_h = 100.0", "horizon_hh = 100.0"),
+        &[],
+    );
+    assert_all(
+        &err,
+        [
+            ":4:1",
+            "unknown key `horizon_hh`",
+            "did you mean `horizon_h`?",
+        ]
+        .as_ref(),
+    );
+    let err = refused(&GOOD.replace("to = \"xray\"", "to = \"xrya\""), &[]);
+    assert_all(&err, ["did you mean `xray`?"].as_ref());
+}
+
+#[test]
+fn a_value_an_override_wrote_is_blamed_on_the_override() {
+    let err = refused(GOOD, &["--set", "run.horizon_h=1e308"]);
+    assert_all(
+        &err,
+        [
+            "in the override `--set run.horizon_h=1e308`",
+            "`run.horizon_h`",
+            "876600",
+            "got 1e308",
+        ]
+        .as_ref(),
+    );
+    assert!(no_position(&err), "{err}");
+}
+
+#[test]
+fn wrong_types_are_explained_without_rust_type_names() {
+    let good_cases = [
+        "run.seed=\"x\"",
+        "run.replications=1.5",
+        "run.horizon_h=\"long\"",
+        "run.warmup_h=true",
+        "run.arrivals=[1]",
+        "stage.desk.servers=[1]",
+        "stage.desk.servers=2.5",
+        "stage.desk.service_h=3",
+        "stage.desk.service_h=\"exponential\"",
+        "stage.desk.service_h={ dist = \"exponential\", mean = \"x\" }",
+        "stage.desk.service_h={ dist = \"empirical\", points = 3 }",
+        "stage.desk.service_h={ dist = \"exponential\", meen = 1 }",
+        "stage.desk.routes=5",
+        "stage.desk.routes=[5]",
+        "stage.desk.to=3",
+        "stage.desk.calendar=3",
+        "stage.desk.queue_capacity=\"ten\"",
+        "source.0.interarrival_h=2",
+        "source.0.priority=0.5",
+    ];
+    for case in good_cases {
+        let err = refused(GOOD, &["--set", case]);
+        assert!(
+            err.contains("expected") || err.contains("unknown key"),
+            "{case}: {err}"
+        );
+        assert_no_rust_words(&err);
+    }
+    let paper = shipped("paper.toml");
+    let paper_cases = [
+        "platform.0.parcels_per_day=\"many\"",
+        "platform.0.hourly_profile=3",
+        "platform.0.hourly_profile=[\"a\"]",
+        "platform.0.weight_kg=2",
+        "platform.0.modes=1",
+        "platform.0.peak_days=3",
+        "hub.bag_size=2.5",
+        "hub.sort=3",
+        "import.risk.green=\"x\"",
+        "import.channels=[]",
+        "import.xray.labour_per_hour=[]",
+        "rules.list_release=1",
+        "costs.xray_eur=\"x\"",
+        "regime.currency=3",
+        "regime.vat_collection=1",
+        "regime.china_retail=\"yes\"",
+        "linehaul.departures_h=5",
+        "linehaul.capacity_parcels=1.5",
+    ];
+    for case in paper_cases {
+        let err = refused(&paper, &["--set", case]);
+        assert_no_rust_words(&err);
+    }
+    // The same in the file itself.
+    for (from, to) in [
+        ("servers = 1", "servers = \"one\""),
+        ("servers = 1", "servers = 1.5"),
+        (
+            "service_h = { dist = \"exponential\", mean = 0.5 }",
+            "service_h = 0.5",
+        ),
+        ("horizon_h = 100.0", "horizon_h = [100.0]"),
+    ] {
+        let err = refused(&GOOD.replacen(from, to, 1), &[]);
+        assert!(err.contains(":1") || err.contains(":2"), "{to}: {err}");
+        assert_no_rust_words(&err);
+    }
+    let err = refused(GOOD, &["--set", "stage.desk.service_h=3"]);
+    assert_all(
+        &err,
+        [
+            "a distribution table like `{ dist = \"exponential\", mean = 2 }`",
+            "3",
+        ]
+        .as_ref(),
+    );
+    let err = refused(GOOD, &["--set", "stage.desk.servers=2.5"]);
+    assert_all(&err, ["expected a whole number", "2.5"].as_ref());
+}
+
+#[test]
+fn a_duplicate_key_is_named() {
+    let err = refused(
+        &GOOD.replacen("servers = 1", "servers = 1\nservers = 2", 1),
+        &[],
+    );
+    assert_all(&err, [":14:1", "duplicate key `servers`"].as_ref());
+    let err = refused(&format!("{GOOD}\n[run]\nseed = 3\n"), &[]);
+    assert_all(&err, ["duplicate key `run`"].as_ref());
+}
+
+#[test]
+fn sums_in_messages_are_rounded() {
+    let err = refused(
+        &GOOD.replace(
+            "to = \"xray\"",
+            "routes = [ { to = \"xray\", p = 0.6 }, { to = \"exit\", p = 0.3 } ]",
+        ),
+        &[],
+    );
+    assert_all(&err, ["sum to 0.9"].as_ref());
+    assert!(!err.contains("0.8999"), "{err}");
+    let err = refused(
+        &shipped("paper.toml"),
+        &[
+            "--set",
+            "import.channels.paper=0.6",
+            "--set",
+            "import.channels.electronic=0.3",
+            "--set",
+            "import.channels.pre_arrival=0.0",
+        ],
+    );
+    assert_all(&err, ["sum to 0.9", "import.channels"].as_ref());
+    assert!(!err.contains("0.8999"), "{err}");
+}
+
+#[test]
+fn values_whose_results_cannot_be_represented_are_refused_with_the_range() {
+    let arrivals = GOOD.replace("horizon_h = 100.0", "arrivals = 1000");
+    let cases: [(&str, &str, &str); 9] = [
+        (GOOD, "run.horizon_h=1e308", "876600"),
+        (GOOD, "run.warmup_h=200", "before the horizon"),
+        (GOOD, "run.demand_multiplier=1e308", "at most 1000"),
+        (GOOD, "run.replications=4294967295", "from 1 to 100000"),
+        (GOOD, "stage.desk.servers=4294967295", "from 1 to 100000"),
+        (
+            GOOD,
+            "stage.desk.queue_capacity=4294967295",
+            "from 0 to 10000000",
+        ),
+        (
+            GOOD,
+            "stage.desk.service_h={ dist = \"deterministic\", value = 1e300 }",
+            "876600",
+        ),
+        (
+            &arrivals,
+            "run.arrivals=1000000000000",
+            "from 1 to 1000000000",
+        ),
+        (&arrivals, "run.warmup_h=1e308", "876600"),
+    ];
+    for (text, set, range) in cases {
+        let err = refused(text, &["--set", set]);
+        assert_all(&err, [range].as_ref());
+        assert!(!err.contains("00000000000000000000"), "{set}: {err}");
+    }
+    let paper = shipped("paper.toml");
+    let huge_profile = format!("platform.0.hourly_profile=[{}]", ["1e308"; 24].join(", "));
+    let paper_cases = [
+        ("hub.bag_size=4294967295", "from 1 to 100000"),
+        ("costs.xray_eur=1e308", "from 0 to 1e9"),
+        ("costs.storage_per_day_eur=1e308", "from 0 to 1e9"),
+        ("import.xray.labour_per_hour=1e308", "from 0 to 1e9"),
+        ("linehaul.cost_per_kg=1e308", "from 0 to 1e9"),
+        ("platform.0.parcels_per_day=1e308", "at most 1e9"),
+        (huge_profile.as_str(), "from 0 to 1000000"),
+        (
+            "platform.0.peak_days=[{ day = 3, multiplier = 1e308 }]",
+            "from 0 to 1000",
+        ),
+        (
+            "platform.0.peak_days=[{ day = 4294967295, multiplier = 2 }]",
+            "36525",
+        ),
+        ("linehaul.capacity_parcels=4294967295", "at most 10000000"),
+        ("linehaul.period_h=1e308", "8784"),
+        (
+            "platform.0.declared_value_eur={ dist = \"deterministic\", value = 1e300 }",
+            "at most 1e9",
+        ),
+        ("regime.de_minimis_duty_eur=1e308", "from 0 to 1e9"),
+        (
+            "costs.documents_per_paper_declaration=1e308",
+            "from 0 to 1000",
+        ),
+    ];
+    for (set, range) in paper_cases {
+        let err = refused(&paper, &["--set", set]);
+        assert_all(&err, [range].as_ref());
+        assert!(!err.contains("00000000000000000000"), "{set}: {err}");
+    }
 }
