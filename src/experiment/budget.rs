@@ -494,29 +494,27 @@ mod tests {
     }
 
     #[test]
-    fn a_horizon_of_1e12_hours_is_refused_with_the_flag_that_raises_the_budget() {
-        let sc = load("tests/fixtures/world-small.toml", &["run.horizon_h=1e12"]);
+    fn a_horizon_of_a_century_is_refused_with_the_flag_that_raises_the_budget() {
+        // 1e12 h is refused by validation (at most 100 years); the longest horizon it allows
+        // is still far more work than the budget.
+        let sc = load("scenarios/paperless.toml", &["run.horizon_h=876000"]);
         let err = check(&estimate(&sc, &shape(&sc)), &Budget::default()).unwrap_err();
         let msg = err.to_string();
         assert!(
-            msg.contains("--max-events") && msg.contains("--max-memory"),
-            "{msg}"
-        );
-        assert!(
-            msg.contains("backlog table") || msg.contains("horizon"),
+            msg.contains("--max-events") && msg.contains("events"),
             "{msg}"
         );
     }
 
     #[test]
-    fn a_bag_of_four_billion_parcels_is_refused_for_its_buffer() {
-        let sc = load(
-            "tests/fixtures/world-small.toml",
-            &["hub.bag_size=4294967295"],
-        );
+    fn a_bag_of_four_billion_parcels_is_refused_and_the_largest_bag_fits() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/world-small.toml");
+        let huge: Override = "hub.bag_size=4294967295".parse().expect("override");
+        assert!(Scenario::load(&path, &[huge]).is_err());
+        let sc = load("tests/fixtures/world-small.toml", &["hub.bag_size=100000"]);
         let e = estimate(&sc, &shape(&sc));
-        assert!(e.memory_bytes > 16e9, "{e:?}");
-        assert!(check(&e, &Budget::default()).is_err());
+        assert!(check(&e, &Budget::default()).is_ok(), "{e:?}");
     }
 
     #[test]
@@ -536,7 +534,13 @@ mod tests {
     fn huge_arrivals_are_refused_and_raising_the_budget_admits_them() {
         let sc = load(
             "scenarios/validation/mm1.toml",
-            &["run.arrivals=1000000000000", "run.horizon_h=1e15"],
+            &[
+                "run.arrivals=1000000000",
+                "run.horizon_h=876000",
+                "source.arrivals.interarrival_h.mean=0.001",
+                "stage.server.service_h.mean=0.0001",
+                "run.replications=100",
+            ],
         );
         let e = estimate(&sc, &shape(&sc));
         assert!(check(&e, &Budget::default()).is_err());
