@@ -7,6 +7,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod experiments;
+mod parcel_figures;
 mod parcel_world;
 mod properties;
 mod reports;
