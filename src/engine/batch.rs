@@ -31,7 +31,9 @@ impl Batcher {
     pub fn new(size: u32) -> Self {
         Batcher {
             size: size.max(1),
-            items: Vec::with_capacity(size.max(1) as usize),
+            // Grown as parcels come rather than sized by `size` up front, so that a huge bag size
+            // costs memory only for the parcels actually in the open bag.
+            items: Vec::with_capacity(size.clamp(1, 1024) as usize),
             generation: 0,
             opened_at: 0.0,
         }

@@ -1,5 +1,5 @@
 //! Timetabled departures: vehicles leave at fixed times with a capacity and a cut-off; what
-//! misses a departure's cut-off or overflows it waits for the next.
+//! misses a departure's cut-off or does not fit the room left waits for the next.
 
 use std::collections::VecDeque;
 
@@ -43,28 +43,48 @@ impl Timetable {
         }
     }
 
+    /// True if a load of `load` units fits an empty departure: one that does not can never
+    /// board, and must not be pushed.
+    #[inline]
+    pub fn fits(&self, load: f64) -> bool {
+        load <= self.capacity
+    }
+
     /// An entity of `load` units (1 for a parcel count) arrives at `now` to wait for a departure.
+    /// `load` must fit an empty departure ([`Timetable::fits`]).
     #[inline]
     pub fn push(&mut self, now: f64, entity: u32, load: f64) {
+        debug_assert!(self.fits(load), "a load of {load} can never board");
         self.waiting.push_back((entity, now, load));
     }
 
     /// Boards the departure leaving at `departure`: entities that arrived by its cut-off, in
-    /// arrival order, while the capacity lasts; appends them to `out` and returns the load.
-    /// An entity larger than a whole departure's capacity could never board: it takes an empty
-    /// departure alone (the only load that may exceed the capacity).
+    /// arrival order, each while it fits the room left; appends them to `out` and returns the
+    /// load, never more than the capacity. An entity that does not fit the room left is
+    /// offloaded and rebooked: it keeps its place at the head of the line for the next
+    /// departure while smaller ones behind it board this one (no head-of-line blocking).
     pub fn board(&mut self, departure: f64, out: &mut Vec<u32>) -> f64 {
         let cutoff = departure - self.cutoff_h;
         let mut load = 0.0;
-        while let Some(&(entity, arrived, units)) = self.waiting.front() {
-            let oversize_alone = load == 0.0 && units > self.capacity;
-            if arrived > cutoff || (load + units > self.capacity + 1e-9 && !oversize_alone) {
+        // Entities offloaded so far are moved up to `kept`; [kept, i) boarded.
+        let mut kept = 0;
+        let mut i = 0;
+        while i < self.waiting.len() && load < self.capacity {
+            let (entity, arrived, units) = self.waiting[i];
+            if arrived > cutoff {
                 break;
             }
-            load += units;
-            out.push(entity);
-            self.waiting.pop_front();
+            // `load + units <= capacity` in floating point keeps `load / capacity <= 1`.
+            if load + units <= self.capacity {
+                load += units;
+                out.push(entity);
+            } else {
+                self.waiting[kept] = self.waiting[i];
+                kept += 1;
+            }
+            i += 1;
         }
+        self.waiting.drain(kept..i);
         load
     }
 
@@ -119,16 +139,28 @@ mod tests {
     }
 
     #[test]
-    fn an_entity_larger_than_a_departure_flies_alone_instead_of_blocking_the_line() {
+    fn an_entity_that_does_not_fit_the_room_left_waits_while_smaller_ones_board() {
         let mut t = Timetable::new(24.0, vec![12.0], 100.0, 0.0);
-        t.push(1.0, 1, 150.0);
-        t.push(2.0, 2, 10.0);
+        t.push(1.0, 1, 60.0);
+        t.push(2.0, 2, 50.0);
+        t.push(3.0, 3, 30.0);
+        t.push(4.0, 4, 20.0);
         let mut out = Vec::new();
-        assert_eq!(t.board(12.0, &mut out), 150.0);
-        assert_eq!(out, vec![1]);
+        assert_eq!(t.board(12.0, &mut out), 90.0);
+        assert_eq!(
+            out,
+            vec![1, 3],
+            "2 (50) does not fit the 40 left; 3 (30) does"
+        );
         out.clear();
-        assert_eq!(t.board(36.0, &mut out), 10.0);
-        assert_eq!(out, vec![2]);
+        assert_eq!(t.board(36.0, &mut out), 70.0);
+        assert_eq!(
+            out,
+            vec![2, 4],
+            "the offloaded entity is first for the next departure"
+        );
+        assert_eq!(t.waiting(), 0);
+        assert!(t.fits(100.0) && !t.fits(100.5));
     }
 
     #[test]

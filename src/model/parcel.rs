@@ -139,6 +139,11 @@ pub struct ParcelReplication {
     pub in_system: u64,
     /// Parcels seized at inspection.
     pub seized: u64,
+    /// Parcels refused at the gateway because their bag (or the parcel, without a hub) is
+    /// heavier than a whole departure's capacity and could never board:
+    /// `created = delivered + in_system + seized + oversize_refused`.
+    #[serde(default)]
+    pub oversize_refused: u64,
     /// Observation window after the warm-up [h].
     pub observed_h: f64,
     /// Events processed.
@@ -164,7 +169,7 @@ pub struct ParcelReplication {
     pub vat: Tally,
     /// Parcels delivered after the warm-up.
     pub delivered_after_warmup: u64,
-    /// Highest load of any departure over its capacity.
+    /// Highest load of any departure over its capacity (never above 1).
     pub max_departure_fill: f64,
     /// Parcels that boarded although they reached the gateway after the cut-off (must be 0).
     pub cutoff_violations: u64,
@@ -200,6 +205,17 @@ pub trait ParcelObserver {
     /// A parcel was released at `released` [h] after arriving at `arrived`; `segments` are its
     /// TRS segments in [`TRS_SEGMENTS`] order [h].
     fn released(&mut self, arrived: f64, segments: [f64; 5], released: f64);
+
+    /// A parcel of bag `bag` (bags numbered from 0 in the order they close; without a hub
+    /// every parcel is a bag of its own), out of export clearance at `export_done`, boarded
+    /// the departure leaving at `departure` [h].
+    #[inline(always)]
+    fn boarded(&mut self, _bag: u64, _export_done: f64, _departure: f64) {}
+
+    /// A parcel released within the run leaves customs at `gate_out` and is delivered at
+    /// `delivered` [h]; either may lie after the horizon.
+    #[inline(always)]
+    fn left(&mut self, _gate_out: f64, _delivered: f64) {}
 }
 
 impl ParcelObserver for () {
@@ -225,8 +241,12 @@ struct Sim<'a, O: ParcelObserver> {
     /// On cache lines of their own, like `attr_rngs`, so that no other thread's replication
     /// writes the same line (see the network model's `Sim::stages`).
     order_rngs: Vec<CachePadded<Stream>>,
-    /// Orders per hour of every platform, hour by hour up to the horizon.
-    rates: Vec<Vec<f64>>,
+    /// Per platform, the last hour whose order rate was looked up and that rate [1/h]: the
+    /// rate is computed hour by hour as the clock goes, so memory does not grow with the
+    /// horizon.
+    rate_cache: Vec<(usize, f64)>,
+    /// Orders are created up to this hour (the horizon rounded up; 0 without a horizon).
+    order_limit_h: f64,
     attr_rngs: Vec<CachePadded<Stream>>,
     rng_first_mile: Stream,
     rng_export: Stream,
@@ -237,11 +257,19 @@ struct Sim<'a, O: ParcelObserver> {
     bag: Batcher,
     timetable: Timetable,
     departure_scheduled: bool,
-    /// Parcels in export clearance, in the order they entered it: (`f64::to_bits` of the time
-    /// they reach the gateway, parcel).
+    /// Bags in export clearance or cleared and not yet in the boarding line, in the order they
+    /// entered clearance: (`f64::to_bits` of the time they reach the gateway, bag's group).
     clearing: Vec<(u64, u32)>,
-    /// The parcels of `clearing` that reached the gateway by the departure being handled.
+    /// The bags of `clearing` that reached the gateway by the departure being handled.
     at_gateway: Vec<(u64, u32)>,
+    /// Per group used as a bag: (the bag's number, its load: parcels or kg).
+    bag_info: Vec<(u64, f64)>,
+    /// Bags closed so far (the next bag's number).
+    bags_closed: u64,
+    /// Parcels in the bags waiting in the timetable's boarding line.
+    boarding_parcels: u32,
+    /// Room for the bags boarding a departure.
+    boarded_bags: Vec<u32>,
     /// Room for sorting `at_gateway`.
     sort_scratch: Vec<(u64, u32)>,
     /// TRS segments of 0 h (no documentary check, no inspection: most parcels) not yet added to
@@ -249,9 +277,10 @@ struct Sim<'a, O: ParcelObserver> {
     zero_segments: [u64; 5],
     /// Sums over parcels delivered after the warm-up: the six cost categories, duty, VAT.
     sums: [f64; 8],
+    /// Groups of parcels that move together: a bag (from closing to boarding) or a departure's
+    /// load (from boarding to arrival); indices into it are reused through `free_groups`.
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
-    scratch: Vec<u32>,
     in_transit: u32,
     awaiting_arrival: u32,
     out: ParcelReplication,
@@ -269,105 +298,118 @@ pub fn simulate_world_observed<O: ParcelObserver>(
     index: u64,
     observer: &mut O,
 ) -> ParcelReplication {
-    let seeder = StreamSeeder::new(scenario.run.seed, index);
-    let station_spec = |i: usize| -> Option<&StationSpec> {
-        match i {
-            SORT => world.hub.as_ref().map(|h| &h.sort),
-            PAPER => world.import.paper_desk.as_ref(),
-            DOC => world.import.doc_check.as_ref(),
-            XRAY => world.import.xray.as_ref(),
-            _ => world.import.physical.as_ref(),
-        }
-    };
-    let stations = (0..5)
-        .map(|i| {
-            station_spec(i).map(|spec| StationState {
-                station: Station::new(Discipline::Fifo, spec.schedule.servers_at(0.0), None, 0.0),
-                spec: spec.clone(),
-                rng: seeder.stream(&format!("station:{}", STATION_NAMES[i])),
-                wait: TallyHist::new(),
-                zero_waits: 0,
-                services: 0,
-                closed_starts: 0,
-                on_duty: (0.0, 0.0, 0),
-            })
-        })
-        .collect();
-    let l = &world.linehaul;
-    let mut sim = Sim {
-        observer,
-        w: world,
-        horizon: scenario.run.horizon_h.unwrap_or(f64::INFINITY),
-        warmup: scenario.run.warmup_h,
-        cal: Calendar::with_capacity(4096),
-        parcels: Vec::new(),
-        free: Vec::new(),
-        stations,
-        order_rngs: world
-            .platforms
-            .iter()
-            .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:orders", p.name))))
-            .collect(),
-        rates: world
-            .platforms
-            .iter()
-            .map(|p| {
-                (0..scenario.run.horizon_h.unwrap_or(0.0).ceil() as usize)
-                    .map(|h| p.rate_at(h as f64))
-                    .collect()
-            })
-            .collect(),
-        attr_rngs: world
-            .platforms
-            .iter()
-            .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:parcels", p.name))))
-            .collect(),
-        rng_first_mile: seeder.stream("first_mile"),
-        rng_export: seeder.stream("export"),
-        rng_transit: seeder.stream("linehaul:transit"),
-        rng_customs: seeder.stream("import:times"),
-        rng_rework: seeder.stream("import:paper_rework"),
-        rng_last_mile: seeder.stream("last_mile"),
-        bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
-        timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
-        departure_scheduled: false,
-        clearing: Vec::new(),
-        at_gateway: Vec::new(),
-        sort_scratch: Vec::new(),
-        zero_segments: [0; 5],
-        sums: [0.0; 8],
-        groups: Vec::new(),
-        free_groups: Vec::new(),
-        scratch: Vec::new(),
-        in_transit: 0,
-        awaiting_arrival: 0,
-        out: ParcelReplication {
-            index,
-            created: 0,
-            delivered: 0,
-            in_system: 0,
-            seized: 0,
-            observed_h: 0.0,
-            events: 0,
-            clearance: TallyHist::new(),
-            end_to_end: TallyHist::new(),
-            segments: (0..TRS_SEGMENTS.len()).map(|_| TallyHist::new()).collect(),
-            exit: TallyHist::new(),
-            stations: Vec::new(),
-            cost: [Tally::new(); 6],
-            labour_total: 0.0,
-            duty: Tally::new(),
-            vat: Tally::new(),
-            delivered_after_warmup: 0,
-            max_departure_fill: 0.0,
-            cutoff_violations: 0,
-            backlog: Vec::new(),
-            series: BatchSeries::new(),
-        },
-    };
+    let mut sim = Sim::new(scenario, world, index, observer);
     sim.start();
     sim.run();
     sim.finish()
+}
+
+impl<'a, O: ParcelObserver> Sim<'a, O> {
+    /// The state of replication `index` at time 0, before any event is scheduled.
+    fn new(scenario: &Scenario, world: &'a ParcelWorld, index: u64, observer: &'a mut O) -> Self {
+        let seeder = StreamSeeder::new(scenario.run.seed, index);
+        let station_spec = |i: usize| -> Option<&StationSpec> {
+            match i {
+                SORT => world.hub.as_ref().map(|h| &h.sort),
+                PAPER => world.import.paper_desk.as_ref(),
+                DOC => world.import.doc_check.as_ref(),
+                XRAY => world.import.xray.as_ref(),
+                _ => world.import.physical.as_ref(),
+            }
+        };
+        let stations = (0..5)
+            .map(|i| {
+                station_spec(i).map(|spec| StationState {
+                    station: Station::new(
+                        Discipline::Fifo,
+                        spec.schedule.servers_at(0.0),
+                        None,
+                        0.0,
+                    ),
+                    spec: spec.clone(),
+                    rng: seeder.stream(&format!("station:{}", STATION_NAMES[i])),
+                    wait: TallyHist::new(),
+                    zero_waits: 0,
+                    services: 0,
+                    closed_starts: 0,
+                    on_duty: (0.0, 0.0, 0),
+                })
+            })
+            .collect();
+        let l = &world.linehaul;
+        Sim {
+            observer,
+            w: world,
+            horizon: scenario.run.horizon_h.unwrap_or(f64::INFINITY),
+            warmup: scenario.run.warmup_h,
+            cal: Calendar::with_capacity(4096),
+            parcels: Vec::new(),
+            free: Vec::new(),
+            stations,
+            order_rngs: world
+                .platforms
+                .iter()
+                .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:orders", p.name))))
+                .collect(),
+            rate_cache: world
+                .platforms
+                .iter()
+                .map(|p| (0, p.rate_at(0.0)))
+                .collect(),
+            order_limit_h: scenario.run.horizon_h.unwrap_or(0.0).ceil(),
+            attr_rngs: world
+                .platforms
+                .iter()
+                .map(|p| CachePadded::new(seeder.stream(&format!("platform:{}:parcels", p.name))))
+                .collect(),
+            rng_first_mile: seeder.stream("first_mile"),
+            rng_export: seeder.stream("export"),
+            rng_transit: seeder.stream("linehaul:transit"),
+            rng_customs: seeder.stream("import:times"),
+            rng_rework: seeder.stream("import:paper_rework"),
+            rng_last_mile: seeder.stream("last_mile"),
+            bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
+            timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
+            departure_scheduled: false,
+            clearing: Vec::new(),
+            at_gateway: Vec::new(),
+            bag_info: Vec::new(),
+            bags_closed: 0,
+            boarding_parcels: 0,
+            boarded_bags: Vec::new(),
+            sort_scratch: Vec::new(),
+            zero_segments: [0; 5],
+            sums: [0.0; 8],
+            groups: Vec::new(),
+            free_groups: Vec::new(),
+            in_transit: 0,
+            awaiting_arrival: 0,
+            out: ParcelReplication {
+                index,
+                created: 0,
+                delivered: 0,
+                in_system: 0,
+                seized: 0,
+                oversize_refused: 0,
+                observed_h: 0.0,
+                events: 0,
+                clearance: TallyHist::new(),
+                end_to_end: TallyHist::new(),
+                segments: (0..TRS_SEGMENTS.len()).map(|_| TallyHist::new()).collect(),
+                exit: TallyHist::new(),
+                stations: Vec::new(),
+                cost: [Tally::new(); 6],
+                labour_total: 0.0,
+                duty: Tally::new(),
+                vat: Tally::new(),
+                delivered_after_warmup: 0,
+                max_departure_fill: 0.0,
+                cutoff_violations: 0,
+                backlog: Vec::new(),
+                series: BatchSeries::new(),
+            },
+        }
+    }
 }
 
 impl<O: ParcelObserver> Sim<'_, O> {
@@ -441,14 +483,23 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// the platform's hourly rates, by inversion of its cumulative rate (one draw per order, no
     /// rejection). `None` when the next order would fall after the horizon.
     fn next_order_time(&mut self, from: f64, i: usize) -> Option<f64> {
-        let rates = &self.rates[i];
         let u: f64 = self.order_rngs[i].random();
         let mut e = -(1.0 - u).ln();
         let mut t = from;
         loop {
             // t >= 0: truncation is the floor, without a call to libm's floor.
             let h = t as usize;
-            let r = *rates.get(h)?;
+            if h as f64 >= self.order_limit_h {
+                return None;
+            }
+            let r = match self.rate_cache[i] {
+                (hour, r) if hour == h => r,
+                _ => {
+                    let r = self.w.platforms[i].rate_at(h as f64);
+                    self.rate_cache[i] = (h, r);
+                    r
+                }
+            };
             let end = (h + 1) as f64;
             let cap = r * (end - t);
             if e < cap {
@@ -570,7 +621,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
         if self.stations[SORT].is_some() {
             self.enter_station(now, SORT, p);
         } else {
-            self.export(now, p);
+            // No hub, no bags: the parcel clears export and boards on its own, a bag of one.
+            let g = self.new_group();
+            self.groups[g as usize].push(p);
+            self.export(now, g);
         }
     }
 
@@ -589,13 +643,16 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let st = self.stations[s]
             .as_mut()
             .expect("the scenario has this station");
-        let wait = now - entered;
-        if wait == 0.0 {
-            st.zero_waits += 1;
-        } else {
-            st.wait.record(wait);
+        // A wait counts when its service starts at or after the warm-up.
+        if now >= self.warmup {
+            let wait = now - entered;
+            if wait == 0.0 {
+                st.zero_waits += 1;
+            } else {
+                st.wait.record(wait);
+            }
+            st.services += 1;
         }
-        st.services += 1;
         let (from, until, servers) = st.on_duty;
         let servers = if from <= now && now < until {
             servers
@@ -702,23 +759,59 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
-    fn release_bag(&mut self, now: f64) {
-        let mut out = std::mem::take(&mut self.scratch);
-        self.bag.take(&mut out);
-        for &p in &out {
-            self.export(now, p);
-        }
-        out.clear();
-        self.scratch = out;
+    /// A group of parcels from the pool, empty.
+    fn new_group(&mut self) -> u32 {
+        self.free_groups.pop().unwrap_or_else(|| {
+            self.groups.push(Vec::new());
+            self.bag_info.push((0, 0.0));
+            (self.groups.len() - 1) as u32
+        })
     }
 
-    /// Export clearance is a pure delay: the time the parcel reaches the gateway is known now.
-    /// It waits in `clearing` and joins the boarding line, in the order of that time, just
-    /// before the next departure: the same order as one event per parcel would give.
-    fn export(&mut self, now: f64, p: u32) {
+    /// Returns group `g`, emptied, to the pool.
+    fn free_group(&mut self, g: u32) {
+        self.groups[g as usize].clear();
+        self.free_groups.push(g);
+    }
+
+    /// The open bag closes: its parcels become one group that clears export and boards as one.
+    fn release_bag(&mut self, now: f64) {
+        let g = self.new_group();
+        let mut members = std::mem::take(&mut self.groups[g as usize]);
+        self.bag.take(&mut members);
+        self.groups[g as usize] = members;
+        self.export(now, g);
+    }
+
+    /// Export clearance of bag `g` (one draw for the bag: its declaration is cleared as one) is
+    /// a pure delay: the time the bag reaches the gateway is known now. It waits in `clearing`
+    /// and joins the boarding line, in the order of that time, just before the next departure:
+    /// the same order as one event per bag would give. A bag heavier than a whole departure's
+    /// capacity could never board: it is refused at the gateway when it gets there.
+    fn export(&mut self, now: f64, g: u32) {
         let ready = now + self.w.export_clearance.sample(&mut self.rng_export);
-        self.parcels[p as usize].export_done = ready;
-        self.clearing.push((ready.to_bits(), p));
+        let kg = self.w.linehaul.capacity_in_kg;
+        let mut load = 0.0;
+        for &p in &self.groups[g as usize] {
+            let q = &mut self.parcels[p as usize];
+            q.export_done = ready;
+            load += if kg { q.weight } else { 1.0 };
+        }
+        self.bag_info[g as usize] = (self.bags_closed, load);
+        self.bags_closed += 1;
+        if !self.timetable.fits(load) {
+            // Refused when it reaches the gateway, if that is within the run; otherwise it is
+            // still in export clearance at the horizon (in the system). Either way nothing
+            // more happens to its parcels.
+            let n = self.groups[g as usize].len() as u64;
+            if ready <= self.horizon {
+                self.out.oversize_refused += n;
+            }
+            self.free.extend_from_slice(&self.groups[g as usize]);
+            self.free_group(g);
+            return;
+        }
+        self.clearing.push((ready.to_bits(), g));
         if !self.departure_scheduled {
             self.departure_scheduled = true;
             let at = self.timetable.next_departure(ready);
@@ -726,12 +819,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
-    /// Moves the parcels that reached the gateway by `now` into the boarding line, in order,
-    /// and returns when the first of those still in export clearance will reach it.
+    /// Moves the bags that reached the gateway by `now` into the boarding line, in order, and
+    /// returns when the first of those still in export clearance will reach it.
     ///
     /// Called once a departure, it sorts only what reached the gateway since the last one, by a
     /// radix sort: a fifth of the instructions of as many pops of a binary heap. The sort is
-    /// stable, so parcels reaching the gateway at the same time keep the order in which they
+    /// stable, so bags reaching the gateway at the same time keep the order in which they
     /// entered clearance.
     fn reach_gateway(&mut self, now: f64) -> Option<f64> {
         let now_bits = now.to_bits();
@@ -750,43 +843,61 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
         self.clearing.truncate(kept);
         sort_by_time(&mut self.at_gateway, &mut self.sort_scratch);
-        let kg = self.w.linehaul.capacity_in_kg;
-        for &(bits, p) in &self.at_gateway {
-            let load = if kg {
-                self.parcels[p as usize].weight
-            } else {
-                1.0
-            };
-            self.timetable.push(f64::from_bits(bits), p, load);
+        for &(bits, g) in &self.at_gateway {
+            let load = self.bag_info[g as usize].1;
+            self.timetable.push(f64::from_bits(bits), g, load);
+            self.boarding_parcels += self.groups[g as usize].len() as u32;
         }
         self.at_gateway.clear();
         (kept > 0).then(|| f64::from_bits(next))
     }
 
+    /// Parcels at the gateway after export clearance and not yet departed: the bags in the
+    /// boarding line and those in `clearing` that have reached the gateway by `now`.
+    fn at_gateway_parcels(&self, now: f64) -> u32 {
+        let now_bits = now.to_bits();
+        let cleared: usize = self
+            .clearing
+            .iter()
+            .filter(|&&(bits, _)| bits <= now_bits)
+            .map(|&(_, g)| self.groups[g as usize].len())
+            .sum();
+        self.boarding_parcels + cleared as u32
+    }
+
     fn departure(&mut self, now: f64) {
         let next_ready = self.reach_gateway(now);
-        let group = self.free_groups.pop().unwrap_or_else(|| {
-            self.groups.push(Vec::new());
-            (self.groups.len() - 1) as u32
-        });
-        let mut members = std::mem::take(&mut self.groups[group as usize]);
-        let load = self.timetable.board(now, &mut members);
+        let mut bags = std::mem::take(&mut self.boarded_bags);
+        let load = self.timetable.board(now, &mut bags);
         let fill = load / self.w.linehaul.capacity;
         if fill > self.out.max_departure_fill {
             self.out.max_departure_fill = fill;
         }
+        let group = self.new_group();
+        let mut members = std::mem::take(&mut self.groups[group as usize]);
         let cutoff = now - self.w.linehaul.cutoff_h;
-        for &p in &members {
-            let w = self.w;
-            let q = &mut self.parcels[p as usize];
-            if q.export_done > cutoff + 1e-9 {
-                self.out.cutoff_violations += 1;
+        for &b in &bags {
+            let bag = self.bag_info[b as usize].0;
+            let parcels = std::mem::take(&mut self.groups[b as usize]);
+            self.boarding_parcels -= parcels.len() as u32;
+            for &p in &parcels {
+                let w = self.w;
+                let q = &mut self.parcels[p as usize];
+                if q.export_done > cutoff + 1e-9 {
+                    self.out.cutoff_violations += 1;
+                }
+                q.cost[5] += q.weight * w.linehaul.cost_per_kg;
+                self.observer.boarded(bag, q.export_done, now);
+                if q.channel == Channel::PreArrival {
+                    self.lodge_electronic(now, p);
+                }
             }
-            q.cost[5] += q.weight * w.linehaul.cost_per_kg;
-            if q.channel == Channel::PreArrival {
-                self.lodge_electronic(now, p);
-            }
+            members.extend_from_slice(&parcels);
+            self.groups[b as usize] = parcels;
+            self.free_group(b);
         }
+        bags.clear();
+        self.boarded_bags = bags;
         self.in_transit += members.len() as u32;
         if self.timetable.waiting() > 0 || next_ready.is_some() {
             let from = if self.timetable.waiting() > 0 {
@@ -799,18 +910,18 @@ impl<O: ParcelObserver> Sim<'_, O> {
         } else {
             self.departure_scheduled = false;
         }
-        if members.is_empty() {
-            self.groups[group as usize] = members;
-            self.free_groups.push(group);
+        let empty = members.is_empty();
+        self.groups[group as usize] = members;
+        if empty {
+            self.free_group(group);
         } else {
             let t = self.w.linehaul.transit.sample(&mut self.rng_transit);
-            self.groups[group as usize] = members;
             self.cal.schedule(now + t, Event::Arrival { group });
         }
     }
 
     fn arrival(&mut self, now: f64, group: u32) {
-        let mut members = std::mem::take(&mut self.groups[group as usize]);
+        let members = std::mem::take(&mut self.groups[group as usize]);
         self.in_transit -= members.len() as u32;
         for &p in &members {
             let w = self.w;
@@ -831,9 +942,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 }
             }
         }
-        members.clear();
         self.groups[group as usize] = members;
-        self.free_groups.push(group);
+        self.free_group(group);
     }
 
     fn charge_declaration(&mut self, p: u32) {
@@ -964,7 +1074,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     /// Releases parcel `p` at `now`, which may lie ahead of the clock when only pure delays led
-    /// here; a release after the horizon did not happen within the run.
+    /// here; a release after the horizon did not happen within the run. Each figure counts the
+    /// parcel by its own event (release, gate-out, delivery) at or after the warm-up, however
+    /// early it is computed: that is why `end_warmup` resets none of these tallies.
     fn release(&mut self, now: f64, p: u32) {
         if now > self.horizon {
             self.free.push(p);
@@ -1000,9 +1112,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let w = self.w;
         let exit = w.import.exit.sample(&mut self.rng_customs);
         let q = &mut self.parcels[p as usize];
-        let days = (now + exit - q.arrived) / 24.0;
+        let gate_out = now + exit;
+        let days = (gate_out - q.arrived) / 24.0;
         q.cost[3] += (days - w.costs.free_storage_days).max(0.0) * w.costs.storage_per_day;
-        if after_warmup {
+        // Exit counts by its own event, gate-out, in the observation window.
+        if gate_out >= self.warmup && gate_out <= self.horizon {
             self.out.exit.record(exit);
         }
         let last = if q.mode == Mode::Bonded1210 {
@@ -1010,7 +1124,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
         } else {
             &w.last_mile
         };
-        let delivered_at = now + exit + last.sample(&mut self.rng_last_mile);
+        let delivered_at = gate_out + last.sample(&mut self.rng_last_mile);
+        self.observer.left(gate_out, delivered_at);
         if delivered_at <= self.horizon {
             self.delivered(delivered_at, p);
         } else {
@@ -1041,7 +1156,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let counts = [
             q(&self.stations[SORT]),
             self.bag.len() as u32,
-            self.timetable.waiting() as u32,
+            self.at_gateway_parcels(now),
             self.in_transit,
             q(&self.stations[PAPER]),
             q(&self.stations[DOC]),
@@ -1057,20 +1172,13 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
+    /// Only the time averages (utilisation, queue length, servers) restart here. Every count
+    /// and duration is kept from the start by its own event's time (release, gate-out,
+    /// delivery, service start), which may be computed before the warm-up ends: resetting
+    /// those would throw away parcels whose event lies after it.
     fn end_warmup(&mut self, now: f64) {
-        let o = &mut self.out;
-        o.clearance.reset();
-        o.end_to_end.reset();
-        o.exit.reset();
-        for s in &mut o.segments {
-            s.reset();
-        }
-        self.zero_segments = [0; 5];
         for st in self.stations.iter_mut().flatten() {
             st.station.reset_stats(now);
-            st.wait.reset();
-            st.zero_waits = 0;
-            st.services = 0;
         }
     }
 
@@ -1115,7 +1223,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.out.duty.record(self.sums[6] / n);
         self.out.vat.record(self.sums[7] / n);
         self.out.observed_h = observed;
-        self.out.in_system = self.out.created - self.out.delivered - self.out.seized;
+        self.out.in_system =
+            self.out.created - self.out.delivered - self.out.seized - self.out.oversize_refused;
         self.out
     }
 }
@@ -1206,6 +1315,36 @@ fn risk_of(w: &ParcelWorld, u: f64, trusted: bool) -> u8 {
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn memory_does_not_grow_with_the_horizon() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/world-small.toml");
+        let mut sc = Scenario::load(&path, &[]).unwrap();
+        let world = sc.world.clone().unwrap();
+        let mut in_flight = Vec::new();
+        for horizon in [336.0, 1e308, 1e12] {
+            sc.run.horizon_h = Some(horizon);
+            let mut observer = ();
+            let mut sim = Sim::new(&sc, &world, 0, &mut observer);
+            sim.start();
+            // The first 60 h of the run: the same parcels whatever the horizon.
+            while sim.cal.peek_time().is_some_and(|t| t <= 60.0) {
+                let (now, ev) = sim.cal.pop().unwrap();
+                sim.dispatch(now, ev);
+            }
+            in_flight.push((
+                sim.out.created,
+                sim.parcels.capacity(),
+                sim.rate_cache.len(),
+            ));
+        }
+        assert!(in_flight[0].0 > 40_000, "{in_flight:?}");
+        assert!(
+            in_flight.windows(2).all(|w| w[0] == w[1]),
+            "parcels and memory after 60 h, by horizon: {in_flight:?}"
+        );
+    }
 
     #[test]
     fn sort_by_time_is_a_stable_sort_by_time() {
