@@ -533,10 +533,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let mut chosen = None;
             if how.auto_warmup() {
                 let choice = experiment::warmup::choose(&sc, workers)?;
-                eprintln!(
-                    "warm-up: {} h, chosen by MSER-5 on the headline figure of a {}-replication pilot",
-                    choice.hours, choice.pilot_replications
-                );
+                eprintln!("{choice}");
                 warn_at_limit(&choice);
                 extra.push(format!("run.warmup_h={:?}", choice.hours));
                 sc = load(&scenario, extra.clone())?;

@@ -7,6 +7,7 @@ mod compare;
 mod conservation;
 mod determinism;
 mod experiments;
+mod intervals;
 mod parcel_world;
 mod properties;
 mod reports;
