@@ -97,11 +97,11 @@ pub enum Bounds {
     /// A share in [0, 1] (released within 24 h, a utilisation): the Wilson score interval with
     /// the effective sample size `p̂(1 − p̂) / (s² / R)` read off the replications' spread and
     /// Student's t(R − 1) as its multiplier. Far from 0 and 1 it is the t-interval; near them it
-    /// bends inside [0, 1] and always contains the mean. When every replication gives the same
-    /// share (all 1.0, say) the spread says nothing, and the `observations` behind the share
-    /// (parcels counted, summed over replications) cap the effective size instead, as a
-    /// binomial proportion of that many would; 0 means no such count (the interval is then the
-    /// point).
+    /// bends inside [0, 1] and always contains the mean. The effective size is at most the
+    /// `observations` behind the share (parcels counted, summed over replications): a share is
+    /// not known better than a binomial proportion of that many, and when every replication
+    /// gives the same share (all 1.0, say) the spread says nothing and this count alone sets the
+    /// width. 0 means no such count (no cap; identical replications then give the point).
     Share {
         /// Observations behind the share, summed over replications; 0 when not a count.
         observations: u64,
