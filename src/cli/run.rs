@@ -46,10 +46,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let mut chosen = None;
     if how.auto_warmup() {
         let choice = experiment::warmup::choose(&sc, workers)?;
-        note(&format!(
-            "warm-up: {} h, chosen by MSER-5 on the headline figure of a {}-replication pilot",
-            choice.hours, choice.pilot_replications
-        ));
+        note(&choice.to_string());
         super::warn_at_limit(&choice);
         extra.push(format!("run.warmup_h={:?}", choice.hours));
         sc = load(&scenario, extra.clone())?;

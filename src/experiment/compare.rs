@@ -208,8 +208,8 @@ pub fn compare_runs(
             CompareRow {
                 metric: x.metric,
                 unit: x.unit.clone(),
-                a: level_of(&p.a),
-                b: level_of(&p.b),
+                a: x.level(),
+                b: y.level(),
                 relative_change: if p.a.mean != 0.0 {
                     p.diff.mean / p.a.mean
                 } else {

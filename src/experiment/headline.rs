@@ -1,8 +1,15 @@
 //! The headline figures of a replication, one value per replication: what `compare` pairs,
 //! what `sweep` tabulates and what `stress` holds to a limit.
 
+//!
+//! A quantile here is each replication's own, interpolated within its histogram bucket
+//! ([`Histogram::quantile_interpolated`]): a bucket's top would give many replications the very
+//! same value, and their interval across replications a width of zero.
+
+use super::summary::{Level, level_within};
 use crate::model::ReplicationResult;
 use crate::model::parcel::ParcelReplication;
+use crate::stats::{Bounds, Histogram};
 
 /// Per-replication values of one headline figure.
 pub struct Headline {
@@ -12,6 +19,20 @@ pub struct Headline {
     pub unit: String,
     /// One value per replication, in replication order.
     pub values: Vec<f64>,
+    /// The values it can take, which its interval keeps to.
+    pub bounds: Bounds,
+}
+
+impl Headline {
+    /// Mean and 95% interval across replications, inside [`Headline::bounds`].
+    pub fn level(&self) -> Level {
+        level_within(&self.values, self.bounds)
+    }
+}
+
+/// The `q`-quantile of one replication's histogram, interpolated within its bucket.
+pub fn quantile(h: &Histogram, q: f64) -> f64 {
+    h.quantile_interpolated(q)
 }
 
 /// The mean, or 0 when nothing was recorded.
@@ -21,20 +42,28 @@ pub fn mean_or_zero(count: u64, mean: f64) -> f64 {
 
 /// The headline figures of parcel-world replications; amounts in `currency`.
 pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headline> {
-    let h = |metric, unit: &str, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
+    let cleared: u64 = reps.iter().map(|r| r.clearance.tally.count()).sum();
+    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
         metric,
         unit: unit.to_string(),
         values: reps.iter().map(f).collect(),
+        bounds: match metric {
+            "released_within.24h" => Bounds::Share {
+                observations: cleared,
+            },
+            "bottleneck.utilization" => Bounds::Share { observations: 0 },
+            _ => Bounds::NonNegative,
+        },
     };
     vec![
         h("clearance_hours.mean", "h", &|r| {
             mean_or_zero(r.clearance.tally.count(), r.clearance.tally.mean())
         }),
         h("clearance_hours.p50", "h", &|r| {
-            r.clearance.hist.quantile(0.5)
+            quantile(&r.clearance.hist, 0.5)
         }),
         h("clearance_hours.p95", "h", &|r| {
-            r.clearance.hist.quantile(0.95)
+            quantile(&r.clearance.hist, 0.95)
         }),
         h("end_to_end_hours.mean", "h", &|r| {
             mean_or_zero(r.end_to_end.tally.count(), r.end_to_end.tally.mean())
@@ -63,10 +92,15 @@ pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headli
 
 /// The headline figures of plain-network replications.
 pub fn network_headlines(reps: &[ReplicationResult]) -> Vec<Headline> {
-    let h = |metric, unit: &str, f: &dyn Fn(&ReplicationResult) -> f64| Headline {
+    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&ReplicationResult) -> f64| Headline {
         metric,
         unit: unit.to_string(),
         values: reps.iter().map(f).collect(),
+        bounds: if metric == "bottleneck.utilization" {
+            Bounds::Share { observations: 0 }
+        } else {
+            Bounds::NonNegative
+        },
     };
     vec![
         h("time_in_system_hours.mean", "h", &|r| {
@@ -76,10 +110,10 @@ pub fn network_headlines(reps: &[ReplicationResult]) -> Vec<Headline> {
             )
         }),
         h("time_in_system_hours.p50", "h", &|r| {
-            r.time_in_system.hist.quantile(0.5)
+            quantile(&r.time_in_system.hist, 0.5)
         }),
         h("time_in_system_hours.p95", "h", &|r| {
-            r.time_in_system.hist.quantile(0.95)
+            quantile(&r.time_in_system.hist, 0.95)
         }),
         h("throughput_per_hour", "1/h", &|r| {
             if r.observed_h > 0.0 {

@@ -5,18 +5,27 @@
 //! run on a grid of multipliers (which also draws the curve of the figure against demand), then
 //! its own largest acceptable multiplier is found by bisection inside the grid cell where it
 //! first fails. The replications' answers are independent, so their mean has a Student-t
-//! interval. A multiplier is acceptable when the figure meets the limit, every stage's offered
-//! load is below 1 (from the traffic equations), and, in a parcel world, the backlog is not
-//! still growing at the end of the horizon.
+//! interval, kept inside the range searched and below the stability bound, and widened by the
+//! bisection's resolution (a replication's true maximum lies up to one resolution above the
+//! last multiplier it passed). A multiplier is acceptable when the figure meets the limit, every
+//! stage's offered load is below 1 (from the traffic equations), and, in a parcel world, the
+//! backlog is not still growing at the end of the horizon. An offered load of 0.99 or more is
+//! not sustainable in practice (queues of that load take longer than any horizon to settle), so
+//! there a multiplier is acceptable only if the horizon shows the backlog draining back to its
+//! usual level; a plain network has no backlog series, so there it never is.
 
 use serde::Serialize;
 
 use super::headline::{network_headlines, world_headlines};
-use super::summary::{Level, RunSummary, ScenarioId, level};
+use super::summary::{Level, RunSummary, ScenarioId, level, level_within};
 use super::units::simulate_unit;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range, output_of};
 use crate::model::parcel::STATION_NAMES;
 use crate::scenario::Scenario;
+use crate::stats::Bounds;
+
+/// Offered load from which demand counts as sustainable only if the backlog is seen to drain.
+const NEAR_SATURATION: f64 = 0.99;
 
 /// A comparison in a limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -162,9 +171,13 @@ pub struct CurvePoint {
 pub enum Outcome {
     /// The limit binds inside the range.
     Found,
-    /// Acceptable up to the top of the range (or up to the stability bound) in every replication:
-    /// the true maximum is at least that.
+    /// Acceptable up to the top of the range in every replication: the true maximum is at least
+    /// that.
     AtUpperEnd,
+    /// The limit is still met where stability ends: every replication stopped because more
+    /// demand is not sustainable (offered load ≥ 0.99 without a draining backlog, or the
+    /// stability bound), not because of the limit. The answer is the stability cap.
+    CappedByStability,
     /// Not acceptable even at the bottom of the range in some replication.
     NoneAcceptable,
 }
@@ -211,6 +224,13 @@ pub struct StressResult {
     pub demand_per_day_at_1: f64,
     /// How the search ended.
     pub outcome: Outcome,
+    /// With [`Outcome::CappedByStability`]: the multiplier at which stability capped the answer
+    /// (the mean of the replications' maxima), so the text says "capped by stability at …".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped_by_stability: Option<f64>,
+    /// Width of the bracket each replication's maximum was narrowed to (the grid cell over
+    /// 2^bisection steps): the true maximum lies within one resolution above the reported one.
+    pub resolution: f64,
     /// Largest acceptable multiplier, mean and 95% interval across replications.
     pub max_multiplier: Level,
     /// The same as demand per day: the maximum sustainable parcels per day.
@@ -286,8 +306,8 @@ pub fn metric_value(scenario: &Scenario, unit: &UnitResult, metric: &str) -> Opt
             } else {
                 0.0
             }),
-            "p50" => Some(wait.hist.quantile(0.5)),
-            "p95" => Some(wait.hist.quantile(0.95)),
+            "p50" => Some(super::headline::quantile(&wait.hist, 0.5)),
+            "p95" => Some(super::headline::quantile(&wait.hist, 0.95)),
             _ => None,
         };
     }
@@ -357,6 +377,25 @@ fn backlog_stable(unit: &UnitResult, demand_per_hour: f64) -> bool {
     last <= 1.25 * third + (0.01 * demand_per_hour).max(10.0)
 }
 
+/// True when a parcel world's backlog is seen to drain: its peak is not in the last quarter of
+/// the hours and it is back at the run's usual level (median + 10%) by the horizon. A plain
+/// network keeps no backlog series, so it never shows this.
+fn backlog_drains(unit: &UnitResult) -> bool {
+    let t = backlog_totals(unit);
+    if t.len() < 8 {
+        return false;
+    }
+    let peak = t
+        .iter()
+        .enumerate()
+        .fold((0, f64::MIN), |b, (i, &v)| if v > b.1 { (i, v) } else { b })
+        .0;
+    let mut sorted = t.clone();
+    sorted.sort_by(f64::total_cmp);
+    let usual = sorted[sorted.len() / 2] * 1.1;
+    peak < t.len() * 3 / 4 && t[t.len() - 1] <= usual
+}
+
 /// Hours from the largest backlog to the first hour after it at or below the run's median
 /// backlog + 10% (`None` if it never gets there before the horizon).
 fn drain_hours(unit: &UnitResult) -> Option<f64> {
@@ -413,15 +452,19 @@ pub fn stress(
     let top = hi.min(bound * (1.0 - 1e-3));
     let reps = scenario.run.replications as u64;
     let at = |m: f64| scenario.with_demand_multiplier(m);
-    // (value, acceptable) of replication r at multiplier m.
-    let evaluate = |s: &Scenario, m: f64, r: u64| -> (f64, bool) {
+    // (value, acceptable, limit met) of replication r at multiplier m: acceptable is the limit
+    // met and the system sustainable.
+    let evaluate = |s: &Scenario, m: f64, r: u64| -> (f64, bool, bool) {
         if m >= bound {
-            return (f64::NAN, false);
+            return (f64::NAN, false, true);
         }
         let u = simulate_unit(s, r);
         let v = metric_value(s, &u, metric).unwrap_or(f64::NAN);
-        let stable = backlog_stable(&u, per_day_1 * m / 24.0);
-        (v, v.is_finite() && spec.limit.met(v) && stable)
+        let near_saturation = m * load_1 >= NEAR_SATURATION;
+        let sustainable =
+            backlog_stable(&u, per_day_1 * m / 24.0) && (!near_saturation || backlog_drains(&u));
+        let met = v.is_finite() && spec.limit.met(v);
+        (v, met && sustainable, met)
     };
 
     // 1. The grid, every replication at every point (common random numbers).
@@ -462,23 +505,34 @@ pub fn stress(
         })
         .collect();
 
-    // 2. Each replication's own maximum: bisection in its first failing cell.
+    // 2. Each replication's own maximum: bisection in its first failing cell. A replication
+    // whose last failure was stability alone (the limit still met) is capped by stability.
+    let capped = top < hi;
     let maxima: Vec<(f64, Outcome)> = in_parallel_range(0, reps, workers, |r| {
         let first_bad = (0..grid.len()).find(|&g| !cell(g, r).1);
         match first_bad {
+            None if capped => (*grid.last().unwrap_or(&lo), Outcome::CappedByStability),
             None => (*grid.last().unwrap_or(&lo), Outcome::AtUpperEnd),
             Some(0) => (lo, Outcome::NoneAcceptable),
             Some(g) => {
                 let (mut good, mut bad) = (grid[g - 1], grid[g]);
+                let mut bad_met_limit = cell(g, r).2;
                 for _ in 0..spec.bisection_steps {
                     let mid = 0.5 * (good + bad);
-                    if evaluate(&at(mid), mid, r).1 {
+                    let (_, ok, met) = evaluate(&at(mid), mid, r);
+                    if ok {
                         good = mid;
                     } else {
                         bad = mid;
+                        bad_met_limit = met;
                     }
                 }
-                (good, Outcome::Found)
+                let why = if bad_met_limit {
+                    Outcome::CappedByStability
+                } else {
+                    Outcome::Found
+                };
+                (good, why)
             }
         }
     })?;
@@ -486,11 +540,18 @@ pub fn stress(
         Outcome::NoneAcceptable
     } else if maxima.iter().all(|m| m.1 == Outcome::AtUpperEnd) {
         Outcome::AtUpperEnd
+    } else if maxima.iter().all(|m| m.1 != Outcome::Found) {
+        Outcome::CappedByStability
     } else {
         Outcome::Found
     };
     let per_replication: Vec<f64> = maxima.iter().map(|m| m.0).collect();
-    let max_multiplier = level(&per_replication);
+    let resolution = if grid.len() > 1 {
+        (grid[1] - grid[0]) / 2f64.powi(spec.bisection_steps.min(1_000) as i32)
+    } else {
+        0.0
+    };
+    let max_multiplier = maximum_level(&per_replication, resolution, [lo, top.max(lo)]);
     let max_demand_per_day = Level {
         mean: max_multiplier.mean * per_day_1,
         ci95: max_multiplier
@@ -531,6 +592,8 @@ pub fn stress(
         stability_bound: bound,
         demand_per_day_at_1: per_day_1,
         outcome,
+        capped_by_stability: (outcome == Outcome::CappedByStability).then_some(m_star),
+        resolution,
         max_multiplier,
         max_demand_per_day,
         per_replication,
@@ -539,16 +602,48 @@ pub fn stress(
             multiplier: m_star,
             value: level(&values),
             bottleneck,
-            drain_hours: (scenario.world.is_some() && drained > 0).then(|| level(&drains)),
+            drain_hours: (scenario.world.is_some() && drained > 0)
+                .then(|| level_within(&drains, Bounds::NonNegative)),
             drained_replications: drained,
             summary,
         },
     })
 }
 
+/// Mean and 95% interval of the replications' maxima: the Student-t interval widened upwards by
+/// the bisection `resolution` (each true maximum lies in [reported, reported + resolution)), so
+/// it has a width whenever the answer is known only to that resolution, and kept inside
+/// `[low, top]`, the multipliers searched (`top` lies below the stability bound).
+fn maximum_level(per_replication: &[f64], resolution: f64, [low, top]: [f64; 2]) -> Level {
+    let l = level(per_replication);
+    Level {
+        mean: l.mean,
+        ci95: l.ci95.map(|[a, b]| {
+            [
+                a.clamp(low, top),
+                (b + resolution).clamp(low, top).max(l.mean),
+            ]
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_maximum_interval_stays_below_the_stability_cap_and_has_a_width() {
+        // Replications that all stopped at the same bisection step: the t-interval is a point.
+        let same = [2.5; 5];
+        assert_eq!(level(&same).ci95, Some([2.5, 2.5]));
+        let l = maximum_level(&same, 0.01, [0.5, 3.0]);
+        assert_eq!(l.ci95, Some([2.5, 2.51]));
+        // Spread replications near the top: the t-interval reaches past it.
+        let spread = [2.9, 2.99, 2.6, 2.98, 2.95];
+        assert!(level(&spread).ci95.unwrap()[1] > 2.99);
+        let [lo, hi] = maximum_level(&spread, 0.01, [0.5, 2.99]).ci95.unwrap();
+        assert!(lo < hi && hi <= 2.99, "[{lo}, {hi}]");
+    }
 
     #[test]
     fn limits_parse_and_apply() {

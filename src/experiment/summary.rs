@@ -1,7 +1,8 @@
 //! The summary of a run across replications: the JSON output contract (docs/output.md).
 //!
 //! Means and their 95% intervals come from the per-replication means (Student t across
-//! replications); quantiles and the maximum come from the replications' histograms merged.
+//! replications, kept inside what the figure can be: see [`Bounds`]); quantiles and the maximum
+//! come from the replications' histograms merged.
 
 use serde::Serialize;
 
@@ -10,7 +11,7 @@ use crate::model::{ReplicationResult, StageReplication};
 use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
 use crate::stats::Tally;
-use crate::stats::{Estimate, Histogram, TallyHist};
+use crate::stats::{Bounds, Estimate, Histogram, TallyHist, interval95};
 
 /// A statistic of a duration: mean with its 95% interval across replications, and quantiles of
 /// all observations pooled.
@@ -18,7 +19,7 @@ use crate::stats::{Estimate, Histogram, TallyHist};
 pub struct Stat {
     /// Mean of the replication means.
     pub mean: f64,
-    /// 95% Student-t interval of the mean; `null` with fewer than 2 replications.
+    /// 95% Student-t interval of the mean, clipped at 0; `null` with fewer than 2 replications.
     pub ci95: Option<[f64; 2]>,
     /// Median.
     pub p50: f64,
@@ -39,7 +40,9 @@ pub struct Stat {
 pub struct Level {
     /// Mean of the replication values.
     pub mean: f64,
-    /// 95% Student-t interval; `null` with fewer than 2 replications.
+    /// 95% interval across replications, inside the figure's possible values (Student t;
+    /// clipped at 0 for non-negative figures; Wilson for shares); `null` with fewer than 2
+    /// replications.
     pub ci95: Option<[f64; 2]>,
 }
 
@@ -265,7 +268,8 @@ pub struct Bin {
 
 /// Bins of the duration recorded in every replication: equal widths of a round number of hours
 /// (about 20 to 40 of them up to the 99.5th percentile), then one bin for the tail up to the
-/// maximum, if anything lies beyond. Shares are read from the histogram's buckets (within 1%).
+/// maximum, if anything lies beyond. Shares are counted exactly where a bin edge is a bucket
+/// edge of the histogram (every whole hour below 256 h), interpolated within the bucket beyond.
 pub fn distribution<'a>(
     metric: &'static str,
     per_rep: impl Iterator<Item = &'a TallyHist>,
@@ -278,8 +282,11 @@ pub fn distribution<'a>(
         return None;
     }
     let top = pooled.quantile(0.995);
+    // Steps whose multiples are bucket edges of the histogram (whole hours, quarter and eighth
+    // hours), so each bin's share is counted exactly rather than split within a bucket; only
+    // edges past 255 h of the 72 h and 168 h steps may fall inside a bucket (then interpolated).
     const STEPS: [f64; 15] = [
-        0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 24.0, 48.0, 72.0, 168.0,
+        0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 24.0, 48.0, 72.0, 168.0,
     ];
     let wanted = top / 40.0;
     let step = STEPS
@@ -335,12 +342,16 @@ pub struct Invariants {
     pub closed_station_starts: u64,
 }
 
-/// Mean and interval of per-replication values.
+/// Mean and Student-t interval of per-replication values that may take any real value.
 pub fn level(values: &[f64]) -> Level {
-    let e = Estimate::from_values(values);
+    level_within(values, Bounds::Real)
+}
+
+/// Mean and 95% interval of per-replication values, the interval kept within `bounds`.
+pub fn level_within(values: &[f64], bounds: Bounds) -> Level {
     Level {
-        mean: e.mean,
-        ci95: e.ci95(),
+        mean: Estimate::from_values(values).mean,
+        ci95: interval95(values, bounds),
     }
 }
 
@@ -361,7 +372,7 @@ pub fn stat<'a>(per_rep: impl Iterator<Item = &'a TallyHist>) -> Stat {
     let e = Estimate::from_values(&means);
     Stat {
         mean: if means.is_empty() { 0.0 } else { e.mean },
-        ci95: e.ci95(),
+        ci95: interval95(&means, Bounds::NonNegative),
         p50: pooled.quantile(0.50),
         p90: pooled.quantile(0.90),
         p95: pooled.quantile(0.95),
@@ -401,29 +412,42 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         .enumerate()
         .map(|(i, st)| {
             let utilization: Vec<f64> = reps.iter().filter_map(|r| at(r, i).utilization).collect();
+            let arrivals: u64 = reps.iter().map(|r| at(r, i).arrivals).sum();
             let servers: Vec<f64> = reps.iter().filter_map(|r| at(r, i).servers).collect();
             StageSummary {
                 name: st.name.clone(),
                 kind: kind_name(&st.kind),
                 wait_hours: stat(reps.iter().map(|r| &at(r, i).wait)),
                 time_in_stage_hours: stat(reps.iter().map(|r| &at(r, i).time_in_stage)),
-                utilization: (!utilization.is_empty()).then(|| level(&utilization)),
-                queue_length: level(&per_rep(&|r| at(r, i).queue_length)),
-                in_stage: level(&per_rep(&|r| at(r, i).in_stage)),
-                throughput_per_hour: level(&per_rep(&|r| rate(at(r, i).completed, r))),
-                servers: (!servers.is_empty()).then(|| level(&servers)),
+                utilization: (!utilization.is_empty())
+                    .then(|| level_within(&utilization, Bounds::Share { observations: 0 })),
+                queue_length: level_within(
+                    &per_rep(&|r| at(r, i).queue_length),
+                    Bounds::NonNegative,
+                ),
+                in_stage: level_within(&per_rep(&|r| at(r, i).in_stage), Bounds::NonNegative),
+                throughput_per_hour: level_within(
+                    &per_rep(&|r| rate(at(r, i).completed, r)),
+                    Bounds::NonNegative,
+                ),
+                servers: (!servers.is_empty()).then(|| level_within(&servers, Bounds::NonNegative)),
                 queue_max: reps.iter().map(|r| at(r, i).queue_max).fold(0.0, f64::max),
-                arrivals: reps.iter().map(|r| at(r, i).arrivals).sum(),
+                arrivals,
                 completed: reps.iter().map(|r| at(r, i).completed).sum(),
                 blocked: reps.iter().map(|r| at(r, i).blocked).sum(),
-                blocking_probability: level(&per_rep(&|r| {
-                    let a = at(r, i).arrivals;
-                    if a > 0 {
-                        at(r, i).blocked as f64 / a as f64
-                    } else {
-                        0.0
-                    }
-                })),
+                blocking_probability: level_within(
+                    &per_rep(&|r| {
+                        let a = at(r, i).arrivals;
+                        if a > 0 {
+                            at(r, i).blocked as f64 / a as f64
+                        } else {
+                            0.0
+                        }
+                    }),
+                    Bounds::Share {
+                        observations: arrivals,
+                    },
+                ),
             }
         })
         .collect();
@@ -445,7 +469,10 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         stages,
         metrics: Metrics {
             time_in_system_hours: stat(reps.iter().map(|r| &r.time_in_system)),
-            throughput_per_hour: level(&per_rep(&|r| rate(delivered_after_warmup(r), r))),
+            throughput_per_hour: level_within(
+                &per_rep(&|r| rate(delivered_after_warmup(r), r)),
+                Bounds::NonNegative,
+            ),
             clearance_hours: None,
             end_to_end_hours: None,
             released_within: None,
@@ -471,9 +498,10 @@ pub fn summarize_world(
     world: &ParcelWorld,
     reps: &[ParcelReplication],
 ) -> RunSummary {
-    let per = |f: &dyn Fn(&ParcelReplication) -> f64| -> Level {
-        level(&reps.iter().map(f).collect::<Vec<_>>())
+    let per_within = |f: &dyn Fn(&ParcelReplication) -> f64, bounds: Bounds| -> Level {
+        level_within(&reps.iter().map(f).collect::<Vec<_>>(), bounds)
     };
+    let per = |f: &dyn Fn(&ParcelReplication) -> f64| per_within(f, Bounds::NonNegative);
     let zero_stat = |name: &str, kind: &'static str, th: Vec<&TallyHist>| StageSummary {
         name: name.to_string(),
         kind,
@@ -510,7 +538,7 @@ pub fn summarize_world(
         }
         let st =
             |r: &ParcelReplication| r.stations[i].clone().expect("present in every replication");
-        let utilization = per(&|r| st(r).utilization);
+        let utilization = per_within(&|r| st(r).utilization, Bounds::Share { observations: 0 });
         if bottleneck
             .as_ref()
             .is_none_or(|b| utilization.mean > b.utilization.mean)
@@ -544,12 +572,16 @@ pub fn summarize_world(
             blocking_probability: level(&vec![0.0; reps.len()]),
         });
     }
-    // A share lies in [0, 1]: its interval is clipped there (a t-interval from few
-    // replications can reach past the bounds).
+    // A share lies in [0, 1]: a Wilson interval, whose effective size is capped by the parcels
+    // counted (a t-interval from few replications reaches past the bounds).
+    let cleared: u64 = reps.iter().map(|r| r.clearance.tally.count()).sum();
     let share = |h: f64| {
-        let mut l = per(&|r| r.clearance.hist.share_at_most(h));
-        l.ci95 = l.ci95.map(|[lo, hi]| [lo.max(0.0), hi.min(1.0)]);
-        l
+        per_within(
+            &|r| r.clearance.hist.share_at_most(h),
+            Bounds::Share {
+                observations: cleared,
+            },
+        )
     };
     let mut breakdown = std::collections::BTreeMap::new();
     for (k, name) in COSTS.iter().enumerate() {

@@ -116,7 +116,7 @@ pub struct StressDoc {
     pub stability_bound: f64,
     /// Demand per day at multiplier 1.
     pub demand_per_day_at_1: f64,
-    /// `found`, `at_upper_end` or `none_acceptable`.
+    /// `found`, `at_upper_end`, `capped_by_stability` or `none_acceptable`.
     pub outcome: String,
     /// Largest acceptable multiplier.
     pub max_multiplier: LevelDoc,
@@ -416,6 +416,12 @@ pub fn build_stress(doc: &StressDoc) -> Report {
             } else {
                 ""
             }
+        ),
+        "capped_by_stability" => format!(
+            "Capped by stability at {} × today's demand ({} per day): {} still holds there, but more demand is not sustainable (the busiest station's offered load reaches 0.99 without its backlog draining).",
+            short(m.mean),
+            day(per_day.mean),
+            doc.limit
         ),
         _ => format!(
             "Even {} × today's demand fails {} in some replication: lower the bottom of --range.",

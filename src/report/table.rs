@@ -207,12 +207,16 @@ pub fn render_stress(r: &crate::experiment::stress::StressResult) -> String {
         r.scenario.name, r.limit, r.replications, r.seed, r.range[0], r.range[1], r.stability_bound
     );
     let verdict = match r.outcome {
-        Outcome::Found => "the limit binds inside the range",
+        Outcome::Found => "the limit binds inside the range".to_string(),
         Outcome::AtUpperEnd => {
-            "acceptable up to the top of the range: the maximum is at least this"
+            "acceptable up to the top of the range: the maximum is at least this".to_string()
         }
+        Outcome::CappedByStability => format!(
+            "capped by stability at {:.4}: the limit is still met there, but more demand is not sustainable (offered load ≥ 0.99 without a draining backlog)",
+            r.capped_by_stability.unwrap_or(r.max_multiplier.mean)
+        ),
         Outcome::NoneAcceptable => {
-            "NOT acceptable even at the bottom of the range in some replication"
+            "NOT acceptable even at the bottom of the range in some replication".to_string()
         }
     };
     let _ = writeln!(out, "  outcome: {verdict}");

@@ -3,6 +3,9 @@
 //! Buckets are read straight off the bits of an `f64`: the exponent picks a power of two and the
 //! top 7 bits of the mantissa one of 128 sub-buckets, so recording is a handful of integer
 //! operations (a general-purpose HdrHistogram cost ~95 instructions per value on the hot path).
+//! A bucket holds the values in (lower, upper]: its edges, which include every whole hour below
+//! 256 and every threshold of the output (1, 24, 48 h), are counted exactly by
+//! [`Histogram::share_at_most`].
 
 /// Sub-bucket bits per power of two: 2^7 = 128 sub-buckets, each at most 1/128 (0.78%) of its
 /// values wide — within the promised 1%.
@@ -13,8 +16,9 @@ const MIN_EXP: i64 = -24;
 const MAX_EXP: i64 = 30;
 /// Bucket 0 holds zeros; then 128 sub-buckets per power of two.
 const BUCKETS: usize = 1 + (((MAX_EXP - MIN_EXP + 1) as usize) << SUB_BITS);
-/// Header of the byte encoding (format version 1).
-const MAGIC: &[u8; 8] = b"CSHIST01";
+/// Header of the byte encoding (format version 2: buckets are (lower, upper]; version 1's were
+/// [lower, upper), so its counts would be read into the wrong buckets).
+const MAGIC: &[u8; 8] = b"CSHIST02";
 
 /// Quantiles of a stream of durations in hours, in memory that does not grow with the number of
 /// values recorded (about 55 KiB whatever the count).
@@ -46,12 +50,16 @@ impl<'de> serde::Deserialize<'de> for Histogram {
 
 #[inline]
 fn bucket_of(x: f64) -> usize {
-    let bits = x.to_bits() as i64;
+    // One ulp down, so a value on a bucket edge falls into the bucket it closes: buckets are
+    // (lower, upper], and "at most 24 h" is a sum of whole buckets. (For a positive x, `bits − 1`
+    // is the next float below it; zero becomes −1 and still lands in bucket 0.)
+    let raw = x.to_bits() as i64;
+    let bits = raw.wrapping_sub(1);
     // For a positive x the bits above the top SUB_BITS of the mantissa are the biased exponent,
     // so they count buckets directly: bucket 1 starts at 2^MIN_EXP.
     let i = (bits >> (52 - SUB_BITS)) - ((1023 + MIN_EXP) << SUB_BITS) + 1;
-    // Zero, negative (sign bit set: `bits` < 0) and below 2^MIN_EXP: bucket 0.
-    if bits <= 0 || i < 1 {
+    // Zero, negative (sign bit set: `raw` < 0) and below 2^MIN_EXP: bucket 0.
+    if raw <= 0 || i < 1 {
         return 0;
     }
     if i >= BUCKETS as i64 - 1 {
@@ -59,6 +67,15 @@ fn bucket_of(x: f64) -> usize {
         return if x.is_nan() { 0 } else { BUCKETS - 1 };
     }
     i as usize
+}
+
+/// The lower edge of bucket `i` [h] (bucket 0, the zeros, is the point 0).
+fn bottom_of(i: usize) -> f64 {
+    match i {
+        0 => 0.0,
+        1 => 2f64.powi(MIN_EXP as i32),
+        _ => top_of(i - 1),
+    }
 }
 
 /// The upper edge of bucket `i` [h].
@@ -147,20 +164,64 @@ impl Histogram {
         self.max
     }
 
+    /// The `q`-quantile in hours interpolated within its bucket: the rank's position among the
+    /// bucket's values is mapped linearly onto the bucket's width (capped at the maximum).
+    /// Within the same 1% as [`Histogram::quantile`], but not stuck on a bucket edge, so two
+    /// replications with different values give different quantiles and an interval across
+    /// replications has a width. 0.0 when empty.
+    pub fn quantile_interpolated(&self, q: f64) -> f64 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let q = if q.is_nan() { 1.0 } else { q.clamp(0.0, 1.0) };
+        let rank = (q * self.total as f64).max(0.0);
+        let mut seen = 0u64;
+        for (i, &c) in self.counts.iter().enumerate() {
+            if c > 0 && (seen + c) as f64 >= rank {
+                if i == 0 {
+                    return 0.0;
+                }
+                let lower = bottom_of(i);
+                let top = top_of(i).min(self.max);
+                let within = ((rank - seen as f64) / c as f64).clamp(0.0, 1.0);
+                return (lower + within * (top - lower)).min(self.max);
+            }
+            seen += c;
+        }
+        self.max
+    }
+
     /// Largest value recorded in hours, 0.0 when empty.
     pub fn max(&self) -> f64 {
         self.max
     }
 
-    /// Fraction of the recorded values at or below `x` hours, to bucket resolution: values in
-    /// the same bucket as `x` count as at or below it. Answers "share released within 24 h".
-    /// 0.0 when empty; a negative `x` asks about zero.
+    /// Fraction of the recorded values at or below `x` hours. Exact when `x` is a bucket edge
+    /// (see [`Histogram::is_edge`]: every whole hour below 256, and 1, 24, 48 h); otherwise the
+    /// bucket holding `x` is split in proportion to where `x` lies in it (linear interpolation,
+    /// an error of at most that bucket's share). Answers "share released within 24 h". 0.0 when
+    /// empty; a negative `x` asks about zero.
     pub fn share_at_most(&self, x: f64) -> f64 {
         if self.total == 0 {
             return 0.0;
         }
-        let below: u64 = self.counts[..=bucket_of(x)].iter().sum();
-        below as f64 / self.total as f64
+        let i = bucket_of(x);
+        let mut below: u64 = self.counts[..i].iter().sum();
+        let mut part = 0.0;
+        if i == 0 || x >= top_of(i) || x >= self.max {
+            below += self.counts[i];
+        } else {
+            let lower = bottom_of(i);
+            part = self.counts[i] as f64 * ((x - lower) / (top_of(i) - lower)).clamp(0.0, 1.0);
+        }
+        (below as f64 + part) / self.total as f64
+    }
+
+    /// Whether `x` hours is the upper edge of a bucket, so that [`Histogram::share_at_most`]
+    /// counts it exactly: `x` is 0 or has at most 8 significant bits (a whole number of hours
+    /// below 256, a multiple of 1/4 h below 64, …) within the bucketed range.
+    pub fn is_edge(x: f64) -> bool {
+        x == 0.0 || (x > 0.0 && x.is_finite() && top_of(bucket_of(x)) == x)
     }
 
     /// Adds every value recorded in `other` to `self`, as if they had been recorded here.
@@ -361,6 +422,70 @@ mod tests {
         assert_eq!(h.share_at_most(24.0), 0.5);
         assert_eq!(h.share_at_most(0.5), 0.0);
         assert_eq!(h.share_at_most(1000.0), 1.0);
+    }
+
+    #[test]
+    fn thresholds_are_counted_exactly_not_with_the_bucket_above_them() {
+        // 24.1 h lies in the bucket that 24 h used to open ([24, 24.1875)): it was counted as
+        // "released within 24 h". Buckets are now (lower, upper], 24 h closing one.
+        let mut h = Histogram::new();
+        for x in [0.5, 1.0, 1.005, 23.9, 24.0, 24.1, 48.0, 48.3] {
+            h.record(x);
+        }
+        assert_eq!(h.share_at_most(1.0), 2.0 / 8.0);
+        assert_eq!(h.share_at_most(24.0), 5.0 / 8.0);
+        assert_eq!(h.share_at_most(48.0), 7.0 / 8.0);
+        for t in [1.0, 24.0, 48.0, 3.0, 255.0, 0.25, 63.75] {
+            assert!(Histogram::is_edge(t), "{t}");
+        }
+        assert!(!Histogram::is_edge(0.1) && !Histogram::is_edge(24.05));
+        // A value on an edge still never has its quantile understated.
+        assert_eq!(h.quantile(5.0 / 8.0), 24.0);
+        // Zero and negative zero stay zeros.
+        let mut z = Histogram::new();
+        z.record(0.0);
+        z.record(-0.0);
+        assert_eq!(z.share_at_most(0.0), 1.0);
+        assert_eq!(z.quantile(1.0), 0.0);
+    }
+
+    #[test]
+    fn a_share_at_a_point_inside_a_bucket_is_interpolated() {
+        let mut h = Histogram::new();
+        // 100.0 lies inside bucket (99.5, 100]; 100.2 in (100, 100.5].
+        for x in [50.0, 99.9, 100.2, 300.0] {
+            h.record(x);
+        }
+        assert!(Histogram::is_edge(100.0) && !Histogram::is_edge(100.25));
+        assert_eq!(h.share_at_most(100.0), 0.5);
+        let s = h.share_at_most(100.25);
+        assert!(s > 0.5 && s < 0.75, "{s}");
+        assert_eq!(h.share_at_most(300.0), 1.0);
+    }
+
+    #[test]
+    fn interpolated_quantiles_differ_where_bucket_tops_coincide() {
+        // Two replications whose medians fall in the same bucket: the bucket's top is the same
+        // for both (a zero-width interval across them); interpolated, they differ.
+        let (mut a, mut b) = (Histogram::new(), Histogram::new());
+        for i in 0..1_000 {
+            a.record(10.001 + f64::from(i) * 1e-5);
+            a.record(20.0 + f64::from(i) * 1e-3);
+        }
+        for i in 0..800 {
+            b.record(10.001 + f64::from(i) * 2e-5);
+        }
+        for i in 0..1_200 {
+            b.record(20.0 + f64::from(i) * 1e-3);
+        }
+        assert_eq!(a.quantile(0.25), b.quantile(0.25));
+        let (qa, qb) = (a.quantile_interpolated(0.25), b.quantile_interpolated(0.25));
+        assert!(qa != qb, "{qa} {qb}");
+        for q in QUANTILES {
+            let (top, mid) = (a.quantile(q), a.quantile_interpolated(q));
+            assert!(mid <= top && mid >= top / 1.01, "q {q}: {mid} vs {top}");
+        }
+        assert_eq!(Histogram::new().quantile_interpolated(0.5), 0.0);
     }
 
     #[test]

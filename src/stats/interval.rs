@@ -85,6 +85,68 @@ impl Estimate {
     }
 }
 
+/// The values a figure can take, so that its interval never leaves them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bounds {
+    /// Any real number (a difference between two scenarios): the plain Student-t interval.
+    Real,
+    /// At least 0 (a duration, a rate, a queue length, an amount): the Student-t interval with
+    /// its lower end clipped at 0. The mean of non-negative values is at least 0, so the part
+    /// below 0 held no possible value; the upper end is the t-interval's.
+    NonNegative,
+    /// A share in [0, 1] (released within 24 h, a utilisation): the Wilson score interval with
+    /// the effective sample size `p̂(1 − p̂) / (s² / R)` read off the replications' spread and
+    /// Student's t(R − 1) as its multiplier. Far from 0 and 1 it is the t-interval; near them it
+    /// bends inside [0, 1] and always contains the mean. The effective size is at most the
+    /// `observations` behind the share (parcels counted, summed over replications): a share is
+    /// not known better than a binomial proportion of that many, and when every replication
+    /// gives the same share (all 1.0, say) the spread says nothing and this count alone sets the
+    /// width. 0 means no such count (no cap; identical replications then give the point).
+    Share {
+        /// Observations behind the share, summed over replications; 0 when not a count.
+        observations: u64,
+    },
+}
+
+/// The 95% interval of the mean of per-replication `values` that stays within `bounds` (see
+/// [`Bounds`]); `None` with fewer than two values or a NaN among them.
+pub fn interval95(values: &[f64], bounds: Bounds) -> Option<[f64; 2]> {
+    let e = Estimate::from_values(values);
+    let [lo, hi] = e.ci95()?;
+    match bounds {
+        Bounds::Real => Some([lo, hi]),
+        Bounds::NonNegative => Some([lo.max(0.0), hi.max(0.0)]),
+        Bounds::Share { observations } => {
+            let p = e.mean.clamp(0.0, 1.0);
+            let var_of_mean = e.sd * e.sd / e.n as f64;
+            let cap = if observations > 0 {
+                observations as f64
+            } else {
+                f64::INFINITY
+            };
+            let n_eff = if var_of_mean > 0.0 {
+                (p * (1.0 - p) / var_of_mean).min(cap)
+            } else {
+                cap
+            };
+            Some(wilson(p, n_eff, t_quantile_975(e.n - 1)))
+        }
+    }
+}
+
+/// Wilson score interval of a proportion `p` from `n` observations with multiplier `z`: the
+/// proportions `π` with `(p − π)² ≤ z² π(1 − π) / n`. Lies in [0, 1] and contains `p`; the
+/// point `[p, p]` when `n` is infinite.
+fn wilson(p: f64, n: f64, z: f64) -> [f64; 2] {
+    if !n.is_finite() || n <= 0.0 {
+        return if n > 0.0 { [p, p] } else { [0.0, 1.0] };
+    }
+    let z2n = z * z / n;
+    let centre = (p + z2n / 2.0) / (1.0 + z2n);
+    let half = z / (1.0 + z2n) * (p * (1.0 - p) / n + z2n / (4.0 * n)).sqrt();
+    [(centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0)]
+}
+
 /// The 0.975 quantile of Student's t with `df` degrees of freedom, the multiplier of a two-sided
 /// 95% interval (12.706 for df = 1, tending to 1.960). NaN for `df = 0`.
 pub fn t_quantile_975(df: usize) -> f64 {
@@ -199,6 +261,45 @@ pub fn mser5(series: &[f64]) -> usize {
         if d <= max_cut && kept >= 2.0 {
             let stat = m2 / (kept * kept);
             // `<=` while d decreases keeps the smallest minimiser.
+            if stat <= best.1 {
+                best = (d, stat);
+            }
+        }
+    }
+    best.0 * BATCH
+}
+
+/// MSER-5 on several replications' series at once (pooled): the cut `d` (in batches of 5
+/// points, the same for every replication) minimises
+/// `Σ_r Σ_{j≥d} (Z_rj − Z̄_d)² / (R·(k − d))²`, where `Z_rj` are the replications' batch means
+/// and `Z̄_d` the mean of all batches kept. This is the squared standard error of the pooled
+/// mean of what is kept, plus the squared bias a transient leaves: with one series it is
+/// [`mser5`]. Pooling keeps each replication's own noise in the statistic, so one replication's
+/// late excursion (or a weekly swing that the cross-replication average smooths into a trend)
+/// does not pull the cut, which is what made the cut jump between horizons. Series are read up
+/// to the shortest one's length; cuts keep at least half of it. Returns points cut per series.
+pub fn mser5_pooled(series: &[Vec<f64>]) -> usize {
+    const BATCH: usize = 5;
+    let len = series.iter().map(Vec::len).min().unwrap_or(0);
+    let batches = len / BATCH;
+    if series.is_empty() || batches < 2 {
+        return 0;
+    }
+    let max_cut = batches / 2;
+    let reps = series.len() as f64;
+    let batch_mean = |s: &[f64], j: usize| s[j * BATCH..(j + 1) * BATCH].iter().sum::<f64>() / 5.0;
+    let (mut kept, mut mean, mut m2) = (0.0_f64, 0.0_f64, 0.0_f64);
+    let mut best = (0, f64::INFINITY);
+    for d in (0..batches).rev() {
+        for s in series {
+            let z = batch_mean(s, d);
+            kept += 1.0;
+            let delta = z - mean;
+            mean += delta / kept;
+            m2 += delta * (z - mean);
+        }
+        if d <= max_cut && kept >= 2.0 * reps {
+            let stat = m2 / (kept * kept);
             if stat <= best.1 {
                 best = (d, stat);
             }
@@ -363,5 +464,106 @@ mod tests {
         let mut s = vec![50.0; 5];
         s.extend((0..95).map(|i| f64::from(i % 2)));
         assert_eq!(mser5(&s), 5);
+    }
+
+    #[test]
+    fn pooled_mser5_of_one_series_is_mser5() {
+        let mut rng = Pcg64Mcg::seed_from_u64(9);
+        let noise = Normal::new(0.0, 1.0).unwrap();
+        let series: Vec<f64> = (0..1_000)
+            .map(|i| 5.0 + 20.0 * (-(i as f64) / 30.0).exp() + noise.sample(&mut rng))
+            .collect();
+        assert_eq!(mser5_pooled(std::slice::from_ref(&series)), mser5(&series));
+        assert_eq!(mser5_pooled(&[]), 0);
+        assert_eq!(mser5_pooled(&[vec![1.0; 9]]), 0);
+    }
+
+    #[test]
+    fn pooled_mser5_cuts_a_shared_transient_alike_at_two_lengths() {
+        // Ten replications with the same start-up transient (below 0.3 sd after 120
+        // observations): the cut must not depend on how long the series runs.
+        let mut rng = Pcg64Mcg::seed_from_u64(10);
+        let noise = Normal::new(0.0, 1.0).unwrap();
+        let series: Vec<Vec<f64>> = (0..10)
+            .map(|_| {
+                (0..3_000)
+                    .map(|i| 10.0 + 30.0 * (-(i as f64) / 25.0).exp() + noise.sample(&mut rng))
+                    .collect()
+            })
+            .collect();
+        let short: Vec<Vec<f64>> = series.iter().map(|s| s[..1_000].to_vec()).collect();
+        let (a, b) = (mser5_pooled(&short), mser5_pooled(&series));
+        assert!(
+            (50..=300).contains(&a) && (50..=300).contains(&b),
+            "{a} {b}"
+        );
+        assert!(a.abs_diff(b) <= 50, "{a} vs {b}");
+    }
+
+    #[test]
+    fn share_intervals_stay_within_zero_and_one() {
+        // The t-interval of these shares reaches past 1 (the 0.9951 [0.9891, 1.0010]).
+        let shares = [1.0, 1.0, 0.97, 1.0, 1.0, 0.98, 1.0, 1.0, 0.999, 1.0];
+        let [_, t_hi] = Estimate::from_values(&shares).ci95().unwrap();
+        assert!(t_hi > 1.0, "the example must reach past 1: {t_hi}");
+        let mean = Estimate::from_values(&shares).mean;
+        let [lo, hi] = interval95(
+            &shares,
+            Bounds::Share {
+                observations: 100_000,
+            },
+        )
+        .unwrap();
+        assert!(
+            0.0 <= lo && lo < mean && mean < hi && hi <= 1.0,
+            "[{lo}, {hi}] {mean}"
+        );
+        // Far from the bounds it is the t-interval, up to the Wilson correction.
+        let mid = [0.48, 0.52, 0.5, 0.47, 0.53, 0.51, 0.49, 0.5];
+        let [tl, th] = Estimate::from_values(&mid).ci95().unwrap();
+        let [wl, wh] = interval95(&mid, Bounds::Share { observations: 0 }).unwrap();
+        assert!(
+            (tl - wl).abs() < 1e-3 && (th - wh).abs() < 1e-3,
+            "[{wl}, {wh}] vs [{tl}, {th}]"
+        );
+    }
+
+    #[test]
+    fn a_share_every_replication_puts_at_one_gets_a_binomial_width() {
+        let ones = [1.0; 10];
+        let [lo, hi] = interval95(
+            &ones,
+            Bounds::Share {
+                observations: 1_000,
+            },
+        )
+        .unwrap();
+        assert_eq!(hi, 1.0);
+        assert!(lo < 1.0 && lo > 0.99, "{lo}");
+        let zeros = [0.0; 10];
+        let [lo, hi] = interval95(
+            &zeros,
+            Bounds::Share {
+                observations: 1_000,
+            },
+        )
+        .unwrap();
+        assert!(lo == 0.0 && hi > 0.0 && hi < 0.01, "{hi}");
+    }
+
+    #[test]
+    fn non_negative_intervals_do_not_go_below_zero() {
+        // Drain times from two replications: the t-interval reaches far below zero.
+        let drains = [0.0, 4.0];
+        let [t_lo, _] = Estimate::from_values(&drains).ci95().unwrap();
+        assert!(t_lo < 0.0);
+        let [lo, hi] = interval95(&drains, Bounds::NonNegative).unwrap();
+        assert_eq!(lo, 0.0);
+        assert!(hi > 4.0);
+        assert_eq!(interval95(&[1.0], Bounds::NonNegative), None);
+        assert_eq!(
+            interval95(&[3.0, 4.0, 5.0], Bounds::Real),
+            Estimate::from_values(&[3.0, 4.0, 5.0]).ci95()
+        );
     }
 }

@@ -12,7 +12,9 @@ pub mod tally;
 pub mod timeweighted;
 
 pub use histogram::Histogram;
-pub use interval::{Estimate, PairedDifference, mser5, paired, t_quantile_975};
+pub use interval::{
+    Bounds, Estimate, PairedDifference, interval95, mser5, mser5_pooled, paired, t_quantile_975,
+};
 pub use series::BatchSeries;
 pub use tally::{Tally, TallyHist};
 pub use timeweighted::TimeWeighted;

@@ -483,7 +483,7 @@ fn warmup_auto_is_chosen_printed_and_stored() {
     ]));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let w = &v["warmup"];
-    assert_eq!(w["method"], "mser5");
+    assert_eq!(w["method"], "mser5_pooled");
     let hours = w["hours"].as_f64().unwrap();
     assert_eq!(v["warmup_hours"].as_f64().unwrap(), hours);
     assert!(hours > 0.0 && hours < 1500.0, "{w}");

@@ -8,6 +8,7 @@ mod conservation;
 mod determinism;
 mod experiments;
 mod generative;
+mod intervals;
 mod output_safety;
 mod parcel_figures;
 mod parcel_world;
