@@ -278,7 +278,8 @@ pub fn compare_runs(
             });
             continue;
         }
-        let (d, significant, independent_ci95, pa, pb) = difference(&x.values, &y.values, paired_ok);
+        let (d, significant, independent_ci95, pa, pb) =
+            difference(&x.values, &y.values, paired_ok);
         rows.push(CompareRow {
             metric: x.metric,
             unit: x.unit.clone(),
@@ -307,7 +308,8 @@ pub fn compare_runs(
             let (fa, fb) = (find(&sta), find(&stb));
             let figure = |k: usize| {
                 let pick = |f: &Option<StationValues>| {
-                    f.as_ref().map(|s| if k == 0 { s.1.clone() } else { s.2.clone() })
+                    f.as_ref()
+                        .map(|s| if k == 0 { s.1.clone() } else { s.2.clone() })
                 };
                 station_figure(pick(&fa).as_deref(), pick(&fb).as_deref(), paired_ok)
             };
@@ -382,7 +384,10 @@ fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
             .stages
             .iter()
             .enumerate()
-            .filter(|(i, _)| reps.first().is_some_and(|r| r.stages[*i].utilization.is_some()))
+            .filter(|(i, _)| {
+                reps.first()
+                    .is_some_and(|r| r.stages[*i].utilization.is_some())
+            })
             .map(|(i, st)| {
                 (
                     st.name.clone(),
@@ -399,7 +404,11 @@ fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
 /// B − A of per-replication values: paired when `paired`, else of independent samples
 /// (Welch). Returns the difference, whether its interval excludes 0, the Welch interval, and
 /// A's and B's levels.
-fn difference(a: &[f64], b: &[f64], paired_ok: bool) -> (Level, bool, Option<[f64; 2]>, Level, Level) {
+fn difference(
+    a: &[f64],
+    b: &[f64],
+    paired_ok: bool,
+) -> (Level, bool, Option<[f64; 2]>, Level, Level) {
     let p = paired(a, b);
     let hw = p.independent_half_width;
     let mean_diff = p.b.mean - p.a.mean;
@@ -419,7 +428,13 @@ fn difference(a: &[f64], b: &[f64], paired_ok: bool) -> (Level, bool, Option<[f6
     } else {
         independent_ci95
     };
-    (d, significant, independent_ci95, level_of(&p.a), level_of(&p.b))
+    (
+        d,
+        significant,
+        independent_ci95,
+        level_of(&p.a),
+        level_of(&p.b),
+    )
 }
 
 /// One station figure of A and B, either side possibly absent.

@@ -271,13 +271,7 @@ fn candidate(station: &str, waits: &[&TallyHist], utilization: Level, done: &[u6
     let delay = waits
         .iter()
         .zip(done)
-        .map(|(w, &n)| {
-            if n > 0 {
-                w.tally.sum() / n as f64
-            } else {
-                0.0
-            }
-        })
+        .map(|(w, &n)| if n > 0 { w.tally.sum() / n as f64 } else { 0.0 })
         .collect();
     let wait = stat(waits.iter().copied());
     let held: u64 = waits.iter().map(|w| w.tally.count()).sum();
@@ -687,7 +681,10 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
 
 /// Parcels created per hour of a replication, on average, when runs stop at a horizon.
 fn created_rate(created: u64, reps: usize, scenario: &Scenario) -> Option<f64> {
-    let h = scenario.run.horizon_h.filter(|h| *h > 0.0 && h.is_finite())?;
+    let h = scenario
+        .run
+        .horizon_h
+        .filter(|h| *h > 0.0 && h.is_finite())?;
     (reps > 0).then(|| created as f64 / reps as f64 / h)
 }
 
@@ -867,4 +864,57 @@ pub fn summarize_world(
     let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);
     summary.warnings = warnings_of(&summary, created_per_h, &loads);
     summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(name: &str, delay: f64, wait: f64, share: f64, util: f64) -> Candidate {
+        Candidate {
+            station: name.to_string(),
+            delay: vec![delay, delay],
+            wait: Stat {
+                mean: wait,
+                ci95: None,
+                p50: wait,
+                p90: wait,
+                p95: wait,
+                p99: wait,
+                max: wait,
+                count: 10,
+            },
+            wait_level: Level {
+                mean: wait,
+                ci95: None,
+            },
+            share,
+            utilization: Level {
+                mean: util,
+                ci95: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_bottleneck_is_the_station_adding_most_delay_not_the_busiest() {
+        // The X-ray is the busiest (78%) but physical inspection adds more waiting per parcel.
+        let b = bottleneck_of(vec![
+            cand("xray", 0.3, 3.3, 0.1, 0.78),
+            cand("physical", 0.9, 13.7, 0.066, 0.45),
+        ])
+        .unwrap();
+        assert_eq!(b.station, "physical");
+        assert_eq!(b.utilization.mean, 0.45);
+        assert!(b.longest_wait.is_none());
+        // A station holding few parcels very long is named beside a bottleneck that adds more
+        // delay to the average parcel.
+        let b = bottleneck_of(vec![
+            cand("doc_check", 1.2, 4.0, 0.3, 0.6),
+            cand("physical", 0.2, 20.0, 0.01, 0.3),
+        ])
+        .unwrap();
+        assert_eq!(b.station, "doc_check");
+        assert_eq!(b.longest_wait.unwrap().station, "physical");
+    }
 }

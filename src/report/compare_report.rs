@@ -309,7 +309,10 @@ fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
             None => format!("under {}, no station with servers", s.label),
         })
         .collect();
-    let mut text = format!("Bottleneck (the station adding the most delay per parcel): {}.", parts.join("; "));
+    let mut text = format!(
+        "Bottleneck (the station adding the most delay per parcel): {}.",
+        parts.join("; ")
+    );
     parts.clear();
     // Each station against itself, by name: never one station of A against another of B.
     for st in &doc.stations {
@@ -344,7 +347,10 @@ fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
         }
     }
     if !parts.is_empty() {
-        text.push_str(&format!(" Utilisation, station by station: {}.", parts.join("; ")));
+        text.push_str(&format!(
+            " Utilisation, station by station: {}.",
+            parts.join("; ")
+        ));
     }
     text
 }
@@ -352,7 +358,11 @@ fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
 /// A bottleneck in words: the delay it adds, the wait of those held, its utilisation.
 pub fn bottleneck_words(b: &super::doc::BottleneckDoc) -> String {
     let mut text = name_words(&b.station);
-    if let (Some(d), Some(w), Some(p95)) = (&b.delay_per_parcel_hours, &b.mean_wait_hours, b.p95_wait_hours) {
+    if let (Some(d), Some(w), Some(p95)) = (
+        &b.delay_per_parcel_hours,
+        &b.mean_wait_hours,
+        b.p95_wait_hours,
+    ) {
         text.push_str(&format!(
             " adds {} h to the average parcel; the {} of parcels it holds wait {} h on average (p95 {} h); utilisation {}",
             hours(d.mean),
@@ -694,7 +704,11 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
             doc.b.name,
             doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
             doc.replications,
-            if doc.paired { "paired" } else { "independent (not paired)" },
+            if doc.paired {
+                "paired"
+            } else {
+                "independent (not paired)"
+            },
             doc.seed,
             doc.horizon_hours[0].map_or("—".to_string(), short),
             doc.horizon_hours[1].map_or("—".to_string(), short),

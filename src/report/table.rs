@@ -47,12 +47,7 @@ fn stat_row(out: &mut String, label: &str, s: &Stat) {
 }
 
 fn level_row(out: &mut String, label: &str, l: &Level, f: impl Fn(f64) -> String) {
-    let _ = writeln!(
-        out,
-        "  {label:<24} {:>8}  {}",
-        f(l.mean),
-        range(l.ci95, &f)
-    );
+    let _ = writeln!(out, "  {label:<24} {:>8}  {}", f(l.mean), range(l.ci95, &f));
 }
 
 /// `text` wrapped to lines of at most `MAX_WIDTH` columns, each after `indent`.
@@ -97,7 +92,10 @@ pub fn bottleneck_sentence(b: &Bottleneck) -> String {
         match b.delay_per_parcel_hours.ci95 {
             Some([lo, hi]) => format!(
                 "(95% CI {})",
-                words::interval(lo, hi, |x| words::hours_like(x, b.delay_per_parcel_hours.mean))
+                words::interval(lo, hi, |x| words::hours_like(
+                    x,
+                    b.delay_per_parcel_hours.mean
+                ))
             ),
             None => "(no CI)".to_string(),
         },
@@ -123,7 +121,11 @@ pub fn bottleneck_sentence(b: &Bottleneck) -> String {
 pub fn render(s: &RunSummary) -> String {
     let mut out = String::new();
     let stop = match (s.horizon_hours, s.arrivals_limit) {
-        (Some(h), Some(n)) => format!("horizon {} h or {} arrivals", words::short(h), words::count(n)),
+        (Some(h), Some(n)) => format!(
+            "horizon {} h or {} arrivals",
+            words::short(h),
+            words::count(n)
+        ),
         (Some(h), None) => format!("horizon {} h", words::short(h)),
         (None, Some(n)) => format!("{} arrivals, then until empty", words::count(n)),
         (None, None) => String::new(),
@@ -198,13 +200,19 @@ pub fn render(s: &RunSummary) -> String {
         level_row(&mut out, "released within 24 h", &r.h24, words::percent);
         level_row(&mut out, "released within 48 h", &r.h48, words::percent);
     }
-    let stages: Vec<&crate::experiment::summary::StageSummary> =
-        s.stages.iter().filter(|st| st.kind != "trs_segment").collect();
+    let stages: Vec<&crate::experiment::summary::StageSummary> = s
+        .stages
+        .iter()
+        .filter(|st| st.kind != "trs_segment")
+        .collect();
     if !stages.is_empty() {
-        let _ = writeln!(out, "\nstages; waits in hours, mean with 95% CI across replications");
         let _ = writeln!(
             out,
-            "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {:<15}",
+            "\nstages; waits in hours, mean with 95% CI across replications"
+        );
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {}",
             "", "wait", "95% CI", "p95", "in stage", "queue", "utilization"
         );
         for st in stages {
@@ -214,16 +222,15 @@ pub fn render(s: &RunSummary) -> String {
                 .utilization
                 .as_ref()
                 .map_or("—".to_string(), |u| words::percent(u.mean));
-            let _ = writeln!(
-                out,
-                "  {label:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {:<15}",
+            let text = format!(
+                "  {label:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {util}",
                 h(w.mean),
                 range(w.ci95, |x| words::hours_like(x, w.mean)),
                 h(w.p95),
                 h(st.time_in_stage_hours.mean),
                 words::plain(st.queue_length.mean),
-                util
             );
+            let _ = writeln!(out, "{}", text.trim_end());
             if st.blocked > 0 {
                 level_row(
                     &mut out,
@@ -339,17 +346,24 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         "95% CI (Welch)"
     };
     let line = |out: &mut String, cols: [&str; 7]| {
-        let _ = writeln!(
-            out,
+        let text = format!(
             "  {:<26} {:>9} {:>9} {:>10}  {:<20} {:>2} {:>8}",
             cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]
         );
+        let _ = writeln!(out, "{}", text.trim_end());
     };
     let _ = writeln!(out);
-    line(&mut out, ["figure", "A", "B", "B − A", ci_head, "", "change"]);
+    line(
+        &mut out,
+        ["figure", "A", "B", "B − A", ci_head, "", "change"],
+    );
     for r in &c.rows {
         let u = r.unit.as_str();
-        let label = format!("{} [{}]", short_metric(r.metric), if u == "share" { "%" } else { u });
+        let label = format!(
+            "{} [{}]",
+            short_metric(r.metric),
+            if u == "share" { "%" } else { u }
+        );
         let change = if u == "share" {
             String::new()
         } else {
@@ -384,10 +398,16 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     }
     if !c.stations.is_empty() {
         let _ = writeln!(out);
-        line(&mut out, ["station: utilization", "A", "B", "B − A", ci_head, "", ""]);
+        line(
+            &mut out,
+            ["station: utilization", "A", "B", "B − A", ci_head, "", ""],
+        );
         for st in &c.stations {
             let f = &st.utilization;
-            let side = |l: &Option<Level>| l.as_ref().map_or("absent".to_string(), |l| words::percent(l.mean));
+            let side = |l: &Option<Level>| {
+                l.as_ref()
+                    .map_or("absent".to_string(), |l| words::percent(l.mean))
+            };
             let (d, r) = match &f.difference {
                 Some(d) => (
                     diff_cell(d.mean, "share", d.mean),
@@ -408,12 +428,18 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
                 ],
             );
         }
-        line(&mut out, ["station: mean wait [h]", "A", "B", "B − A", ci_head, "", ""]);
+        line(
+            &mut out,
+            ["station: mean wait [h]", "A", "B", "B − A", ci_head, "", ""],
+        );
         for st in &c.stations {
             let f = &st.mean_wait_hours;
             let side = |l: &Option<Level>| l.as_ref().map_or("absent".to_string(), |l| h(l.mean));
             let (d, r) = match &f.difference {
-                Some(d) => (diff_cell(d.mean, "h", d.mean), diff_range(d.ci95, "h", d.mean)),
+                Some(d) => (
+                    diff_cell(d.mean, "h", d.mean),
+                    diff_range(d.ci95, "h", d.mean),
+                ),
                 None => ("—".to_string(), "station on one side only".to_string()),
             };
             line(
