@@ -142,7 +142,7 @@ pub fn utilisation_reading(doc: &RunDoc) -> String {
     };
     let mut text = match &doc.bottleneck {
         Some(b) => format!(
-            "The bottleneck, by the delay it causes, is {}.",
+            "The bottleneck, by the delay it causes: {}.",
             super::compare_report::bottleneck_words(b)
         ),
         None => String::new(),

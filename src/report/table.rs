@@ -212,8 +212,8 @@ pub fn render(s: &RunSummary) -> String {
         );
         let _ = writeln!(
             out,
-            "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {}",
-            "", "wait", "95% CI", "p95", "in stage", "queue", "utilization"
+            "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  utilization",
+            "", "wait", "95% CI", "p95", "in stage", "queue"
         );
         for st in stages {
             let label = format!("{} ({})", st.name, st.kind);
