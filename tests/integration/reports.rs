@@ -869,7 +869,8 @@ fn comparison_histograms_share_their_bins_and_shares_end_at_100() {
         "histogram bars of different widths: {widths:?}"
     );
     // No tick of a share axis above 100.
-    for id in ["chart-utilisation"] {
+    {
+        let id = "chart-utilisation";
         let over: Vec<f64> = svg(id)
             .descendants()
             .filter(|n| n.tag_name().name() == "text")
