@@ -49,7 +49,9 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
         let ca = experiment::warmup::choose(&sa, workers)?;
         let cb = experiment::warmup::choose(&sb, workers)?;
         let choice = if cb.hours > ca.hours { cb } else { ca };
-        note(&format!("A and B take the larger warm-up of the two: {choice}"));
+        note(&format!(
+            "A and B take the larger warm-up of the two: {choice}"
+        ));
         super::warn_at_limit(&choice);
         extra.push(format!("run.warmup_h={:?}", choice.hours));
         sa = load(&args_a, extra.clone())?;

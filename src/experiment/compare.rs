@@ -1,18 +1,20 @@
-//! Paired comparison of two scenarios driven by common random numbers: the same seed, so the
-//! same stream for every source of randomness in every replication, and differences taken
-//! replication by replication.
+//! Comparison of two scenarios: paired by common random numbers (the same seed, so the same
+//! stream for every source of randomness, and differences taken replication by replication)
+//! when both draw the same parcels, independent (Welch) otherwise; money compared only in one
+//! currency; stations compared by name.
 
 use serde::Serialize;
 
-use super::headline::Headline;
-use super::summary::{Level, Precision, RunSummary, ScenarioId};
+use super::summary::{Level, Precision, RunSummary, ScenarioId, level_within};
 use super::sweep::headlines;
 use super::units::simulate_unit;
 use super::{
-    ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline, output_of_split,
-    relative_half_width, split, until_precise,
+    Either, ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline,
+    output_of_split, relative_half_width, split, until_precise,
 };
+use crate::model::parcel::STATION_NAMES;
 use crate::scenario::Scenario;
+use crate::stats::Bounds;
 use crate::stats::paired;
 
 /// One headline figure compared.
@@ -37,6 +39,48 @@ pub struct CompareRow {
     pub independent_ci95: Option<[f64; 2]>,
 }
 
+/// A money figure of A and B in different currencies: each in its own, and no difference.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct UndifferencedRow {
+    /// What is compared, e.g. `cost_per_parcel.total`.
+    pub metric: &'static str,
+    /// Scenario A, in `unit_a`.
+    pub a: Level,
+    /// A's currency.
+    pub unit_a: String,
+    /// Scenario B, in `unit_b`.
+    pub b: Level,
+    /// B's currency.
+    pub unit_b: String,
+    /// Why no difference is given.
+    pub reason: String,
+}
+
+/// One figure of one station in A and B; `null` on a side without that station.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StationFigure {
+    /// Scenario A.
+    pub a: Option<Level>,
+    /// Scenario B.
+    pub b: Option<Level>,
+    /// B − A (paired when the comparison is), with its 95% interval; `null` when a side lacks
+    /// the station.
+    pub difference: Option<Level>,
+    /// True when the 95% interval of the difference excludes 0.
+    pub significant: bool,
+}
+
+/// A station compared by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StationRow {
+    /// Station name (the same in A and B).
+    pub station: String,
+    /// Busy over on-duty server-hours.
+    pub utilization: StationFigure,
+    /// Mean wait of the parcels (entities) it held [h].
+    pub mean_wait_hours: StationFigure,
+}
+
 /// The comparison of two scenarios: what `clearsim compare --json` prints.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
@@ -48,14 +92,27 @@ pub struct Comparison {
     pub b: ScenarioId,
     /// The seed both ran with.
     pub seed: u64,
-    /// Paired replications.
+    /// Replications of each (paired by index when `paired`).
     pub replications: u32,
+    /// Whether A and B draw the same parcels (the same demand), so that differences are
+    /// paired replication by replication (common random numbers). When false, differences
+    /// and their intervals are of independent samples (Welch).
+    pub paired: bool,
+    /// Why the comparison is paired or not, in a sentence.
+    pub pairing: String,
     /// Warm-up of A and B [h].
     pub warmup_hours: [f64; 2],
     /// Horizon of A and B [h].
     pub horizon_hours: [Option<f64>; 2],
     /// One row per headline figure.
     pub rows: Vec<CompareRow>,
+    /// Money figures not differenced because A and B use different currencies.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_differenced: Vec<UndifferencedRow>,
+    /// Every station of A or B, by name.
+    pub stations: Vec<StationRow>,
+    /// A's and B's warnings (see `warnings` of a run), each message saying which side.
+    pub warnings: Vec<super::summary::Warning>,
     /// With `--precision`: the target on the headline figure of A and of B (the larger of the
     /// two relative half-widths is reported) and how many paired replications it took.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,8 +158,8 @@ fn level_of(e: &crate::stats::Estimate) -> Level {
     }
 }
 
-/// Runs A and B with the same seed and replications (common random numbers) and compares their
-/// headline figures replication by replication.
+/// Runs A and B with the same seed and replications and compares their headline figures:
+/// replication by replication (common random numbers) when they share their demand.
 pub fn compare(
     a: &Scenario,
     b: &Scenario,
@@ -187,49 +244,117 @@ pub fn compare_runs(
     )?;
     let replications = pairs.len() as u32;
     let (ua, ub): (Vec<UnitResult>, Vec<UnitResult>) = pairs.into_iter().unzip();
-    // Amounts of both in A's currency (a comparison across currencies is refused upstream).
-    let side = |s: &Scenario, units: Vec<UnitResult>| -> (Vec<Headline>, RunOutput) {
+    let pairing = shared_demand(a, b);
+    let paired_ok = pairing.is_ok();
+    let side = |s: &Scenario, units: Vec<UnitResult>| {
         let reps = split(units);
-        (headlines(a, &reps), output_of_split(s, reps))
+        (
+            headlines(s, &reps),
+            station_values(s, &reps),
+            output_of_split(s, reps),
+        )
     };
-    let (ha, run_a) = side(a, ua);
-    let (hb, run_b) = side(b, ub);
-    let rows = ha
+    let (ha, sta, run_a) = side(a, ua);
+    let (hb, stb, run_b) = side(b, ub);
+    let mut rows = Vec::new();
+    let mut not_differenced = Vec::new();
+    // Per station by name below; one "busiest station" figure would difference two stations.
+    for (x, y) in ha
         .iter()
         .zip(&hb)
-        .map(|(x, y)| {
-            let p = paired(&x.values, &y.values);
-            let d = level_of(&p.diff);
-            let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
-            let hw = p.independent_half_width;
-            let independent_ci95 = hw
-                .is_finite()
-                .then_some([p.diff.mean - hw, p.diff.mean + hw]);
-            CompareRow {
+        .filter(|(x, _)| x.metric != "bottleneck.utilization")
+    {
+        if x.unit != y.unit {
+            not_differenced.push(UndifferencedRow {
                 metric: x.metric,
-                unit: x.unit.clone(),
                 a: x.level(),
+                unit_a: x.unit.clone(),
                 b: y.level(),
-                relative_change: if p.a.mean != 0.0 {
-                    p.diff.mean / p.a.mean
+                unit_b: y.unit.clone(),
+                reason: format!(
+                    "A counts in {} and B in {}: a difference across currencies needs an exchange rate, which clearsim does not assume",
+                    x.unit, y.unit
+                ),
+            });
+            continue;
+        }
+        let (d, significant, independent_ci95, pa, _) = difference(&x.values, &y.values, paired_ok);
+        rows.push(CompareRow {
+            metric: x.metric,
+            unit: x.unit.clone(),
+            a: x.level(),
+            b: y.level(),
+            relative_change: if pa.mean != 0.0 {
+                d.mean / pa.mean
+            } else {
+                0.0
+            },
+            difference: d,
+            significant,
+            independent_ci95,
+        });
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for (n, _, _) in sta.iter().chain(&stb) {
+        if !names.contains(&n.as_str()) {
+            names.push(n);
+        }
+    }
+    let stations = names
+        .iter()
+        .map(|&n| {
+            let find = |v: &[StationValues]| v.iter().find(|s| s.0 == n).cloned();
+            let (fa, fb) = (find(&sta), find(&stb));
+            let figure = |k: usize| {
+                let pick = |f: &Option<StationValues>| {
+                    f.as_ref()
+                        .map(|s| if k == 0 { s.1.clone() } else { s.2.clone() })
+                };
+                let bounds = if k == 0 {
+                    Bounds::Share { observations: 0 }
                 } else {
-                    0.0
-                },
-                difference: d,
-                significant,
-                independent_ci95,
+                    Bounds::NonNegative
+                };
+                station_figure(
+                    pick(&fa).as_deref(),
+                    pick(&fb).as_deref(),
+                    paired_ok,
+                    bounds,
+                )
+            };
+            StationRow {
+                station: n.to_string(),
+                utilization: figure(0),
+                mean_wait_hours: figure(1),
             }
         })
         .collect();
+    let mut warnings = Vec::new();
+    for (label, name, run) in [("A", &a.name, &run_a), ("B", &b.name, &run_b)] {
+        for w in &run.summary.warnings {
+            warnings.push(super::summary::Warning {
+                code: w.code,
+                message: format!("{label} ({name}): {}", w.message),
+            });
+        }
+    }
     let comparison = Comparison {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
         seed: a.run.seed,
         replications,
+        paired: paired_ok,
+        pairing: match pairing {
+            Ok(()) => "A and B draw the same parcels (the same demand and seed): each difference is taken replication by replication (common random numbers)".to_string(),
+            Err(why) => format!("A and B do not share their demand ({why}): pairing replications gives no benefit, so differences and their intervals are of independent samples (Welch)"),
+        },
         warmup_hours: [a.run.warmup_h, b.run.warmup_h],
         horizon_hours: [a.run.horizon_h, b.run.horizon_h],
         rows,
+        not_differenced,
+        stations,
+        warnings,
         precision,
         warmup: None,
     };
@@ -238,4 +363,161 @@ pub fn compare_runs(
         a: run_a,
         b: run_b,
     })
+}
+
+/// A station's name and per-replication utilisation and mean wait [h].
+type StationValues = (String, Vec<f64>, Vec<f64>);
+
+/// Every station (stage with servers) of a run, with its per-replication figures.
+fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
+    let mean = |t: &crate::stats::Tally| if t.count() > 0 { t.mean() } else { 0.0 };
+    match reps {
+        Either::World(reps) => STATION_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| reps.first().is_some_and(|r| r.stations[*i].is_some()))
+            .map(|(i, name)| {
+                let st = |r: &'_ crate::model::parcel::ParcelReplication| r.stations[i].clone();
+                (
+                    name.to_string(),
+                    reps.iter()
+                        .filter_map(|r| st(r).map(|x| x.utilization))
+                        .collect(),
+                    reps.iter()
+                        .filter_map(|r| st(r).map(|x| mean(&x.wait.tally)))
+                        .collect(),
+                )
+            })
+            .collect(),
+        Either::Network(reps) => s
+            .stages
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                reps.first()
+                    .is_some_and(|r| r.stages[*i].utilization.is_some())
+            })
+            .map(|(i, st)| {
+                (
+                    st.name.clone(),
+                    reps.iter()
+                        .map(|r| r.stages[i].utilization.unwrap_or(0.0))
+                        .collect(),
+                    reps.iter().map(|r| mean(&r.stages[i].wait.tally)).collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+/// B − A of per-replication values: paired when `paired`, else of independent samples
+/// (Welch). Returns the difference, whether its interval excludes 0, the Welch interval, and
+/// A's and B's levels.
+fn difference(
+    a: &[f64],
+    b: &[f64],
+    paired_ok: bool,
+) -> (Level, bool, Option<[f64; 2]>, Level, Level) {
+    let p = paired(a, b);
+    let hw = p.independent_half_width;
+    let mean_diff = p.b.mean - p.a.mean;
+    let independent_ci95 = hw.is_finite().then_some([mean_diff - hw, mean_diff + hw]);
+    let d = if paired_ok {
+        level_of(&p.diff)
+    } else {
+        Level {
+            mean: mean_diff,
+            ci95: independent_ci95,
+        }
+    };
+    let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+    let independent_ci95 = if paired_ok {
+        hw.is_finite()
+            .then_some([p.diff.mean - hw, p.diff.mean + hw])
+    } else {
+        independent_ci95
+    };
+    (
+        d,
+        significant,
+        independent_ci95,
+        level_of(&p.a),
+        level_of(&p.b),
+    )
+}
+
+/// One station figure of A and B, either side possibly absent; each side's interval kept
+/// within `bounds` (a utilisation in [0, 1], a wait at least 0).
+fn station_figure(
+    a: Option<&[f64]>,
+    b: Option<&[f64]>,
+    paired_ok: bool,
+    bounds: Bounds,
+) -> StationFigure {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let (d, significant, _, _, _) = difference(a, b, paired_ok);
+            StationFigure {
+                a: Some(level_within(a, bounds)),
+                b: Some(level_within(b, bounds)),
+                difference: Some(d),
+                significant,
+            }
+        }
+        (a, b) => StationFigure {
+            a: a.map(|v| level_within(v, bounds)),
+            b: b.map(|v| level_within(v, bounds)),
+            difference: None,
+            significant: false,
+        },
+    }
+}
+
+/// Whether A and B draw the same parcels: the same platforms (names, rates, profiles, peak
+/// days, values, weights, mode mixes, trusted shares) and currency in a parcel world, the same
+/// sources in a plain network, compared on the validated data. `Err` says what differs.
+fn shared_demand(a: &Scenario, b: &Scenario) -> Result<(), String> {
+    match (&a.world, &b.world) {
+        (Some(wa), Some(wb)) => {
+            let names = |w: &crate::scenario::parcel::ParcelWorld| {
+                w.platforms
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+            };
+            if names(wa) != names(wb) {
+                return Err(format!(
+                    "A orders from {} and B from {}",
+                    names(wa).join(", "),
+                    names(wb).join(", ")
+                ));
+            }
+            if let Some((pa, _)) = wa
+                .platforms
+                .iter()
+                .zip(&wb.platforms)
+                .find(|(x, y)| format!("{x:?}") != format!("{y:?}"))
+            {
+                return Err(format!(
+                    "platform `{}` orders differently: its rate, profile, peak days, values, weights or mode mix differ",
+                    pa.name
+                ));
+            }
+            if wa.regime.currency != wb.regime.currency {
+                return Err(format!(
+                    "A's values are in {} and B's in {}",
+                    wa.regime.currency, wb.regime.currency
+                ));
+            }
+            Ok(())
+        }
+        _ => {
+            let sources = |s: &Scenario| format!("{:?}", s.sources);
+            if sources(a) == sources(b) && a.run.demand_multiplier == b.run.demand_multiplier {
+                Ok(())
+            } else {
+                Err("their sources of arrivals differ".to_string())
+            }
+        }
+    }
 }

@@ -570,17 +570,7 @@ pub fn stress(
     let drains: Vec<f64> = units.iter().filter_map(drain_hours).collect();
     let drained = drains.len() as u32;
     let summary = output_of(&s_star, units).summary;
-    let bottleneck = summary.bottleneck.clone().or_else(|| {
-        summary
-            .stages
-            .iter()
-            .filter_map(|s| s.utilization.as_ref().map(|u| (s, u)))
-            .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
-            .map(|(s, u)| super::summary::Bottleneck {
-                station: s.name.clone(),
-                utilization: u.clone(),
-            })
-    });
+    let bottleneck = summary.bottleneck.clone();
     Ok(StressResult {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         scenario: ScenarioId::of(scenario),

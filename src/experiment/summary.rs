@@ -66,21 +66,29 @@ impl ScenarioId {
 }
 
 impl Parcels {
-    /// Sums per-replication counts (created, delivered, in system, seized).
-    fn sum(counts: impl Iterator<Item = [u64; 4]>) -> Self {
-        let t = counts.fold([0u64; 4], |a, c| {
-            [a[0] + c[0], a[1] + c[1], a[2] + c[2], a[3] + c[3]]
+    /// Sums per-replication counts (created, delivered, in system, seized, oversize refused).
+    fn sum(counts: impl Iterator<Item = [u64; 5]>) -> Self {
+        let t = counts.fold([0u64; 5], |a, c| {
+            [
+                a[0] + c[0],
+                a[1] + c[1],
+                a[2] + c[2],
+                a[3] + c[3],
+                a[4] + c[4],
+            ]
         });
         Parcels {
             created: t[0],
             delivered: t[1],
             in_system: t[2],
             seized: t[3],
+            oversize_refused: t[4],
         }
     }
 }
 
-/// Entity counts summed over replications: created = delivered + in_system + seized.
+/// Entity counts summed over replications:
+/// created = delivered + in_system + seized + oversize_refused.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Parcels {
     /// Created (arrived) over the whole run, warm-up included.
@@ -91,6 +99,9 @@ pub struct Parcels {
     pub in_system: u64,
     /// Turned away or taken out: in a plain network, arrivals blocked by a full waiting room.
     pub seized: u64,
+    /// Parcel world: parcels in bags heavier or larger than a whole departure of the
+    /// line-haul, refused at the gateway (docs/scenario.md); 0 in a plain network.
+    pub oversize_refused: u64,
 }
 
 /// One stage's figures.
@@ -176,13 +187,201 @@ pub struct RevenuePerParcel {
     pub vat: Level,
 }
 
-/// The station with the highest utilisation.
+/// The bottleneck: the station that adds the most waiting to the average parcel (its waiting
+/// summed over every parcel it held, per parcel delivered), with the wait of the parcels it
+/// held and its utilisation beside it. A busy station that serves quickly is not a bottleneck;
+/// a half-idle one that holds parcels for hours may be.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Bottleneck {
     /// Station name.
     pub station: String,
-    /// Its utilisation.
+    /// Hours of waiting there per parcel that completed the journey (those that never pass
+    /// count with 0): the delay it adds to the average parcel [h].
+    pub delay_per_parcel_hours: Level,
+    /// Mean wait of the parcels it held [h].
+    pub mean_wait_hours: Level,
+    /// 95th percentile of the wait of the parcels it held [h].
+    pub p95_wait_hours: f64,
+    /// Share of the completed parcels that passed through it.
+    pub share_of_parcels: f64,
+    /// Its utilisation (busy over on-duty server-hours).
     pub utilization: Level,
+    /// The station whose parcels wait longest on average, when that is another station.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub longest_wait: Option<LongestWait>,
+}
+
+/// The station where the parcels it holds wait longest, when it is not the bottleneck (it
+/// holds too few parcels to add the most delay to the average parcel).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LongestWait {
+    /// Station name.
+    pub station: String,
+    /// Mean wait of the parcels it held [h].
+    pub mean_wait_hours: Level,
+    /// 95th percentile of that wait [h].
+    pub p95_wait_hours: f64,
+    /// Share of the completed parcels that passed through it.
+    pub share_of_parcels: f64,
+}
+
+/// A sign that a run's figures are not final (docs/output.md lists the codes and criteria).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Warning {
+    /// Stable identifier: `not_filled`, `window_short`, `few_replications` or `overloaded`.
+    pub code: &'static str,
+    /// What was found and what to do, in a sentence.
+    pub message: String,
+}
+
+/// Delivered per hour after the warm-up below this share of ordered per hour: the network has
+/// not filled (parcels still on the way are the slow ones, so every figure is optimistic).
+pub const FILLED_SHARE: f64 = 0.8;
+
+/// Fewer replications than this give no confidence interval.
+pub const MIN_REPLICATIONS: u32 = 2;
+
+/// One station's figures, as candidates for the bottleneck.
+struct Candidate {
+    station: String,
+    delay: Vec<f64>,
+    wait: Stat,
+    wait_level: Level,
+    share: f64,
+    utilization: Level,
+}
+
+/// The bottleneck among `candidates` (by delay per parcel), or `None` when there is none.
+fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
+    let delay = |c: &Candidate| level(&c.delay).mean;
+    let best = candidates
+        .iter()
+        .max_by(|a, b| delay(a).total_cmp(&delay(b)))?;
+    let longest = candidates
+        .iter()
+        .filter(|c| c.wait.count > 0)
+        .max_by(|a, b| a.wait.mean.total_cmp(&b.wait.mean))
+        .filter(|c| c.station != best.station && c.wait.mean > best.wait.mean)
+        .map(|c| LongestWait {
+            station: c.station.clone(),
+            mean_wait_hours: c.wait_level.clone(),
+            p95_wait_hours: c.wait.p95,
+            share_of_parcels: c.share,
+        });
+    Some(Bottleneck {
+        station: best.station.clone(),
+        delay_per_parcel_hours: level(&best.delay),
+        mean_wait_hours: best.wait_level.clone(),
+        p95_wait_hours: best.wait.p95,
+        share_of_parcels: best.share,
+        utilization: best.utilization.clone(),
+        longest_wait: longest,
+    })
+}
+
+/// A candidate from a station's per-replication waits, utilisations and the parcels that
+/// completed in each replication.
+fn candidate(station: &str, waits: &[&TallyHist], utilization: Level, done: &[u64]) -> Candidate {
+    let delay = waits
+        .iter()
+        .zip(done)
+        .map(|(w, &n)| if n > 0 { w.tally.sum() / n as f64 } else { 0.0 })
+        .collect();
+    let wait = stat(waits.iter().copied());
+    let held: u64 = waits.iter().map(|w| w.tally.count()).sum();
+    let total: u64 = done.iter().sum();
+    Candidate {
+        station: station.to_string(),
+        delay,
+        wait_level: Level {
+            mean: wait.mean,
+            ci95: wait.ci95,
+        },
+        wait,
+        share: if total > 0 {
+            (held as f64 / total as f64).min(1.0)
+        } else {
+            0.0
+        },
+        utilization,
+    }
+}
+
+/// The warnings of a run whose figures should not be read as final: a network that has not
+/// filled by the horizon, an observed window shorter than the mean journey, too few
+/// replications for an interval, or a resource offered more work than it can do.
+/// `created_per_h` is the mean rate parcels were created over the run (`None` without a
+/// horizon); `loads` the offered load of each resource.
+fn warnings_of(
+    s: &RunSummary,
+    created_per_h: Option<f64>,
+    loads: &[(String, f64)],
+) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let observed = s.horizon_hours.map(|h| h - s.warmup_hours);
+    if let (Some(rate), Some(window)) = (created_per_h, observed)
+        && rate > 0.0
+        && window > 0.0
+    {
+        let delivered = s.metrics.throughput_per_hour.mean;
+        if delivered < FILLED_SHARE * rate {
+            out.push(Warning {
+                code: "not_filled",
+                message: format!(
+                    "the network has not filled: after the warm-up {} parcels per hour were delivered against {} per hour ordered ({:.0}%, below {:.0}%); the parcels still on the way are the slow ones, so times and costs are too low. Lengthen run.horizon_h (and run.warmup_h).",
+                    people(delivered),
+                    people(rate),
+                    delivered / rate * 100.0,
+                    FILLED_SHARE * 100.0
+                ),
+            });
+        }
+        let journey = s.metrics.time_in_system_hours.mean;
+        if journey > window {
+            out.push(Warning {
+                code: "window_short",
+                message: format!(
+                    "the observed window ({} h after the warm-up) is shorter than the mean journey ({} h): few parcels can make the whole journey inside it. Lengthen run.horizon_h.",
+                    people(window),
+                    people(journey)
+                ),
+            });
+        }
+    }
+    if s.replications < MIN_REPLICATIONS {
+        out.push(Warning {
+            code: "few_replications",
+            message: format!(
+                "{} replication: no confidence interval, so the noise in every figure is unknown. Run at least {MIN_REPLICATIONS} (--reps).",
+                s.replications
+            ),
+        });
+    }
+    for (name, rho) in loads.iter().filter(|(_, rho)| *rho >= 1.0) {
+        out.push(Warning {
+            code: "overloaded",
+            message: format!(
+                "{name} is offered more work than it can do (offered load ρ = {rho:.2} ≥ 1): its queue grows without end, and every figure depends on the horizon. Add capacity or lower demand."
+            ),
+        });
+    }
+    out
+}
+
+/// A number for a sentence: whole and with thousands grouped from 100, else 2 decimals.
+fn people(x: f64) -> String {
+    if x.abs() < 100.0 {
+        return format!("{x:.2}");
+    }
+    let digits = format!("{:.0}", x.abs());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if x < 0.0 { format!("-{out}") } else { out }
 }
 
 /// The summary of a run: what `clearsim run --json` prints.
@@ -224,7 +423,8 @@ pub struct RunSummary {
     /// Parcel world: parcels delivered per day after the warm-up.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub throughput_per_day: Option<Level>,
-    /// Parcel world: the busiest station.
+    /// The station that adds the most delay to the average parcel (see [`Bottleneck`]);
+    /// absent when no stage has servers.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bottleneck: Option<Bottleneck>,
     /// Parcel world: departures never carried more than their capacity, no parcel boarded
@@ -242,6 +442,9 @@ pub struct RunSummary {
     /// a report draws as a histogram and a cumulative curve. Absent when nothing was observed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
+    /// Signs that the figures are not final (a network not yet filled, an overloaded
+    /// station...); empty when none.
+    pub warnings: Vec<Warning>,
 }
 
 /// The distribution of a duration pooled over replications (after the warm-up), in bins of
@@ -452,7 +655,25 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         })
         .collect();
     let delivered_after_warmup = |r: &ReplicationResult| r.time_in_system.tally.count();
-    RunSummary {
+    let done: Vec<u64> = reps.iter().map(delivered_after_warmup).collect();
+    let candidates = scenario
+        .stages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, st)| {
+            let u: Vec<f64> = reps.iter().filter_map(|r| at(r, i).utilization).collect();
+            (!u.is_empty()).then(|| {
+                let waits: Vec<&TallyHist> = reps.iter().map(|r| &at(r, i).wait).collect();
+                candidate(&st.name, &waits, level(&u), &done)
+            })
+        })
+        .collect();
+    let loads: Vec<(String, f64)> = scenario
+        .offered_loads()
+        .iter()
+        .filter_map(|l| Some((scenario.stages.get(l.stage)?.name.clone(), l.load?)))
+        .collect();
+    let mut summary = RunSummary {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
@@ -464,7 +685,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         events: reps.iter().map(|r| r.events).sum(),
         parcels: Parcels::sum(
             reps.iter()
-                .map(|r| [r.created, r.delivered, r.in_system, r.seized]),
+                .map(|r| [r.created, r.delivered, r.in_system, r.seized, 0]),
         ),
         stages,
         metrics: Metrics {
@@ -481,7 +702,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         cost_per_parcel: None,
         revenue_per_parcel: None,
         throughput_per_day: None,
-        bottleneck: None,
+        bottleneck: bottleneck_of(candidates),
         invariants: None,
         precision: None,
         warmup: None,
@@ -489,7 +710,20 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
             "time_in_system_hours",
             reps.iter().map(|r| &r.time_in_system),
         ),
-    }
+        warnings: Vec::new(),
+    };
+    let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);
+    summary.warnings = warnings_of(&summary, created_per_h, &loads);
+    summary
+}
+
+/// Parcels created per hour of a replication, on average, when runs stop at a horizon.
+fn created_rate(created: u64, reps: usize, scenario: &Scenario) -> Option<f64> {
+    let h = scenario
+        .run
+        .horizon_h
+        .filter(|h| *h > 0.0 && h.is_finite())?;
+    (reps > 0).then(|| created as f64 / reps as f64 / h)
 }
 
 /// Summarises replications of a parcel-world scenario, given in replication order.
@@ -531,7 +765,8 @@ pub fn summarize_world(
         "trs_segment",
         reps.iter().map(|r| &r.exit).collect(),
     ));
-    let mut bottleneck: Option<Bottleneck> = None;
+    let mut candidates = Vec::new();
+    let done: Vec<u64> = reps.iter().map(|r| r.clearance.tally.count()).collect();
     for (i, name) in STATION_NAMES.iter().enumerate() {
         if reps.first().is_none_or(|r| r.stations[i].is_none()) {
             continue;
@@ -539,16 +774,13 @@ pub fn summarize_world(
         let st =
             |r: &ParcelReplication| r.stations[i].clone().expect("present in every replication");
         let utilization = per_within(&|r| st(r).utilization, Bounds::Share { observations: 0 });
-        if bottleneck
-            .as_ref()
-            .is_none_or(|b| utilization.mean > b.utilization.mean)
-        {
-            bottleneck = Some(Bottleneck {
-                station: name.to_string(),
-                utilization: utilization.clone(),
-            });
-        }
         let waits: Vec<TallyHist> = reps.iter().map(|r| st(r).wait).collect();
+        candidates.push(candidate(
+            name,
+            &waits.iter().collect::<Vec<_>>(),
+            utilization.clone(),
+            &done,
+        ));
         stages.push(StageSummary {
             name: name.to_string(),
             kind: "queue",
@@ -604,7 +836,12 @@ pub fn summarize_world(
     });
     let mean_or_zero = |t: &Tally| if t.count() > 0 { t.mean() } else { 0.0 };
     let e2e = stat(reps.iter().map(|r| &r.end_to_end));
-    RunSummary {
+    let loads: Vec<(String, f64)> = world
+        .offered_loads()
+        .iter()
+        .map(|l| (l.name.to_string(), l.load))
+        .collect();
+    let mut summary = RunSummary {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
@@ -614,10 +851,15 @@ pub fn summarize_world(
         arrivals_limit: scenario.run.arrivals,
         end_hours: scenario.run.horizon_h.unwrap_or(0.0),
         events: reps.iter().map(|r| r.events).sum(),
-        parcels: Parcels::sum(
-            reps.iter()
-                .map(|r| [r.created, r.delivered, r.in_system, r.seized]),
-        ),
+        parcels: Parcels::sum(reps.iter().map(|r| {
+            [
+                r.created,
+                r.delivered,
+                r.in_system,
+                r.seized,
+                r.oversize_refused,
+            ]
+        })),
         stages,
         metrics: Metrics {
             time_in_system_hours: e2e.clone(),
@@ -649,7 +891,7 @@ pub fn summarize_world(
                 0.0
             }
         })),
-        bottleneck,
+        bottleneck: bottleneck_of(candidates),
         invariants: Some(Invariants {
             max_departure_fill: reps
                 .iter()
@@ -665,5 +907,62 @@ pub fn summarize_world(
         precision: None,
         warmup: None,
         distribution: distribution("clearance_hours", reps.iter().map(|r| &r.clearance)),
+        warnings: Vec::new(),
+    };
+    let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);
+    summary.warnings = warnings_of(&summary, created_per_h, &loads);
+    summary
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cand(name: &str, delay: f64, wait: f64, share: f64, util: f64) -> Candidate {
+        Candidate {
+            station: name.to_string(),
+            delay: vec![delay, delay],
+            wait: Stat {
+                mean: wait,
+                ci95: None,
+                p50: wait,
+                p90: wait,
+                p95: wait,
+                p99: wait,
+                max: wait,
+                count: 10,
+            },
+            wait_level: Level {
+                mean: wait,
+                ci95: None,
+            },
+            share,
+            utilization: Level {
+                mean: util,
+                ci95: None,
+            },
+        }
+    }
+
+    #[test]
+    fn the_bottleneck_is_the_station_adding_most_delay_not_the_busiest() {
+        // The X-ray is the busiest (78%) but physical inspection adds more waiting per parcel.
+        let b = bottleneck_of(vec![
+            cand("xray", 0.3, 3.3, 0.1, 0.78),
+            cand("physical", 0.9, 13.7, 0.066, 0.45),
+        ])
+        .unwrap();
+        assert_eq!(b.station, "physical");
+        assert_eq!(b.utilization.mean, 0.45);
+        assert!(b.longest_wait.is_none());
+        // A station holding few parcels very long is named beside a bottleneck that adds more
+        // delay to the average parcel.
+        let b = bottleneck_of(vec![
+            cand("doc_check", 1.2, 4.0, 0.3, 0.6),
+            cand("physical", 0.2, 20.0, 0.01, 0.3),
+        ])
+        .unwrap();
+        assert_eq!(b.station, "doc_check");
+        assert_eq!(b.longest_wait.unwrap().station, "physical");
     }
 }

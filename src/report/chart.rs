@@ -45,6 +45,9 @@ pub struct Labels {
     pub x: String,
     /// Vertical axis, with its unit.
     pub y: String,
+    /// The top of the vertical axis when it has a natural end (100 for shares in %), so an
+    /// axis of shares never runs past 100%; `None` fits the data.
+    pub y_max: Option<f64>,
 }
 
 impl Labels {
@@ -55,7 +58,22 @@ impl Labels {
             title: title.to_string(),
             x: x.to_string(),
             y: y.to_string(),
+            y_max: None,
         }
+    }
+
+    /// The same labels, the vertical axis ending at `top` (e.g. 100 for a share in %).
+    pub fn up_to(mut self, top: f64) -> Self {
+        self.y_max = Some(top);
+        self
+    }
+}
+
+/// `y1` capped at the axis' natural top, if it has one (never below `y0`).
+fn capped(labels: &Labels, y0: f64, y1: f64) -> f64 {
+    match labels.y_max {
+        Some(top) if top > y0 => y1.min(top),
+        _ => y1,
     }
 }
 
@@ -260,9 +278,17 @@ where
 fn legend<'a, CT: CoordTranslate>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
 ) -> DrawResult<()> {
+    legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// [`legend`] at `position`.
+fn legend_at<'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'a>, CT>,
+    position: SeriesLabelPosition,
+) -> DrawResult<()> {
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .background_style(WHITE.mix(0.85))
         .border_style(GRID)
         .label_font((FONT, 14))
@@ -391,7 +417,12 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
         .map(|p| p.series.iter().filter(|s| !s.label.is_empty()).count())
         .max()
         .unwrap_or(0);
-    if entries > 0 {
+    // An axis with a natural top (shares up to 100%) ends there; its legend then goes lower
+    // right, where a rising curve leaves room.
+    let top_fixed = labels.y_max.is_some_and(|t| t > y0);
+    if top_fixed {
+        y1 = labels.y_max.unwrap_or(y1);
+    } else if entries > 0 {
         y1 += (y1 - y0) * (entries as f64 * 16.0 + 12.0) / 330.0;
     }
     // A label keeps its colour in every panel.
@@ -534,7 +565,12 @@ pub fn line_panels(labels: &Labels, panels: &[Panel], guides: &Guides) -> String
                     .map_err(err)?;
             }
             if panel.series.iter().any(|s| !s.label.is_empty()) {
-                legend(&mut chart)?;
+                let at = if top_fixed {
+                    SeriesLabelPosition::LowerRight
+                } else {
+                    SeriesLabelPosition::UpperRight
+                };
+                legend_at(&mut chart, at)?;
             }
         }
         Ok(())
@@ -562,6 +598,7 @@ pub fn bar_chart_with_ci(labels: &Labels, categories: &[String], series: &[BarSe
         })
     });
     let (y0, y1) = span(ys, true, 0.1);
+    let y1 = capped(labels, y0, y1);
     svg(labels, (WIDTH, HEIGHT), |root| {
         let area = titled(root, &labels.title)?;
         if n == 0 || series.is_empty() {
@@ -723,7 +760,9 @@ pub fn difference_chart(labels: &Labels, categories: &[String], values: &[Value]
 
 /// Stacked vertical bars: one bar per entry of `bars`, split into `parts` (e.g. the mean hours
 /// of each TRS segment, or the cost categories). `values[bar][part]`; negative and missing
-/// values count as 0. The total is written above each bar.
+/// values count as 0. The total is written above each bar. The legend has its own column on
+/// the right (no empty category slot on the axis), and lists only the parts that are above
+/// zero in some bar.
 pub fn stacked_bar_chart(
     labels: &Labels,
     bars: &[String],
@@ -738,30 +777,33 @@ pub fn stacked_bar_chart(
         .map(|row| row.iter().take(parts.len()).map(|&v| clean(v)).sum())
         .collect();
     let (y0, y1) = span(totals.iter().copied(), true, 0.12);
+    let shown: Vec<usize> = (0..parts.len())
+        .filter(|&k| (0..n).any(|i| clean(values[i].get(k).copied().unwrap_or(0.0)) > 0.0))
+        .collect();
     svg(labels, (WIDTH, HEIGHT), |root| {
         let area = titled(root, &labels.title)?;
         if n == 0 || parts.is_empty() {
             return nothing(&area, "no data to draw");
         }
-        // Room on the right for the legend, outside the bars.
-        let mut chart = ChartBuilder::on(&area)
+        let (w, _) = area.dim_in_pixel();
+        let (plot, key) = area.split_horizontally(w.saturating_sub(190));
+        let mut chart = ChartBuilder::on(&plot)
             .margin(8)
-            .margin_right(18)
+            .margin_right(8)
             .x_label_area_size(52)
             .y_label_area_size(76)
-            .build_cartesian_2d(-0.5..n as f64 + 0.9, y0..y1)
+            .build_cartesian_2d(-0.5..n as f64 - 0.5, y0..y1)
             .map_err(err)?;
         let ys = y1 - y0;
         mesh(&mut chart, labels)
             .disable_x_mesh()
-            // The axis runs to n + 0.9 (room for the legend): n + 2 labels keeps a step of 1.
-            .x_labels(n + 2)
+            .x_labels(n)
             .x_label_formatter(&|v| category_label(bars, *v))
             .y_label_formatter(&|v| tick(*v, ys))
             .draw()
             .map_err(err)?;
         let half = if n == 1 { 0.25 } else { 0.32 };
-        for (k, part) in parts.iter().enumerate() {
+        for (k, _) in parts.iter().enumerate() {
             let c = color(k);
             let rects: Vec<Rectangle<(f64, f64)>> = (0..n)
                 .filter_map(|i| {
@@ -775,11 +817,7 @@ pub fn stacked_bar_chart(
                     })
                 })
                 .collect();
-            chart
-                .draw_series(rects)
-                .map_err(err)?
-                .label(part.clone())
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+            chart.draw_series(rects).map_err(err)?;
         }
         for (i, t) in totals.iter().enumerate() {
             chart
@@ -790,7 +828,21 @@ pub fn stacked_bar_chart(
                 )))
                 .map_err(err)?;
         }
-        legend(&mut chart)?;
+        // The key, top of its column, in stacking order from the top of the bars down.
+        for (row, &k) in shown.iter().rev().enumerate() {
+            let y = 24 + 22 * row as i32;
+            key.draw(&Rectangle::new(
+                [(8, y - 6), (22, y + 6)],
+                color(k).filled(),
+            ))
+            .map_err(err)?;
+            key.draw(&Text::new(
+                parts[k].clone(),
+                (28, y - 8),
+                (FONT, 14).into_font().color(&INK),
+            ))
+            .map_err(err)?;
+        }
         Ok(())
     })
 }
@@ -809,6 +861,7 @@ pub fn histogram(labels: &Labels, series: &[HistSeries]) -> String {
         .iter()
         .flat_map(|s| s.bins.iter().filter(ok).map(|b| b.value));
     let (y0, y1) = span(ys, true, 0.08);
+    let y1 = capped(labels, y0, y1);
     let overlay = series.len() > 1;
     svg(labels, (WIDTH, HEIGHT), |root| {
         let area = titled(root, &labels.title)?;

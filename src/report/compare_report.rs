@@ -60,38 +60,84 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
 }
 
 fn rows_table(doc: &CompareDoc) -> Table {
-    Table {
-        header: vec![
-            "figure".into(),
-            "A".into(),
-            "B".into(),
-            "B − A".into(),
-            "95% CI (paired)".into(),
-            "change".into(),
-            "95% CI if unpaired".into(),
-            "real?".into(),
-        ],
-        rows: doc
-            .rows
-            .iter()
-            .map(|r| {
-                let u = r.unit.as_str();
-                let f = |x: f64| bare(x, u);
-                let d = |x: f64| bare_like(x, u, r.difference.mean);
-                vec![
-                    format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
-                    f(r.a.mean),
-                    f(r.b.mean),
-                    d(r.difference.mean),
-                    ci_cell(r.difference.ci95, d),
-                    percent(r.relative_change),
-                    ci_cell(r.independent_ci95, d),
-                    if r.significant { "yes" } else { "no" }.into(),
-                ]
-            })
-            .collect(),
+    let mut header: Vec<String> = vec![
+        "figure".into(),
+        "A".into(),
+        "B".into(),
+        "B − A".into(),
+        if doc.paired {
+            "95% CI (paired)"
+        } else {
+            "95% CI (independent, Welch)"
+        }
+        .into(),
+        "change".into(),
+    ];
+    if doc.paired {
+        header.push("95% CI if unpaired".into());
     }
+    header.push("real?".into());
+    let mut rows: Vec<Vec<String>> = doc
+        .rows
+        .iter()
+        .map(|r| {
+            let u = r.unit.as_str();
+            let f = |x: f64| bare(x, u);
+            let d = |x: f64| bare_like(x, u, r.difference.mean);
+            let mut row = vec![
+                format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
+                f(r.a.mean),
+                f(r.b.mean),
+                d(r.difference.mean),
+                ci_cell(r.difference.ci95, d),
+                if u == "share" {
+                    format!("{} pp", d(r.difference.mean))
+                } else {
+                    percent(r.relative_change)
+                },
+            ];
+            if doc.paired {
+                row.push(ci_cell(r.independent_ci95, d));
+            }
+            row.push(if r.significant { "yes" } else { "no" }.into());
+            row
+        })
+        .collect();
+    for r in &doc.not_differenced {
+        let mut row = vec![
+            metric_words(&r.metric),
+            format!("{} {}", money(r.a.mean), r.unit_a),
+            format!("{} {}", money(r.b.mean), r.unit_b),
+            "—".into(),
+            "not differenced: two currencies".into(),
+            "—".into(),
+        ];
+        if doc.paired {
+            row.push("—".into());
+        }
+        row.push("—".into());
+        rows.push(row);
+    }
+    Table { header, rows }
 }
+
+/// The sentence of a money figure given in two currencies.
+fn undifferenced_sentence(doc: &CompareDoc, r: &super::doc::UndifferencedDoc) -> String {
+    format!(
+        "{}: {} {} under {}, {} {} under {}; no difference is given: {}.",
+        capitalised(&metric_words(&r.metric)),
+        money(r.a.mean),
+        r.unit_a,
+        doc.a.name,
+        money(r.b.mean),
+        r.unit_b,
+        doc.b.name,
+        r.reason
+    )
+}
+
+/// The line that says what every interval of the report covers.
+pub const INTERVALS_COVER: &str = "Every interval is a 95% confidence interval of simulation noise across replications for these inputs: it does not cover uncertainty about the inputs themselves (demand, service times, costs).";
 
 fn short_unit(unit: &str) -> &str {
     match unit {
@@ -256,33 +302,122 @@ fn backlog_reading(sides: &[Side<'_>]) -> String {
 }
 
 fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
-    let parts: Vec<String> = sides
+    let mut parts: Vec<String> = sides
         .iter()
-        .filter_map(|s| {
-            figures::stations(s.doc)
-                .into_iter()
-                .filter_map(|st| st.utilization.as_ref().map(|u| (st.name.as_str(), u.mean)))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(n, u)| format!("{} under {} ({})", name_words(n), s.label, percent(u)))
+        .map(|s| match &s.doc.bottleneck {
+            Some(b) => format!("under {}, {}", s.label, bottleneck_words(b)),
+            None => format!("under {}, no station with servers", s.label),
         })
         .collect();
-    let mut text = format!("Busiest station: {}.", parts.join("; "));
-    let s = sentence_of(doc, &["bottleneck.utilization"]);
-    if !s.is_empty() {
-        text.push(' ');
-        text.push_str(&s);
+    let mut text = format!(
+        "Bottleneck (the station adding the most delay per parcel): {}.",
+        parts.join("; ")
+    );
+    parts.clear();
+    // Each station against itself, by name: never one station of A against another of B.
+    for st in &doc.stations {
+        let f = &st.utilization;
+        let name = name_words(&st.station);
+        match (&f.a, &f.b, &f.difference) {
+            (Some(a), Some(b), Some(d)) if f.significant => parts.push(format!(
+                "{name} {} from {} to {} ({} {} points)",
+                if d.mean < 0.0 { "falls" } else { "rises" },
+                percent(a.mean),
+                percent(b.mean),
+                if d.mean < 0.0 { "−" } else { "+" },
+                bare(d.mean.abs(), "share")
+            )),
+            (Some(a), Some(_), _) => parts.push(format!(
+                "{name} stays at about {} (no real difference)",
+                percent(a.mean)
+            )),
+            (Some(a), None, _) => parts.push(format!(
+                "{name} ({} under {}) is absent under {}",
+                percent(a.mean),
+                doc.a.name,
+                doc.b.name
+            )),
+            (None, Some(b), _) => parts.push(format!(
+                "{name} is absent under {} and {} under {}",
+                doc.a.name,
+                percent(b.mean),
+                doc.b.name
+            )),
+            (None, None, _) => {}
+        }
+    }
+    if !parts.is_empty() {
+        text.push_str(&format!(
+            " Utilisation, station by station: {}.",
+            parts.join("; ")
+        ));
     }
     text
 }
 
-/// A table of one figure per row for A and B; a figure one side lacks is `—`.
+/// A bottleneck in words: the delay it adds, the wait of those held, its utilisation.
+pub fn bottleneck_words(b: &super::doc::BottleneckDoc) -> String {
+    let mut text = name_words(&b.station);
+    if let (Some(d), Some(w), Some(p95)) = (
+        &b.delay_per_parcel_hours,
+        &b.mean_wait_hours,
+        b.p95_wait_hours,
+    ) {
+        text.push_str(&format!(
+            " adds {} h to the average parcel; the {} of parcels it holds wait {} h on average (p95 {} h); utilisation {}",
+            hours(d.mean),
+            percent(b.share_of_parcels.unwrap_or(0.0)),
+            hours(w.mean),
+            hours(p95),
+            percent(b.utilization.mean)
+        ));
+    } else {
+        text.push_str(&format!(" (utilisation {})", percent(b.utilization.mean)));
+    }
+    if let Some(l) = &b.longest_wait {
+        text.push_str(&format!(
+            "; parcels wait longest at {}: {} h on average (p95 {} h) for the {} held there",
+            name_words(&l.station),
+            hours(l.mean_wait_hours.mean),
+            hours(l.p95_wait_hours),
+            percent(l.share_of_parcels)
+        ));
+    }
+    text
+}
+
+/// The warnings of a run or a comparison as a report section, or `None` when there are none.
+pub fn warnings_section(warnings: &[super::doc::WarningDoc]) -> Option<Section> {
+    (!warnings.is_empty()).then(|| Section {
+        heading: "Warning: these figures are not final".into(),
+        blocks: vec![Block::Findings(
+            warnings
+                .iter()
+                .map(|w| format!("{} [{}]", capitalised(&w.message), w.code))
+                .collect(),
+        )],
+    })
+}
+
+/// A table of one figure per row for A and B; a figure one side lacks is `absent`. Shares
+/// (`f` = [`percent`]) are differenced in percentage points.
 fn side_by_side(
     header: &str,
     names: [&str; 2],
     rows: Vec<(String, Option<f64>, Option<f64>)>,
     f: impl Fn(f64) -> String,
 ) -> Table {
-    let cell = |v: Option<f64>| v.map_or("—".to_string(), &f);
+    let share = f(0.5).ends_with('%');
+    let side = |v: Option<f64>| v.map_or("absent".to_string(), &f);
+    let cell = |v: Option<f64>| {
+        v.map_or("—".to_string(), |x| {
+            if share {
+                format!("{} pp", bare(x, "share"))
+            } else {
+                f(x)
+            }
+        })
+    };
     Table {
         header: vec![
             header.to_string(),
@@ -294,7 +429,7 @@ fn side_by_side(
             .into_iter()
             .map(|(n, a, b)| {
                 let d = a.zip(b).map(|(a, b)| b - a);
-                vec![n, cell(a), cell(b), cell(d)]
+                vec![n, side(a), side(b), cell(d)]
             })
             .collect(),
     }
@@ -309,10 +444,31 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
         .collect();
     let mut sections = Vec::new();
 
+    for r in &doc.not_differenced {
+        findings.push(undifferenced_sentence(doc, r));
+    }
+    let how = if doc.paired {
+        format!(
+            "A = {}, B = {}. Both ran the same {} replication(s) with seed {}: the same parcels in both (common random numbers), so each difference is taken replication by replication.",
+            doc.a.name, doc.b.name, doc.replications, doc.seed
+        )
+    } else {
+        format!(
+            "A = {}, B = {}, {} replication(s) each with seed {}. Not paired: {}. Each difference and its interval are therefore of independent samples (Welch).",
+            doc.a.name,
+            doc.b.name,
+            doc.replications,
+            doc.seed,
+            if doc.pairing.is_empty() {
+                "A and B do not share their demand"
+            } else {
+                doc.pairing.as_str()
+            }
+        )
+    };
     let mut blocks = vec![
         Block::Text(format!(
-            "A = {}, B = {}. Both ran the same {} replication(s) with seed {}: the same parcels in both (common random numbers), so each difference is taken replication by replication. A 95% confidence interval that excludes zero means the difference is real at that level.",
-            doc.a.name, doc.b.name, doc.replications, doc.seed
+            "{how} A 95% confidence interval that excludes zero means the difference is real at that level."
         )),
         Block::Table(rows_table(doc)),
     ];
@@ -322,9 +478,17 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
     {
         blocks.push(Block::Figure(f));
     }
-    blocks.push(Block::Note(
-        "“95% CI if unpaired” is the interval that independent seeds would have given: compare its width with the paired one to see what pairing gains.".into(),
-    ));
+    if doc.paired {
+        blocks.push(Block::Note(
+            "“95% CI if unpaired” is the interval that independent seeds would have given: compare its width with the paired one to see what pairing gains.".into(),
+        ));
+    }
+    if let Some(r) = doc.not_differenced.first() {
+        blocks.push(Block::Note(format!(
+            "Money figures are shown each in its own currency and not differenced: {}.",
+            r.reason
+        )));
+    }
     sections.push(Section {
         heading: "Headline differences".into(),
         blocks,
@@ -433,33 +597,47 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
             let mut blocks = Vec::new();
             if let Some(f) = figures::utilisation(&sides, utilisation_reading(doc, &sides)) {
                 blocks.push(Block::Figure(f));
-                let mut names_u: Vec<String> = Vec::new();
-                for st in figures::stations(&s.a).into_iter().chain(figures::stations(&s.b)) {
-                    if !names_u.contains(&st.name) {
-                        names_u.push(st.name.clone());
-                    }
-                }
-                let util = |d: &RunDoc, n: &str| {
-                    figures::stations(d)
-                        .iter()
-                        .find(|st| st.name == n)
-                        .and_then(|st| st.utilization.as_ref())
-                        .map(|u| u.mean)
-                };
-                let rows = names_u
+                let rows = doc
+                    .stations
                     .iter()
-                    .map(|n| (name_words(n), util(&s.a, n), util(&s.b, n)))
+                    .map(|st| {
+                        (
+                            name_words(&st.station),
+                            st.utilization.a.as_ref().map(|l| l.mean),
+                            st.utilization.b.as_ref().map(|l| l.mean),
+                        )
+                    })
                     .collect();
                 blocks.push(Block::Table(side_by_side("utilisation", names, rows, percent)));
+                let rows = doc
+                    .stations
+                    .iter()
+                    .map(|st| {
+                        (
+                            name_words(&st.station),
+                            st.mean_wait_hours.a.as_ref().map(|l| l.mean),
+                            st.mean_wait_hours.b.as_ref().map(|l| l.mean),
+                        )
+                    })
+                    .collect();
+                blocks.push(Block::Table(side_by_side("mean wait [h]", names, rows, hours)));
+                findings.push(utilisation_reading(doc, &sides));
             }
             sections.push(Section {
                 heading: if world { "Stations" } else { "Queues" }.into(),
                 blocks,
             });
 
+            let one_currency = s.a.currency == s.b.currency;
             if world {
                 let mut blocks = Vec::new();
-                if let Some(f) = figures::cost(
+                if !one_currency {
+                    blocks.push(Block::Note(format!(
+                        "A counts in {} and B in {}: each is shown in its own currency, with no difference and no common chart (that would need an exchange rate).",
+                        s.a.currency.clone().unwrap_or_default(),
+                        s.b.currency.clone().unwrap_or_default()
+                    )));
+                } else if let Some(f) = figures::cost(
                     &sides,
                     sentence_of(doc, &["cost_per_parcel.total"]),
                 ) {
@@ -475,12 +653,30 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                         .collect();
                     rows.push(("total".into(), Some(ca.total.mean), Some(cb.total.mean)));
                     let cur = s.a.currency.clone().unwrap_or_default();
-                    blocks.push(Block::Table(side_by_side(
-                        &format!("per delivered parcel [{cur}]"),
-                        names,
-                        rows,
-                        money,
-                    )));
+                    if one_currency {
+                        blocks.push(Block::Table(side_by_side(
+                            &format!("per delivered parcel [{cur}]"),
+                            names,
+                            rows,
+                            money,
+                        )));
+                    } else {
+                        let unit = |c: &Option<String>| c.clone().unwrap_or_default();
+                        blocks.push(Block::Table(Table {
+                            header: vec![
+                                "per delivered parcel".into(),
+                                format!("{} [{}]", names[0], unit(&s.a.currency)),
+                                format!("{} [{}]", names[1], unit(&s.b.currency)),
+                            ],
+                            rows: rows
+                                .into_iter()
+                                .map(|(k, a, b)| {
+                                    let c = |v: Option<f64>| v.map_or("absent".into(), money);
+                                    vec![k, c(a), c(b)]
+                                })
+                                .collect(),
+                        }));
+                    }
                 }
                 sections.push(Section {
                     heading: "Cost per parcel".into(),
@@ -490,20 +686,29 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
         }
     }
 
-    let mut all = vec![Section {
+    let mut all: Vec<Section> = warnings_section(&doc.warnings).into_iter().collect();
+    all.push(Section {
         heading: "Key findings".into(),
-        blocks: vec![Block::Findings(findings)],
-    }];
+        blocks: vec![
+            Block::Findings(findings),
+            Block::Note(INTERVALS_COVER.into()),
+        ],
+    });
     all.extend(sections);
     Report {
         title: format!("clearsim comparison: {} vs {}", doc.a.name, doc.b.name),
         subtitle: format!(
-            "A = {} (SHA-256 {}), B = {} (SHA-256 {}); {} paired replication(s), seed {}, horizon {} h / {} h, warm-up {} h / {} h; clearsim {}",
+            "A = {} (SHA-256 {}), B = {} (SHA-256 {}); {} {} replication(s), seed {}, horizon {} h / {} h, warm-up {} h / {} h; clearsim {}",
             doc.a.name,
             doc.a.sha256.get(..12).unwrap_or(&doc.a.sha256),
             doc.b.name,
             doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
             doc.replications,
+            if doc.paired {
+                "paired"
+            } else {
+                "independent (not paired)"
+            },
             doc.seed,
             doc.horizon_hours[0].map_or("—".to_string(), short),
             doc.horizon_hours[1].map_or("—".to_string(), short),

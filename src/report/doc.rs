@@ -143,13 +143,50 @@ pub struct RevenueDoc {
     pub vat: LevelDoc,
 }
 
-/// `bottleneck`.
+/// `bottleneck`: the station that adds the most delay to the average parcel.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct BottleneckDoc {
-    /// The busiest station.
+    /// The station.
     pub station: String,
     /// Its utilisation.
     pub utilization: LevelDoc,
+    /// Hours of waiting there per completed parcel (absent in older documents).
+    #[serde(default)]
+    pub delay_per_parcel_hours: Option<LevelDoc>,
+    /// Mean wait of the parcels it held [h].
+    #[serde(default)]
+    pub mean_wait_hours: Option<LevelDoc>,
+    /// p95 wait of the parcels it held [h].
+    #[serde(default)]
+    pub p95_wait_hours: Option<f64>,
+    /// Share of parcels that passed through it.
+    #[serde(default)]
+    pub share_of_parcels: Option<f64>,
+    /// The station whose parcels wait longest, when another.
+    #[serde(default)]
+    pub longest_wait: Option<LongestWaitDoc>,
+}
+
+/// `bottleneck.longest_wait`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct LongestWaitDoc {
+    /// The station.
+    pub station: String,
+    /// Mean wait of the parcels it held [h].
+    pub mean_wait_hours: LevelDoc,
+    /// p95 of that wait [h].
+    pub p95_wait_hours: f64,
+    /// Share of parcels that passed through it.
+    pub share_of_parcels: f64,
+}
+
+/// One entry of `warnings`: a sign that the figures are not final.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct WarningDoc {
+    /// E.g. `not_filled`, `overloaded`.
+    pub code: String,
+    /// The sentence to show.
+    pub message: String,
 }
 
 /// One bin of `distribution.bins`.
@@ -183,6 +220,9 @@ pub struct ParcelsDoc {
     pub in_system: u64,
     /// Seized or blocked.
     pub seized: u64,
+    /// Refused as oversize at the gateway (absent in documents of older versions: 0).
+    #[serde(default)]
+    pub oversize_refused: u64,
 }
 
 /// The `run --json` document (`summary.json`), as much of it as a report needs.
@@ -225,6 +265,9 @@ pub struct RunDoc {
     /// The headline duration's bins (absent in documents written before it existed).
     #[serde(default)]
     pub distribution: Option<DistributionDoc>,
+    /// Signs that the figures are not final.
+    #[serde(default)]
+    pub warnings: Vec<WarningDoc>,
 }
 
 impl RunDoc {
@@ -264,6 +307,55 @@ pub struct RowDoc {
     pub independent_ci95: Option<[f64; 2]>,
 }
 
+fn yes() -> bool {
+    true
+}
+
+/// One entry of `not_differenced`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct UndifferencedDoc {
+    /// E.g. `cost_per_parcel.total`.
+    pub metric: String,
+    /// Scenario A.
+    pub a: LevelDoc,
+    /// A's currency.
+    pub unit_a: String,
+    /// Scenario B.
+    pub b: LevelDoc,
+    /// B's currency.
+    pub unit_b: String,
+    /// Why no difference.
+    pub reason: String,
+}
+
+/// One figure of a station in A and B.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+pub struct StationFigureDoc {
+    /// Scenario A; `None` without the station.
+    #[serde(default)]
+    pub a: Option<LevelDoc>,
+    /// Scenario B.
+    #[serde(default)]
+    pub b: Option<LevelDoc>,
+    /// B − A.
+    #[serde(default)]
+    pub difference: Option<LevelDoc>,
+    /// The interval excludes 0.
+    #[serde(default)]
+    pub significant: bool,
+}
+
+/// One entry of `stations` of a comparison.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct StationRowDoc {
+    /// The station.
+    pub station: String,
+    /// Utilisation.
+    pub utilization: StationFigureDoc,
+    /// Mean wait [h].
+    pub mean_wait_hours: StationFigureDoc,
+}
+
 /// `summaries` of a comparison.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct SummariesDoc {
@@ -290,8 +382,24 @@ pub struct CompareDoc {
     pub warmup_hours: [f64; 2],
     /// Horizon of A and B [h].
     pub horizon_hours: [Option<f64>; 2],
+    /// Whether differences are paired (A and B share their demand); older documents always
+    /// were.
+    #[serde(default = "yes")]
+    pub paired: bool,
+    /// Why paired or not.
+    #[serde(default)]
+    pub pairing: String,
     /// One row per headline figure.
     pub rows: Vec<RowDoc>,
+    /// Money figures in two currencies, not differenced.
+    #[serde(default)]
+    pub not_differenced: Vec<UndifferencedDoc>,
+    /// Each station by name.
+    #[serde(default)]
+    pub stations: Vec<StationRowDoc>,
+    /// A's and B's warnings.
+    #[serde(default)]
+    pub warnings: Vec<WarningDoc>,
     /// Both runs' summaries (absent in documents written before they were added).
     #[serde(default)]
     pub summaries: Option<SummariesDoc>,

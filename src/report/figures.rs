@@ -7,6 +7,7 @@ use super::chart::{
 };
 use super::doc::{Backlog, BinDoc, LevelDoc, RunDoc, StageDoc};
 use super::page::Figure;
+use super::words::percent;
 
 /// Id of the clearance-time (or time-in-system) histogram.
 pub const HISTOGRAM: &str = "chart-histogram";
@@ -110,33 +111,119 @@ fn label_of(sides: &[Side<'_>], side: &Side<'_>) -> String {
     }
 }
 
-/// Histogram of the headline duration, one overlaid per side.
+/// Shares of `bins` moved onto bins of width `step` from 0 to `top`: a source bin's share is
+/// split in proportion to its overlap with each target bin (exact when its edges are on the
+/// target grid, uniform within the bin otherwise). What lies above `top` is returned apart.
+fn rebin(bins: &[BinDoc], step: f64, top: f64) -> (Vec<HistBin>, f64) {
+    let n = (top / step).round().max(1.0) as usize;
+    let mut out: Vec<HistBin> = (0..n)
+        .map(|i| HistBin {
+            lower: step * i as f64,
+            upper: step * (i + 1) as f64,
+            value: 0.0,
+        })
+        .collect();
+    let mut above = 0.0;
+    for b in bins.iter().filter(|b| b.share.is_finite() && b.share > 0.0) {
+        let width = b.upper_h - b.lower_h;
+        if width <= 0.0 {
+            match out.iter_mut().find(|t| b.lower_h < t.upper) {
+                Some(t) => t.value += b.share,
+                None => above += b.share,
+            }
+            continue;
+        }
+        let mut placed = 0.0;
+        for t in out.iter_mut() {
+            let overlap = (b.upper_h.min(t.upper) - b.lower_h.max(t.lower)).max(0.0);
+            if overlap > 0.0 {
+                let part = b.share * overlap / width;
+                t.value += part;
+                placed += part;
+            }
+        }
+        above += (b.share - placed).max(0.0);
+    }
+    (out, above)
+}
+
+/// Histogram of the headline duration, one overlaid per side. Sides are drawn on the same
+/// bins (the widest bin width of any side, up to the furthest regular bin), and the reading
+/// says what share of each side lies beyond the chart.
 pub fn histogram(sides: &[Side<'_>], reading: String) -> Option<Figure> {
     let first = sides.first()?;
     let (noun, x) = headline_words(first.doc);
-    let series: Vec<HistSeries> = sides
+    let dists: Vec<(&Side<'_>, &[BinDoc])> = sides
         .iter()
-        .filter_map(|s| {
-            let d = s.doc.distribution.as_ref()?;
-            let (regular, _) = split_tail(&d.bins);
-            Some(HistSeries {
-                label: label_of(sides, s),
-                bins: regular
-                    .iter()
-                    .map(|b| HistBin {
-                        lower: b.lower_h,
-                        upper: b.upper_h,
-                        value: b.share * 100.0,
-                    })
-                    .collect(),
-            })
-        })
+        .filter_map(|s| Some((s, s.doc.distribution.as_ref()?.bins.as_slice())))
         .collect();
-    if series.is_empty() {
+    if dists.is_empty() {
         return None;
     }
+    let step = dists
+        .iter()
+        .filter_map(|(_, b)| b.first().map(|f| f.upper_h - f.lower_h))
+        .fold(0.0, f64::max);
+    let top = dists
+        .iter()
+        .filter_map(|(_, b)| split_tail(b).0.last().map(|l| l.upper_h))
+        .fold(0.0, f64::max);
+    let top = if step > 0.0 {
+        (top / step).ceil() * step
+    } else {
+        top
+    };
+    let mut cut = Vec::new();
+    let series: Vec<HistSeries> = dists
+        .iter()
+        .map(|(s, bins)| {
+            let (bins, above) = if sides.len() > 1 && step > 0.0 && top > 0.0 {
+                rebin(bins, step, top)
+            } else {
+                let (regular, tail) = split_tail(bins);
+                (
+                    regular
+                        .iter()
+                        .map(|b| HistBin {
+                            lower: b.lower_h,
+                            upper: b.upper_h,
+                            value: b.share,
+                        })
+                        .collect(),
+                    tail.map_or(0.0, |t| t.share),
+                )
+            };
+            if above >= 0.0005 {
+                cut.push(format!("{} of {}", percent(above), s.label));
+            }
+            HistSeries {
+                label: label_of(sides, s),
+                bins: bins
+                    .into_iter()
+                    .map(|b| HistBin {
+                        value: b.value * 100.0,
+                        ..b
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut reading = reading;
+    if sides.len() > 1 {
+        reading.push_str(&format!(
+            " Both on the same {} h bins.",
+            super::words::short(step)
+        ));
+        if !cut.is_empty() {
+            reading.push_str(&format!(
+                " Left off the chart, above {} h: {}.",
+                super::words::short(top),
+                cut.join(", ")
+            ));
+        }
+    }
     let title = format!("Distribution of the {noun}");
-    let labels = Labels::new(HISTOGRAM, &title, x, "share of parcels [%]");
+    let labels = Labels::new(HISTOGRAM, &title, x, "share of parcels [%]").up_to(100.0);
     Some(Figure {
         svg: chart::histogram(&labels, &series),
         title,
@@ -200,7 +287,7 @@ pub fn cdf(sides: &[Side<'_>], reading: String) -> Option<Figure> {
             "customers [%]",
         )
     };
-    let labels = Labels::new(CDF, &title, "hours since arrival [h]", y);
+    let labels = Labels::new(CDF, &title, "hours since arrival [h]", y).up_to(100.0);
     Some(Figure {
         svg: chart::line_chart(&labels, &series, &guides),
         title,
@@ -333,7 +420,8 @@ pub fn utilisation(sides: &[Side<'_>], reading: String) -> Option<Figure> {
         &title,
         "station",
         "busy share of on-duty hours [%]",
-    );
+    )
+    .up_to(100.0);
     Some(Figure {
         svg: chart::bar_chart_with_ci(&labels, &names, &series),
         title,

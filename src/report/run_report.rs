@@ -130,27 +130,40 @@ pub fn backlog_reading(b: &Backlog, warmup_h: f64) -> String {
     }
 }
 
-/// The reading of utilisation per station of one run.
+/// The reading of utilisation per station of one run: the bottleneck named by the delay it
+/// adds, its utilisation beside it, and the busiest station when that is another.
 pub fn utilisation_reading(doc: &RunDoc) -> String {
     let busiest = figures::stations(doc)
         .into_iter()
         .filter_map(|s| s.utilization.as_ref().map(|u| (s.name.as_str(), u)))
         .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean));
-    match busiest {
-        Some((name, u)) => {
-            let mut text = format!(
-                "The busiest station is {}: busy {} of its on-duty hours {}: the bottleneck by utilisation.",
-                name_words(name),
-                percent(u.mean),
-                ci_phrase(u.ci95, pct_number, "%")
-            );
-            if u.mean >= 0.9 {
-                text.push_str(" At that load its queue grows quickly with any surge in arrivals.");
-            }
-            text
-        }
-        None => "The scenario has no station with servers.".to_string(),
+    let Some((name, u)) = busiest else {
+        return "The scenario has no station with servers.".to_string();
+    };
+    let mut text = match &doc.bottleneck {
+        Some(b) => format!(
+            "The bottleneck, by the delay it causes: {}.",
+            super::compare_report::bottleneck_words(b)
+        ),
+        None => String::new(),
+    };
+    if doc.bottleneck.as_ref().is_none_or(|b| b.station != name) {
+        text.push_str(&format!(
+            "{}The busiest station is {}: busy {} of its on-duty hours {}.",
+            if text.is_empty() { "" } else { " " },
+            name_words(name),
+            percent(u.mean),
+            ci_phrase(u.ci95, pct_number, "%")
+        ));
     }
+    if u.mean >= 0.9 {
+        text.push_str(&format!(
+            " At {} busy, {}'s queue grows quickly with any surge in arrivals.",
+            percent(u.mean),
+            name_words(name)
+        ));
+    }
+    text
 }
 
 /// The reading of the cost breakdown of one run.
@@ -379,11 +392,19 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
     let p = &doc.parcels;
     let conservation = if world {
         format!(
-            "{} parcels were ordered over all replications: {} delivered, {} still on the way at the horizon, {} seized.",
+            "{} parcels were ordered over all replications: {} delivered, {} still on the way at the horizon, {} seized{}.",
             count(p.created),
             count(p.delivered),
             count(p.in_system),
-            count(p.seized)
+            count(p.seized),
+            if p.oversize_refused > 0 {
+                format!(
+                    ", {} refused at the gateway as larger than a whole departure",
+                    count(p.oversize_refused)
+                )
+            } else {
+                String::new()
+            }
         )
     } else {
         format!(
@@ -500,10 +521,16 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
     }
 
     findings.insert(0, conservation);
-    let mut all = vec![Section {
+    let mut all: Vec<Section> = super::compare_report::warnings_section(&doc.warnings)
+        .into_iter()
+        .collect();
+    all.push(Section {
         heading: "Key findings".into(),
-        blocks: vec![Block::Findings(findings)],
-    }];
+        blocks: vec![
+            Block::Findings(findings),
+            Block::Note(super::compare_report::INTERVALS_COVER.into()),
+        ],
+    });
     all.extend(sections);
     Report {
         title: format!("clearsim report: {}", doc.scenario.name),

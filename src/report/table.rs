@@ -1,9 +1,10 @@
-//! The readable summary table of a run, for a terminal.
+//! The readable tables of a run, a comparison, a sweep and a stress test, for a terminal.
 
 use std::fmt::Write;
 
+use super::words;
 use crate::experiment::RunSummary;
-use crate::experiment::summary::{Level, Stat};
+use crate::experiment::summary::{Bottleneck, Level, Stat, Warning};
 
 fn ci(ci: Option<[f64; 2]>) -> String {
     match ci {
@@ -12,36 +13,134 @@ fn ci(ci: Option<[f64; 2]>) -> String {
     }
 }
 
+/// Widest line the `run` and `compare` tables print: they fit a 100-column terminal.
+pub const MAX_WIDTH: usize = 100;
+
+/// Hours for a table: digits suited to the magnitude, thousands grouped.
+fn h(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        words::plain(x)
+    } else {
+        words::hours(x)
+    }
+}
+
+/// An interval cell `lo to hi`, each end formatted by `f`; `no CI` with one replication.
+fn range(ci: Option<[f64; 2]>, f: impl Fn(f64) -> String) -> String {
+    match ci {
+        Some([lo, hi]) => format!("{} to {}", f(lo), f(hi)),
+        None => "no CI".to_string(),
+    }
+}
+
 fn stat_row(out: &mut String, label: &str, s: &Stat) {
     let _ = writeln!(
         out,
-        "  {label:<22} {:>10.4} {:<26} {:>9.4} {:>9.4} {:>9.4} {:>9.4}",
-        s.mean,
-        ci(s.ci95),
-        s.p50,
-        s.p95,
-        s.p99,
-        s.max
+        "  {label:<24} {:>8}  {:<19} {:>8} {:>8} {:>8} {:>8}",
+        h(s.mean),
+        range(s.ci95, |x| words::hours_like(x, s.mean)),
+        h(s.p50),
+        h(s.p95),
+        h(s.p99),
+        h(s.max)
     );
 }
 
-fn level_row(out: &mut String, label: &str, l: &Level) {
-    let _ = writeln!(out, "  {label:<22} {:>10.4} {:<26}", l.mean, ci(l.ci95));
+fn level_row(out: &mut String, label: &str, l: &Level, f: impl Fn(f64) -> String) {
+    let _ = writeln!(out, "  {label:<24} {:>8}  {}", f(l.mean), range(l.ci95, &f));
 }
 
-/// A plain-text table of the summary: what `clearsim run` prints without `--json`.
+/// `text` wrapped to lines of at most `MAX_WIDTH` columns, each after `indent`.
+fn wrapped(out: &mut String, first: &str, indent: &str, text: &str) {
+    let mut line = first.to_string();
+    for word in text.split_whitespace() {
+        if line.chars().count() + 1 + word.chars().count() > MAX_WIDTH
+            && line.trim().chars().count() > 0
+        {
+            let _ = writeln!(out, "{}", line.trim_end());
+            line = indent.to_string();
+        }
+        if !line.ends_with(' ') && !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    let _ = writeln!(out, "{}", line.trim_end());
+}
+
+/// The warnings of a run or a comparison, before any figure, so numbers that are not final
+/// are not read as if they were.
+fn warnings(out: &mut String, list: &[Warning]) {
+    for w in list {
+        wrapped(out, &format!("WARNING [{}]:", w.code), "  ", &w.message);
+    }
+    if !list.is_empty() {
+        let _ = writeln!(
+            out,
+            "  (the figures below are not final: see docs/output.md, warnings)"
+        );
+    }
+}
+
+/// The bottleneck in one sentence: the delay it adds, the wait of the parcels it holds, its
+/// utilisation, and the station where parcels wait longest if that is another.
+pub fn bottleneck_sentence(b: &Bottleneck) -> String {
+    let mut text = format!(
+        "{} adds the most delay: {} h per parcel on average {}; the {} of parcels it holds wait {} h on average (p95 {} h); utilization {}.",
+        b.station,
+        words::hours(b.delay_per_parcel_hours.mean),
+        match b.delay_per_parcel_hours.ci95 {
+            Some([lo, hi]) => format!(
+                "(95% CI {})",
+                words::interval(lo, hi, |x| words::hours_like(
+                    x,
+                    b.delay_per_parcel_hours.mean
+                ))
+            ),
+            None => "(no CI)".to_string(),
+        },
+        words::percent(b.share_of_parcels),
+        words::hours(b.mean_wait_hours.mean),
+        words::hours(b.p95_wait_hours),
+        words::percent(b.utilization.mean)
+    );
+    if let Some(l) = &b.longest_wait {
+        text.push_str(&format!(
+            " Longest wait: {}, where the {} of parcels it holds wait {} h on average (p95 {} h).",
+            l.station,
+            words::percent(l.share_of_parcels),
+            words::hours(l.mean_wait_hours.mean),
+            words::hours(l.p95_wait_hours)
+        ));
+    }
+    text
+}
+
+/// A plain-text table of the summary: what `clearsim run` prints without `--json`. Every
+/// line fits in [`MAX_WIDTH`] columns.
 pub fn render(s: &RunSummary) -> String {
     let mut out = String::new();
     let stop = match (s.horizon_hours, s.arrivals_limit) {
-        (Some(h), Some(n)) => format!("horizon {h} h or {n} arrivals"),
-        (Some(h), None) => format!("horizon {h} h"),
-        (None, Some(n)) => format!("{n} arrivals, then until empty"),
+        (Some(h), Some(n)) => format!(
+            "horizon {} h or {} arrivals",
+            words::short(h),
+            words::count(n)
+        ),
+        (Some(h), None) => format!("horizon {} h", words::short(h)),
+        (None, Some(n)) => format!("{} arrivals, then until empty", words::count(n)),
         (None, None) => String::new(),
     };
-    let _ = writeln!(
-        out,
-        "{} — {} replication(s), seed {}, {stop}, warm-up {} h (statistics ignore it)",
-        s.scenario.name, s.replications, s.seed, s.warmup_hours
+    wrapped(
+        &mut out,
+        "",
+        "  ",
+        &format!(
+            "{} — {} replication(s), seed {}, {stop}, warm-up {} h (statistics ignore it)",
+            s.scenario.name,
+            s.replications,
+            s.seed,
+            words::short(s.warmup_hours)
+        ),
     );
     if let Some(pr) = &s.precision {
         let verdict = if pr.met {
@@ -49,27 +148,47 @@ pub fn render(s: &RunSummary) -> String {
         } else {
             "NOT met: replication cap reached"
         };
-        let _ = writeln!(
-            out,
-            "precision: 95% CI half-width {:.2}% of the headline mean after {} replications (target {:.2}%: {verdict})",
-            pr.achieved_relative_half_width * 100.0,
-            pr.replications,
-            pr.target_relative_half_width * 100.0
+        wrapped(
+            &mut out,
+            "",
+            "  ",
+            &format!(
+                "precision: 95% CI half-width {:.2}% of the headline mean after {} replications (target {:.2}%: {verdict})",
+                pr.achieved_relative_half_width * 100.0,
+                pr.replications,
+                pr.target_relative_half_width * 100.0
+            ),
         );
     }
     let p = &s.parcels;
-    let _ = writeln!(
-        out,
-        "parcels: created {} = delivered {} + in system {} + seized/blocked {}",
-        p.created, p.delivered, p.in_system, p.seized
+    wrapped(
+        &mut out,
+        "",
+        "  ",
+        &format!(
+            "parcels: created {} = delivered {} + in system {} + seized/blocked {}{}",
+            words::count(p.created),
+            words::count(p.delivered),
+            words::count(p.in_system),
+            words::count(p.seized),
+            if p.oversize_refused > 0 {
+                format!(
+                    " + refused as oversize {}",
+                    words::count(p.oversize_refused)
+                )
+            } else {
+                String::new()
+            }
+        ),
     );
+    warnings(&mut out, &s.warnings);
     let _ = writeln!(
         out,
         "\nhours; mean with 95% CI across replications, quantiles pooled"
     );
     let _ = writeln!(
         out,
-        "  {:<22} {:>10} {:<26} {:>9} {:>9} {:>9} {:>9}",
+        "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8} {:>8}",
         "", "mean", "95% CI", "p50", "p95", "p99", "max"
     );
     if let Some(c) = &s.metrics.clearance_hours {
@@ -84,84 +203,285 @@ pub fn render(s: &RunSummary) -> String {
         );
     }
     if let Some(r) = &s.metrics.released_within {
-        level_row(&mut out, "released within 1 h", &r.h1);
-        level_row(&mut out, "released within 24 h", &r.h24);
-        level_row(&mut out, "released within 48 h", &r.h48);
+        let _ = writeln!(out, "\nshares; mean with 95% CI across replications");
+        level_row(&mut out, "released within 1 h", &r.h1, words::percent);
+        level_row(&mut out, "released within 24 h", &r.h24, words::percent);
+        level_row(&mut out, "released within 48 h", &r.h48, words::percent);
     }
-    for st in s.stages.iter().filter(|st| st.kind != "trs_segment") {
-        let _ = writeln!(out, "stage {} ({})", st.name, st.kind);
-        stat_row(&mut out, "wait", &st.wait_hours);
-        stat_row(&mut out, "time in stage", &st.time_in_stage_hours);
-        if let Some(u) = &st.utilization {
-            level_row(&mut out, "utilization", u);
-        }
-        level_row(&mut out, "queue length", &st.queue_length);
-        if st.blocked > 0 {
-            level_row(&mut out, "blocking probability", &st.blocking_probability);
-        }
-    }
-    level_row(&mut out, "throughput [1/h]", &s.metrics.throughput_per_hour);
-    if let Some(t) = &s.throughput_per_day {
-        level_row(&mut out, "delivered per day", t);
-    }
-    if let Some(b) = &s.bottleneck {
+    let stages: Vec<&crate::experiment::summary::StageSummary> = s
+        .stages
+        .iter()
+        .filter(|st| st.kind != "trs_segment")
+        .collect();
+    if !stages.is_empty() {
         let _ = writeln!(
             out,
-            "bottleneck: {} (utilisation {:.3})",
-            b.station, b.utilization.mean
+            "\nstages; waits in hours, mean with 95% CI across replications"
         );
+        let _ = writeln!(
+            out,
+            "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  utilization",
+            "", "wait", "95% CI", "p95", "in stage", "queue"
+        );
+        for st in stages {
+            let label = format!("{} ({})", st.name, st.kind);
+            let w = &st.wait_hours;
+            let util = st
+                .utilization
+                .as_ref()
+                .map_or("—".to_string(), |u| words::percent(u.mean));
+            let text = format!(
+                "  {label:<24} {:>8}  {:<19} {:>8} {:>8} {:>8}  {util}",
+                h(w.mean),
+                range(w.ci95, |x| words::hours_like(x, w.mean)),
+                h(w.p95),
+                h(st.time_in_stage_hours.mean),
+                words::plain(st.queue_length.mean),
+            );
+            let _ = writeln!(out, "{}", text.trim_end());
+            if st.blocked > 0 {
+                level_row(
+                    &mut out,
+                    "  blocked share",
+                    &st.blocking_probability,
+                    words::percent,
+                );
+            }
+        }
+    }
+    let _ = writeln!(out, "\nwhole network; mean with 95% CI across replications");
+    level_row(
+        &mut out,
+        "throughput [per hour]",
+        &s.metrics.throughput_per_hour,
+        words::plain,
+    );
+    if let Some(t) = &s.throughput_per_day {
+        level_row(&mut out, "delivered per day", t, words::plain);
+    }
+    if let Some(b) = &s.bottleneck {
+        wrapped(&mut out, "  bottleneck:", "    ", &bottleneck_sentence(b));
     }
     let cur = s.currency.as_deref().unwrap_or("");
     if let Some(c) = &s.cost_per_parcel {
         let _ = writeln!(out, "\ncost per delivered parcel [{cur}]");
-        level_row(&mut out, "total", &c.total);
+        level_row(&mut out, "total", &c.total, words::money);
         for (k, v) in &c.breakdown {
-            level_row(&mut out, k, v);
+            level_row(&mut out, k, v, words::money);
         }
     }
     if let Some(r) = &s.revenue_per_parcel {
         let _ = writeln!(out, "revenue per delivered parcel [{cur}]");
-        level_row(&mut out, "duty", &r.duty);
-        level_row(&mut out, "VAT", &r.vat);
+        level_row(&mut out, "duty", &r.duty, words::money);
+        level_row(&mut out, "VAT", &r.vat, words::money);
     }
     out
 }
 
-/// A plain-text table of a paired comparison: what `clearsim compare` prints.
+/// A short label of a headline figure, for the compare table.
+fn short_metric(metric: &str) -> &str {
+    match metric {
+        "clearance_hours.mean" => "clearance, mean",
+        "clearance_hours.p50" => "clearance, median",
+        "clearance_hours.p95" => "clearance, p95",
+        "end_to_end_hours.mean" => "order→delivery, mean",
+        "released_within.24h" => "released within 24 h",
+        "cost_per_parcel.total" => "cost per parcel",
+        "revenue_per_parcel.total" => "duty + VAT per parcel",
+        "time_in_system_hours.mean" => "time in system, mean",
+        "time_in_system_hours.p50" => "time in system, median",
+        "time_in_system_hours.p95" => "time in system, p95",
+        "throughput_per_hour" => "throughput",
+        other => other,
+    }
+}
+
+/// A value of `unit` for the compare table: hours, shares as %, money, rates.
+fn cell(x: f64, unit: &str) -> String {
+    match unit {
+        "h" => h(x),
+        "share" => words::percent(x),
+        "1/h" | "" => words::plain(x),
+        _ => words::money(x),
+    }
+}
+
+/// A difference of `unit`: shares in percentage points (`pp`), signed.
+fn diff_cell(x: f64, unit: &str, reference: f64) -> String {
+    let s = match unit {
+        "h" if reference.abs() < 1000.0 => words::hours_like(x, reference),
+        "share" => format!("{} pp", words::bare(x, "share")),
+        _ => cell(x, unit),
+    };
+    if x > 0.0 && !s.starts_with('-') && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// The interval of a difference, in the difference's format.
+fn diff_range(ci: Option<[f64; 2]>, unit: &str, reference: f64) -> String {
+    range(ci, |x| {
+        let s = diff_cell(x, unit, reference);
+        s.strip_suffix(" pp").map_or(s.clone(), str::to_string)
+    })
+}
+
+/// A plain-text table of a comparison: what `clearsim compare` prints. Paired differences
+/// when A and B share their demand, independent ones otherwise (said in the header); money in
+/// two currencies is shown, not differenced; stations by name. Fits in [`MAX_WIDTH`] columns.
 pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "A = {}   B = {}\n{} paired replications, seed {} (common random numbers: the same parcels in both)",
-        c.a.name, c.b.name, c.replications, c.seed
-    );
-    let _ = writeln!(
-        out,
-        "\n  {:<26} {:>11} {:>11} {:>11} {:<24} {:>8}  {:<24}",
-        "metric", "A", "B", "B − A", "95% CI (paired)", "change", "95% CI if unpaired"
+    let _ = writeln!(out, "A = {}", c.a.name);
+    let _ = writeln!(out, "B = {}", c.b.name);
+    let how = if c.paired {
+        format!(
+            "{} paired replications, seed {}: {}.",
+            c.replications, c.seed, c.pairing
+        )
+    } else {
+        format!(
+            "{} replications each, seed {}. NOT PAIRED: {}.",
+            c.replications, c.seed, c.pairing
+        )
+    };
+    wrapped(&mut out, "", "", &how);
+    warnings(&mut out, &c.warnings);
+    let ci_head = if c.paired {
+        "95% CI (paired)"
+    } else {
+        "95% CI (Welch)"
+    };
+    let line = |out: &mut String, cols: [&str; 7]| {
+        let text = format!(
+            "  {:<26} {:>9} {:>9} {:>10}  {:<20} {:>2} {:>8}",
+            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]
+        );
+        let _ = writeln!(out, "{}", text.trim_end());
+    };
+    let _ = writeln!(out);
+    line(
+        &mut out,
+        ["figure", "A", "B", "B − A", ci_head, "", "change"],
     );
     for r in &c.rows {
-        let ci = |ci: Option<[f64; 2]>| match ci {
-            Some([lo, hi]) => format!("[{lo:.4}, {hi:.4}]"),
-            None => "(no CI)".to_string(),
+        let u = r.unit.as_str();
+        let label = format!(
+            "{} [{}]",
+            short_metric(r.metric),
+            if u == "share" { "%" } else { u }
+        );
+        let change = if u == "share" {
+            String::new()
+        } else {
+            format!("{:+.1}%", r.relative_change * 100.0)
         };
-        let mark = if r.significant { " *" } else { "" };
-        let _ = writeln!(
-            out,
-            "  {:<26} {:>11.4} {:>11.4} {:>11.4} {:<24} {:>7.1}%  {:<24}{mark}",
-            format!("{} [{}]", r.metric, r.unit),
-            r.a.mean,
-            r.b.mean,
-            r.difference.mean,
-            ci(r.difference.ci95),
-            r.relative_change * 100.0,
-            ci(r.independent_ci95),
+        line(
+            &mut out,
+            [
+                &label,
+                &cell(r.a.mean, u),
+                &cell(r.b.mean, u),
+                &diff_cell(r.difference.mean, u, r.difference.mean),
+                &diff_range(r.difference.ci95, u, r.difference.mean),
+                if r.significant { "*" } else { "" },
+                &change,
+            ],
         );
     }
-    let _ = writeln!(
-        out,
-        "\n* the 95% interval of B − A excludes 0: the difference is real at that level"
+    for r in &c.not_differenced {
+        line(
+            &mut out,
+            [
+                short_metric(r.metric),
+                &format!("{} {}", words::money(r.a.mean), r.unit_a),
+                &format!("{} {}", words::money(r.b.mean), r.unit_b),
+                "—",
+                "not differenced (†)",
+                "",
+                "",
+            ],
+        );
+    }
+    if !c.stations.is_empty() {
+        let _ = writeln!(out);
+        line(
+            &mut out,
+            ["station: utilization", "A", "B", "B − A", ci_head, "", ""],
+        );
+        for st in &c.stations {
+            let f = &st.utilization;
+            let side = |l: &Option<Level>| {
+                l.as_ref()
+                    .map_or("absent".to_string(), |l| words::percent(l.mean))
+            };
+            let (d, r) = match &f.difference {
+                Some(d) => (
+                    diff_cell(d.mean, "share", d.mean),
+                    diff_range(d.ci95, "share", d.mean),
+                ),
+                None => ("—".to_string(), "station on one side only".to_string()),
+            };
+            line(
+                &mut out,
+                [
+                    &st.station,
+                    &side(&f.a),
+                    &side(&f.b),
+                    &d,
+                    &r,
+                    if f.significant { "*" } else { "" },
+                    "",
+                ],
+            );
+        }
+        line(
+            &mut out,
+            ["station: mean wait [h]", "A", "B", "B − A", ci_head, "", ""],
+        );
+        for st in &c.stations {
+            let f = &st.mean_wait_hours;
+            let side = |l: &Option<Level>| l.as_ref().map_or("absent".to_string(), |l| h(l.mean));
+            let (d, r) = match &f.difference {
+                Some(d) => (
+                    diff_cell(d.mean, "h", d.mean),
+                    diff_range(d.ci95, "h", d.mean),
+                ),
+                None => ("—".to_string(), "station on one side only".to_string()),
+            };
+            line(
+                &mut out,
+                [
+                    &st.station,
+                    &side(&f.a),
+                    &side(&f.b),
+                    &d,
+                    &r,
+                    if f.significant { "*" } else { "" },
+                    "",
+                ],
+            );
+        }
+    }
+    let _ = writeln!(out);
+    wrapped(
+        &mut out,
+        "",
+        "  ",
+        "* the 95% interval of B − A excludes 0: the difference is real at that level. pp: percentage points. Intervals cover simulation noise across replications for these inputs, not uncertainty about the inputs.",
     );
+    if c.paired {
+        wrapped(
+            &mut out,
+            "",
+            "  ",
+            "--json also gives, per figure, the interval independent seeds would have given (independent_ci95): the price of not pairing.",
+        );
+    }
+    for r in c.not_differenced.iter().take(1) {
+        wrapped(&mut out, "†", "  ", &format!("{}.", r.reason));
+    }
     out
 }
 

@@ -129,3 +129,121 @@ fn precision_adds_replications_until_the_half_width_target_is_met() {
     assert_eq!(capped["precision"]["met"], false);
     assert_eq!(capped["precision"]["replications"].as_u64(), Some(6));
 }
+
+/// A short comparison: 2 replications, 3 days, warm-up 1 day.
+const SHORT: [&str; 6] = [
+    "--reps",
+    "2",
+    "--set",
+    "run.horizon_h=72",
+    "--set",
+    "run.warmup_h=24",
+];
+
+#[test]
+fn unrelated_files_are_not_paired_and_money_is_not_differenced_across_currencies() {
+    let c = compare(
+        "scenarios/eu-2026-flat-duty.toml",
+        "scenarios/us-no-de-minimis.toml",
+        &SHORT,
+    );
+    assert_eq!(c["paired"], false, "{}", c["pairing"]);
+    let why = c["pairing"].as_str().unwrap();
+    assert!(why.contains("do not share their demand"), "{why}");
+    assert!(!why.contains("common random numbers"), "{why}");
+    let rows = c["rows"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| r["unit"] != "EUR" && r["unit"] != "USD"),
+        "no money difference across currencies: {rows:?}"
+    );
+    let money = c["not_differenced"].as_array().unwrap();
+    let cost = money
+        .iter()
+        .find(|r| r["metric"] == "cost_per_parcel.total")
+        .unwrap();
+    assert_eq!(
+        (cost["unit_a"].as_str(), cost["unit_b"].as_str()),
+        (Some("EUR"), Some("USD"))
+    );
+    // Unpaired: the interval of a difference is the independent-samples (Welch) one.
+    for r in rows {
+        assert_eq!(r["difference"]["ci95"], r["independent_ci95"], "{r}");
+    }
+    // The table says it too, and claims no common random numbers.
+    let (a, b) = (
+        repo("scenarios/eu-2026-flat-duty.toml"),
+        repo("scenarios/us-no-de-minimis.toml"),
+    );
+    let out = clearsim(
+        &[
+            &["compare", a.to_str().unwrap(), b.to_str().unwrap()][..],
+            &SHORT,
+        ]
+        .concat(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("NOT PAIRED"), "{text}");
+    assert!(!text.contains("common random numbers"), "{text}");
+    assert!(
+        text.contains("EUR") && text.contains("USD") && text.contains("not differenced"),
+        "{text}"
+    );
+}
+
+#[test]
+fn stations_are_compared_by_name_and_a_missing_one_is_absent() {
+    let c = compare("scenarios/paper.toml", "scenarios/paperless.toml", &SHORT);
+    assert_eq!(c["paired"], true);
+    assert!(
+        c["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["metric"] != "bottleneck.utilization"),
+        "no busiest-station row differencing two different stations"
+    );
+    let stations = c["stations"].as_array().unwrap();
+    let st = |n: &str| stations.iter().find(|s| s["station"] == n).unwrap().clone();
+    let desk = st("paper_desk");
+    assert!(
+        desk["utilization"]["a"]["mean"].as_f64().unwrap() > 0.0,
+        "{desk}"
+    );
+    assert!(desk["utilization"]["b"].is_null(), "{desk}");
+    assert!(desk["utilization"]["difference"].is_null(), "{desk}");
+    let doc = st("doc_check");
+    let (a, b, d) = (
+        doc["utilization"]["a"]["mean"].as_f64().unwrap(),
+        doc["utilization"]["b"]["mean"].as_f64().unwrap(),
+        doc["utilization"]["difference"]["mean"].as_f64().unwrap(),
+    );
+    assert!((b - a - d).abs() < 1e-12, "{doc}");
+}
+
+#[test]
+fn compare_table_of_the_readme_fits_in_100_columns() {
+    let (a, b) = (
+        repo("scenarios/paper.toml"),
+        repo("scenarios/paperless.toml"),
+    );
+    let out = clearsim(
+        &[
+            &["compare", a.to_str().unwrap(), b.to_str().unwrap()][..],
+            &SHORT,
+        ]
+        .concat(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 100,
+            "{} columns: {line}",
+            line.chars().count()
+        );
+    }
+    assert!(
+        text.contains("paper_desk") && text.contains("absent"),
+        "{text}"
+    );
+}

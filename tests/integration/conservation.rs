@@ -17,7 +17,7 @@ fn parcels_are_conserved_in_every_validation_scenario() {
         let p = &s.parcels;
         assert_eq!(
             p.created,
-            p.delivered + p.in_system + p.seized,
+            p.delivered + p.in_system + p.seized + p.oversize_refused,
             "{path}: {p:?}"
         );
         assert!(p.created > 0, "{path}");

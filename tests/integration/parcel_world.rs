@@ -40,7 +40,7 @@ fn parcels_are_conserved_and_the_rules_hold_in_every_shipped_scenario() {
         assert!(p.created > 0, "{path}");
         assert_eq!(
             p.created,
-            p.delivered + p.in_system + p.seized,
+            p.delivered + p.in_system + p.seized + p.oversize_refused,
             "{path}: {p:?}"
         );
         let inv = s.invariants.as_ref().unwrap();

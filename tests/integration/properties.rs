@@ -63,7 +63,10 @@ proptest! {
         let reps = replicate(&sc, 2).unwrap();
         let s = summarize(&sc, &reps);
         let p = &s.parcels;
-        prop_assert_eq!(p.created, p.delivered + p.in_system + p.seized);
+        prop_assert_eq!(
+            p.created,
+            p.delivered + p.in_system + p.seized + p.oversize_refused
+        );
         let transfer = &s.stages[1];
         if transfer.time_in_stage_hours.count > 0 {
             // A delay never ends before its minimum (quantile reporting never understates).

@@ -729,3 +729,158 @@ fn sweep_and_stress_reports_draw_every_chart_they_promise() {
     ]);
     assert_eq!(read(&again), page);
 }
+
+#[test]
+fn a_run_too_short_to_fill_the_network_or_overloaded_warns() {
+    let paper = path("scenarios/paper.toml");
+    let out = clearsim(&[
+        "run",
+        paper.as_str(),
+        "--json",
+        "--reps",
+        "2",
+        "--set",
+        "run.horizon_h=96",
+        "--set",
+        "run.warmup_h=48",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"not_filled"), "{codes:?}");
+    // An overloaded paper desk (ρ = 1.24) warns, naming it, in the JSON and the table.
+    let text =
+        read(&repo("tests/fixtures/world-small.toml")).replace("servers = 40\n", "servers = 25\n");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("overloaded.toml");
+    std::fs::write(&f, text).unwrap();
+    let f = f.to_str().unwrap();
+    let out = clearsim(&[&["run", f, "--json", "--reps", "2"][..], &SHORT].concat());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "overloaded")
+        .unwrap_or_else(|| panic!("{}", v["warnings"]))
+        .clone();
+    assert!(w["message"].as_str().unwrap().contains("paper_desk"), "{w}");
+    let out = clearsim(&[&["run", f, "--reps", "2"][..], &SHORT].concat());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("WARNING [overloaded]"));
+    let html = dir.path().join("r.html");
+    ok(&[
+        &[
+            "run",
+            f,
+            "--quiet",
+            "--reps",
+            "2",
+            "--report",
+            html.to_str().unwrap(),
+        ][..],
+        &SHORT,
+    ]
+    .concat());
+    let page = read(&html);
+    assert!(
+        page.contains("not final") && page.contains("aper_desk is offered more work"),
+        "no warning in the report"
+    );
+    assert!(
+        page.contains("not uncertainty about the inputs")
+            || page.contains("does not cover uncertainty about the inputs")
+    );
+}
+
+#[test]
+fn every_shipped_scenario_run_table_fits_in_100_columns() {
+    let mut files = Vec::new();
+    for dir in ["scenarios", "scenarios/validation"] {
+        for e in std::fs::read_dir(repo(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 5);
+    for f in files {
+        let f = f.to_str().unwrap();
+        let out = clearsim(&[
+            "run",
+            f,
+            "--reps",
+            "2",
+            "--set",
+            "run.horizon_h=48",
+            "--set",
+            "run.warmup_h=12",
+        ]);
+        assert!(
+            out.status.success(),
+            "{f}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{f}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
+}
+
+#[test]
+fn comparison_histograms_share_their_bins_and_shares_end_at_100() {
+    let dir = tempfile::tempdir().unwrap();
+    let (html, _) = compare_report(dir.path());
+    let page = read(&html);
+    let doc = roxmltree::Document::parse_with_options(
+        &page,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let svg = |id: &str| {
+        doc.descendants()
+            .find(|n| n.tag_name().name() == "svg" && n.attribute("id") == Some(id))
+            .unwrap_or_else(|| panic!("no {id}"))
+    };
+    // Bars of the two overlaid histograms: every width drawn is one width.
+    let widths: Vec<f64> = svg("chart-histogram")
+        .descendants()
+        .filter(|n| n.tag_name().name() == "rect" && n.attribute("opacity").is_some())
+        .filter_map(|n| n.attribute("width")?.parse::<f64>().ok())
+        .filter(|w| (15.0..200.0).contains(w))
+        .collect();
+    let (lo, hi) = widths
+        .iter()
+        .fold((f64::INFINITY, 0.0_f64), |(l, h), &w| (l.min(w), h.max(w)));
+    assert!(
+        !widths.is_empty() && hi - lo <= 1.0,
+        "histogram bars of different widths: {widths:?}"
+    );
+    // No tick of a share axis above 100.
+    {
+        let id = "chart-utilisation";
+        let over: Vec<f64> = svg(id)
+            .descendants()
+            .filter(|n| n.tag_name().name() == "text")
+            .filter_map(|n| n.text().and_then(|t| t.trim().parse::<f64>().ok()))
+            .filter(|v| *v > 100.0)
+            .collect();
+        assert!(over.is_empty(), "{id}: ticks above 100%: {over:?}");
+    }
+    assert!(
+        page.contains("Both on the same"),
+        "the reading names the common bins"
+    );
+}
