@@ -1,34 +1,34 @@
-//! Choosing the warm-up from the data: pooled MSER-5 on the headline figure of a pilot run.
+//! Choosing the warm-up from the data: pooled MSER on daily means of a pilot run's headline figure.
 
 use serde::Serialize;
 
 use super::units::simulate_unit;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range};
 use crate::scenario::Scenario;
-use crate::stats::{BatchSeries, mser5_pooled};
+use crate::stats::{BatchSeries, mser_pooled};
 
 /// The warm-up `--warmup auto` chose, and from what: enough to say why (see
 /// [`WarmupChoice::describe`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WarmupChoice {
-    /// How it was chosen: `mser5_pooled` (MSER-5 on the batch means of every pilot replication
-    /// together), with the floor below.
+    /// How it was chosen: `mser_daily_pooled` (MSER on the daily means of the headline figure
+    /// of every pilot replication together), with the floor below.
     pub method: &'static str,
-    /// The warm-up [h], deleted from every statistic of the real run: the larger of the MSER-5
+    /// The warm-up [h], deleted from every statistic of the real run: the larger of the MSER
     /// cut and the floor, rounded up to a whole day.
     pub hours: f64,
     /// Replications of the pilot run (the scenario's, with no warm-up).
     pub pilot_replications: u32,
-    /// Batch means per replication MSER-5 read.
+    /// Daily means per replication MSER read (whole days; the last, cut short, left out).
     pub series_length: usize,
-    /// Batch means cut per replication.
+    /// Days cut per replication.
     pub cut: usize,
-    /// The MSER-5 cut in hours (mean time at which the last cut batch ended; 0 with no cut).
+    /// The MSER cut in hours (the end of the last day cut; 0 with no cut).
     pub mser_hours: f64,
     /// The floor [h]: one day after the headline figure was first recorded (the pipeline ahead
     /// of it has then delivered, and one daily cycle of departures and demand has been seen).
     pub floor_hours: f64,
-    /// True when MSER-5 cut as much as it may (half the series): the headline figure was still
+    /// True when MSER cut as much as it may (half the series): the headline figure was still
     /// drifting at mid-run, so no steady state was seen; lengthen `run.horizon_h`.
     pub at_limit: bool,
     /// Why this warm-up, in one sentence.
@@ -39,7 +39,7 @@ impl WarmupChoice {
     /// One line for the terminal: what was chosen and why.
     pub fn describe(&self) -> String {
         format!(
-            "warm-up: {} h ({}; pooled MSER-5 on {} batch means of each of {} pilot replications)",
+            "warm-up: {} h ({}; pooled MSER on {} daily means of each of {} pilot replications)",
             self.hours, self.reason, self.series_length, self.pilot_replications
         )
     }
@@ -85,17 +85,17 @@ pub fn choose(scenario: &Scenario, workers: Workers<'_>) -> Result<WarmupChoice,
 /// Hours per day: the warm-up is a whole number of them.
 const DAY_H: f64 = 24.0;
 
-/// The warm-up from pilot replications `reps`: MSER-5 on the batch means of all replications
-/// together ([`mser5_pooled`]), the cut converted to hours as the mean time at which the last
-/// cut batch ended; then at least the floor (one day after the headline figure was first
-/// recorded), and rounded up to a whole day, so that the cut does not depend on where in the
-/// daily cycle of departures and demand MSER-5 happened to stop.
+/// The warm-up from pilot replications `reps`: the headline figure's batch means averaged per
+/// day of the run, then MSER on those daily means of all replications together
+/// ([`mser_pooled`] with batches of one day), one cut for all; then at least the floor (one day
+/// after the headline figure was first recorded), rounded up to a whole day.
 ///
-/// Why pooled: MSER-5 on the cross-replication average (the method before) read a smoothed
-/// series whose remaining swings (the weekly cycle, one replication's excursion) decide the
-/// minimum, so the cut jumped with the horizon (187 h at 336 h, 0 h at 720 h, for the same
-/// scenario). Pooled, each replication's noise stays in the statistic and only a transient
-/// shared by the replications is worth cutting.
+/// Why daily and pooled: MSER-5 on the cross-replication average of batches a few minutes long
+/// read the daily and weekly swings of departures and demand as transients, so the cut jumped
+/// with the horizon (187 h at 336 h, 0 h at 720 h, for the same scenario). A day is the period
+/// of the timetable and of the hourly profile, so daily means carry no within-day swing; pooled,
+/// each replication's noise stays in the statistic and only a transient the replications share
+/// is worth cutting.
 pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
     let size = reps
         .iter()
@@ -103,32 +103,76 @@ pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
         .max()
         .unwrap_or(1);
     let per_rep: Vec<Vec<(f64, f64)>> = reps.iter().map(|u| rebatched(series(u), size)).collect();
-    let len = per_rep.iter().map(Vec::len).min().unwrap_or(0);
-    let n = per_rep.len().max(1) as f64;
-    let values: Vec<Vec<f64>> = per_rep
+    // Daily means: the batches that ended on each day of the run, averaged. A day is the
+    // period of the departures and of the hourly demand profile, so whole days carry no
+    // within-day swing that MSER could mistake for a transient (with batches of a few minutes
+    // the cut followed the daily cycle and jumped with the horizon).
+    let first_day = per_rep
         .iter()
-        .map(|s| s[..len].iter().map(|b| b.0).collect())
+        .filter_map(|s| s.first())
+        .map(|b| (b.1 / DAY_H).floor())
+        .fold(f64::INFINITY, f64::min);
+    let days: Vec<Vec<f64>> = per_rep
+        .iter()
+        .map(|s| {
+            let mut sums: Vec<(f64, u32)> = Vec::new();
+            for &(mean, end) in s {
+                let d = ((end / DAY_H).floor() - first_day).max(0.0) as usize;
+                if sums.len() <= d {
+                    sums.resize(d + 1, (0.0, 0));
+                }
+                sums[d].0 += mean;
+                sums[d].1 += 1;
+            }
+            // A day with no batch (nothing released) takes the day before's mean.
+            let mut out = Vec::with_capacity(sums.len());
+            let mut last = 0.0;
+            for (sum, n) in sums {
+                if n > 0 {
+                    last = sum / n as f64;
+                }
+                out.push(last);
+            }
+            // The last day is cut short by the horizon: left out.
+            out.pop();
+            out
+        })
         .collect();
-    let cut = mser5_pooled(&values);
-    let end_of = |j: usize| per_rep.iter().map(|s| s[j].1).sum::<f64>() / n;
-    let mser_hours = if cut == 0 { 0.0 } else { end_of(cut - 1) };
-    let first_h = if len > 0 { end_of(0) } else { 0.0 };
+    let len = days.iter().map(Vec::len).min().unwrap_or(0);
+    let values: Vec<Vec<f64>> = days.iter().map(|d| d[..len].to_vec()).collect();
+    let cut = mser_pooled(&values, 1);
+    let first_h = if first_day.is_finite() {
+        let n = per_rep.len().max(1) as f64;
+        per_rep
+            .iter()
+            .filter_map(|s| s.first())
+            .map(|b| b.1)
+            .sum::<f64>()
+            / n
+    } else {
+        0.0
+    };
+    let mser_hours = if cut == 0 || !first_day.is_finite() {
+        0.0
+    } else {
+        (first_day + cut as f64) * DAY_H
+    };
     let floor_hours = first_h + DAY_H;
     let hours = (mser_hours.max(floor_hours) / DAY_H).ceil() * DAY_H;
-    let at_limit = cut > 0 && cut == (len / 5 / 2) * 5;
+    let at_limit = cut > 0 && cut == len / 2;
     let reason = if at_limit {
         format!(
-            "MSER-5 cut half the pilot ({mser_hours:.1} h): the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h"
+            "MSER cut half the pilot ({mser_hours:.1} h): the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h"
         )
     } else if mser_hours > floor_hours {
-        format!("MSER-5 cut the start-up transient at {mser_hours:.1} h, rounded up to a whole day")
+        format!("MSER cut the start-up transient at {mser_hours:.1} h")
     } else {
         format!(
-            "the floor: one day after the headline figure was first recorded at {first_h:.1} h (MSER-5 alone cut {mser_hours:.1} h), rounded up to a whole day"
+            "the floor: one day after the headline figure was first recorded at {first_h:.1} h (MSER alone cut {mser_hours:.1} h), rounded up to a whole day"
         )
     };
     WarmupChoice {
-        method: "mser5_pooled",
+        method: "mser_daily_pooled",
         hours,
         pilot_replications: reps.len() as u32,
         series_length: len,
@@ -180,7 +224,7 @@ mod tests {
         assert_eq!(c.hours % 24.0, 0.0, "{c:?}");
         // A flat series needs no cut: the floor (a day after the first record) decides.
         let flat = choose_from(&[unit((0..2_000).map(|i| (i % 7) as f64))]);
-        assert!(flat.mser_hours < 5.0, "{flat:?}");
+        assert!(flat.mser_hours <= 24.0, "{flat:?}");
         assert_eq!(flat.hours, 24.0, "{flat:?}");
         assert!(flat.reason.contains("floor"), "{}", flat.describe());
         let drift = choose_from(&[unit((0..2_000).map(|i| i as f64))]);

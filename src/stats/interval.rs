@@ -279,15 +279,22 @@ pub fn mser5(series: &[f64]) -> usize {
 /// does not pull the cut, which is what made the cut jump between horizons. Series are read up
 /// to the shortest one's length; cuts keep at least half of it. Returns points cut per series.
 pub fn mser5_pooled(series: &[Vec<f64>]) -> usize {
-    const BATCH: usize = 5;
+    mser_pooled(series, 5)
+}
+
+/// [`mser_daily_pooled`] with batches of `batch` observations (MSER-1 when 1: each observation is
+/// already a batch mean, such as a day's mean).
+pub fn mser_pooled(series: &[Vec<f64>], batch: usize) -> usize {
+    let size = batch.max(1);
     let len = series.iter().map(Vec::len).min().unwrap_or(0);
-    let batches = len / BATCH;
+    let batches = len / size;
     if series.is_empty() || batches < 2 {
         return 0;
     }
     let max_cut = batches / 2;
     let reps = series.len() as f64;
-    let batch_mean = |s: &[f64], j: usize| s[j * BATCH..(j + 1) * BATCH].iter().sum::<f64>() / 5.0;
+    let batch_mean =
+        |s: &[f64], j: usize| s[j * size..(j + 1) * size].iter().sum::<f64>() / size as f64;
     let (mut kept, mut mean, mut m2) = (0.0_f64, 0.0_f64, 0.0_f64);
     let mut best = (0, f64::INFINITY);
     for d in (0..batches).rev() {
@@ -305,7 +312,7 @@ pub fn mser5_pooled(series: &[Vec<f64>]) -> usize {
             }
         }
     }
-    best.0 * BATCH
+    best.0 * size
 }
 
 #[cfg(test)]

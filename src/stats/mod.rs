@@ -13,7 +13,8 @@ pub mod timeweighted;
 
 pub use histogram::Histogram;
 pub use interval::{
-    Bounds, Estimate, PairedDifference, interval95, mser5, mser5_pooled, paired, t_quantile_975,
+    Bounds, Estimate, PairedDifference, interval95, mser_pooled, mser5, mser5_pooled, paired,
+    t_quantile_975,
 };
 pub use series::BatchSeries;
 pub use tally::{Tally, TallyHist};

@@ -483,13 +483,13 @@ fn warmup_auto_is_chosen_printed_and_stored() {
     ]));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let w = &v["warmup"];
-    assert_eq!(w["method"], "mser5_pooled");
+    assert_eq!(w["method"], "mser_daily_pooled");
     let hours = w["hours"].as_f64().unwrap();
     assert_eq!(v["warmup_hours"].as_f64().unwrap(), hours);
     assert!(hours > 0.0 && hours < 1500.0, "{w}");
     assert_eq!(w["at_limit"], false);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("warm-up:") && err.contains("MSER-5"), "{err}");
+    assert!(err.contains("warm-up:") && err.contains("MSER"), "{err}");
     refused(
         &clearsim(&["run", f.as_str(), "--warmup", "soon"]),
         "--warmup soon",

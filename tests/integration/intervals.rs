@@ -123,6 +123,6 @@ fn warmup_auto_chooses_the_same_warmup_at_two_horizons() {
         "336 h: {short}\n720 h: {long}"
     );
     assert!(short.hours >= short.floor_hours && long.hours >= 24.0);
-    assert_eq!(short.method, "mser5_pooled");
+    assert_eq!(short.method, "mser_daily_pooled");
     assert!(short.to_string().starts_with("warm-up: "), "{short}");
 }
