@@ -657,7 +657,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
                 experiment::budget::estimate(&sa, &shape),
                 experiment::budget::estimate(&sb, &shape),
             );
-            how.within_budget(ea.add(eb))?;
+            how.within_budget(ea.followed_by(eb))?;
             let pb = how.progress();
             let workers = experiment::Workers {
                 threads,
@@ -750,7 +750,7 @@ fn execute(cli: Cli) -> Result<(), Failure> {
             let estimate = scenarios
                 .iter()
                 .map(|sc| experiment::budget::estimate(sc, &shape))
-                .reduce(|a, b| a.add(b));
+                .reduce(|a, b| a.followed_by(b));
             how.within_budget(
                 estimate
                     .expect("a grid has a point")
