@@ -39,8 +39,14 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
     let mut sb = load(&args_b, paired(&sa, &extra))?;
     let reps = target.map_or(sa.run.replications, |t| t.max_replications);
     let shape = how.shape(reps, 1 + how.auto_warmup() as u64);
-    let both =
-        experiment::budget::estimate(&sa, &shape).add(experiment::budget::estimate(&sb, &shape));
+    let (ea, eb) = (
+        experiment::budget::estimate(&sa, &shape),
+        experiment::budget::estimate(&sb, &shape),
+    );
+    // Both sides' results are held at once, so their memory adds up too.
+    let memory = ea.memory_bytes + eb.memory_bytes;
+    let mut both = ea.followed_by(eb);
+    both.memory_bytes = memory;
     super::within_budget(&how, both)?;
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);

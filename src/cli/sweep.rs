@@ -55,7 +55,7 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
     let estimate = scenarios
         .iter()
         .map(|sc| clearsim::experiment::budget::estimate(sc, &shape))
-        .reduce(|a, b| a.add(b));
+        .reduce(|a, b| a.followed_by(b));
     if let Some(estimate) = estimate {
         super::within_budget(
             &how,

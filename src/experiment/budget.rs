@@ -88,7 +88,7 @@ impl fmt::Display for BudgetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (e, b) = (&self.estimate, &self.budget);
         let mut first = true;
-        if !(e.events <= b.max_events) {
+        if !within(e.events, b.max_events) {
             write!(
                 f,
                 "this job would process about {} events ({} parcels per replication), more than the budget of {}; lower the replications, the horizon or the demand, or raise the budget with --max-events N",
@@ -98,7 +98,7 @@ impl fmt::Display for BudgetError {
             )?;
             first = false;
         }
-        if !(e.memory_bytes <= b.max_memory_bytes) {
+        if !within(e.memory_bytes, b.max_memory_bytes) {
             if !first {
                 write!(f, "; and ")?;
             }
@@ -113,6 +113,11 @@ impl fmt::Display for BudgetError {
         }
         Ok(())
     }
+}
+
+/// True when `x` is at most `max` (a NaN estimate is not).
+fn within(x: f64, max: f64) -> bool {
+    x <= max
 }
 
 fn sci(x: f64) -> String {
@@ -154,7 +159,7 @@ const SWEEP_POINT_BYTES: f64 = 64.0 * 1024.0;
 const RUNS_ROW_BYTES: f64 = 512.0;
 
 /// The work of `shape` runs of `scenario` (for a sweep, pass each point's scenario with
-/// `runs: 1` and [`WorkEstimate::add`] them).
+/// `runs: 1` and [`WorkEstimate::followed_by`] them).
 pub fn estimate(scenario: &Scenario, shape: &JobShape) -> WorkEstimate {
     let reps = shape.replications.max(1) as f64;
     let runs = shape.runs.max(1) as f64;
@@ -196,7 +201,7 @@ pub fn estimate(scenario: &Scenario, shape: &JobShape) -> WorkEstimate {
 impl WorkEstimate {
     /// The estimate of two parts of a job run one after the other (the points of a sweep):
     /// events and rows add up, memory is the larger of the two.
-    pub fn add(self, other: WorkEstimate) -> WorkEstimate {
+    pub fn followed_by(self, other: WorkEstimate) -> WorkEstimate {
         let (big, small) = if other.memory_bytes > self.memory_bytes {
             (other, self)
         } else {

@@ -108,7 +108,7 @@ fn range_values(a: &str, b: &str, step: &str) -> Result<Vec<String>, String> {
     // Counted in floating point, before any conversion or allocation: a tiny step would
     // otherwise overflow the count.
     let count = ((hi - lo) / st + 1e-9).floor() + 1.0;
-    if !(count <= MAX_POINTS as f64) {
+    if count.is_nan() || count > MAX_POINTS as f64 {
         return Err(format!(
             "{a}..{b}:{step} has {count:.3e} values, too many for one axis (at most {MAX_POINTS}); use a larger step",
             a = a.trim(),

@@ -399,3 +399,21 @@ fn mutated_scenarios_never_panic_hang_or_exhaust_memory() {
         failures.join("\n")
     );
 }
+
+#[test]
+fn the_mutator_changes_the_files_it_is_given() {
+    let files = shipped();
+    let mut changed = 0;
+    for case in 0..200 {
+        let mut rng = Rng(case);
+        let text = std::fs::read_to_string(rng.pick(&files)).expect("shipped scenario");
+        let mut doc: DocumentMut = text.parse().expect("parses");
+        let before = doc.to_string();
+        mutate(&mut doc, &mut rng);
+        changed += usize::from(doc.to_string() != before);
+    }
+    assert!(
+        changed >= 120,
+        "only {changed} of 200 mutations changed the file"
+    );
+}
