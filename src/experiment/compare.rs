@@ -492,12 +492,7 @@ fn shared_demand(a: &Scenario, b: &Scenario) -> Result<(), String> {
                     names(wb).join(", ")
                 ));
             }
-            if let Some((pa, _)) = wa
-                .platforms
-                .iter()
-                .zip(&wb.platforms)
-                .find(|(x, y)| format!("{x:?}") != format!("{y:?}"))
-            {
+            if let Some((pa, _)) = wa.platforms.iter().zip(&wb.platforms).find(|(x, y)| x != y) {
                 return Err(format!(
                     "platform `{}` orders differently: its rate, profile, peak days, values, weights or mode mix differ",
                     pa.name
@@ -512,8 +507,7 @@ fn shared_demand(a: &Scenario, b: &Scenario) -> Result<(), String> {
             Ok(())
         }
         _ => {
-            let sources = |s: &Scenario| format!("{:?}", s.sources);
-            if sources(a) == sources(b) && a.run.demand_multiplier == b.run.demand_multiplier {
+            if a.sources == b.sources && a.run.demand_multiplier == b.run.demand_multiplier {
                 Ok(())
             } else {
                 Err("their sources of arrivals differ".to_string())

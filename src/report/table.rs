@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::words;
 use crate::experiment::RunSummary;
+use crate::experiment::compare::{StationFigure, StationRow};
 use crate::experiment::summary::{Bottleneck, Level, Stat, Warning};
 
 fn ci(ci: Option<[f64; 2]>) -> String {
@@ -353,13 +354,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     } else {
         "95% CI (Welch)"
     };
-    let line = |out: &mut String, cols: [&str; 7]| {
-        let text = format!(
-            "  {:<26} {:>9} {:>9} {:>10}  {:<20} {:>2} {:>8}",
-            cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]
-        );
-        let _ = writeln!(out, "{}", text.trim_end());
-    };
+    let line = compare_line;
     let _ = writeln!(out);
     line(
         &mut out,
@@ -406,63 +401,22 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     }
     if !c.stations.is_empty() {
         let _ = writeln!(out);
-        line(
+        station_block(
             &mut out,
-            ["station: utilization", "A", "B", "B − A", ci_head, "", ""],
+            ["station: utilization", ci_head],
+            &c.stations,
+            |st| &st.utilization,
+            "share",
+            words::percent,
         );
-        for st in &c.stations {
-            let f = &st.utilization;
-            let side = |l: &Option<Level>| {
-                l.as_ref()
-                    .map_or("absent".to_string(), |l| words::percent(l.mean))
-            };
-            let (d, r) = match &f.difference {
-                Some(d) => (
-                    diff_cell(d.mean, "share", d.mean),
-                    diff_range(d.ci95, "share", d.mean),
-                ),
-                None => ("—".to_string(), "station on one side only".to_string()),
-            };
-            line(
-                &mut out,
-                [
-                    &st.station,
-                    &side(&f.a),
-                    &side(&f.b),
-                    &d,
-                    &r,
-                    if f.significant { "*" } else { "" },
-                    "",
-                ],
-            );
-        }
-        line(
+        station_block(
             &mut out,
-            ["station: mean wait [h]", "A", "B", "B − A", ci_head, "", ""],
+            ["station: mean wait [h]", ci_head],
+            &c.stations,
+            |st| &st.mean_wait_hours,
+            "h",
+            h,
         );
-        for st in &c.stations {
-            let f = &st.mean_wait_hours;
-            let side = |l: &Option<Level>| l.as_ref().map_or("absent".to_string(), |l| h(l.mean));
-            let (d, r) = match &f.difference {
-                Some(d) => (
-                    diff_cell(d.mean, "h", d.mean),
-                    diff_range(d.ci95, "h", d.mean),
-                ),
-                None => ("—".to_string(), "station on one side only".to_string()),
-            };
-            line(
-                &mut out,
-                [
-                    &st.station,
-                    &side(&f.a),
-                    &side(&f.b),
-                    &d,
-                    &r,
-                    if f.significant { "*" } else { "" },
-                    "",
-                ],
-            );
-        }
     }
     let _ = writeln!(out);
     wrapped(
@@ -607,4 +561,49 @@ pub fn render_stress(r: &crate::experiment::stress::StressResult) -> String {
         );
     }
     out
+}
+
+/// One row of the compare table, in its columns.
+fn compare_line(out: &mut String, cols: [&str; 7]) {
+    let text = format!(
+        "  {:<26} {:>9} {:>9} {:>10}  {:<20} {:>2} {:>8}",
+        cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]
+    );
+    let _ = writeln!(out, "{}", text.trim_end());
+}
+
+/// One block of the compare table's station rows: a heading, then each station's figure on
+/// both sides ("absent" where a side lacks the station) and the difference in `unit`.
+fn station_block(
+    out: &mut String,
+    [title, ci_head]: [&str; 2],
+    stations: &[StationRow],
+    figure: impl Fn(&StationRow) -> &StationFigure,
+    unit: &str,
+    value: impl Fn(f64) -> String,
+) {
+    compare_line(out, [title, "A", "B", "B − A", ci_head, "", ""]);
+    for st in stations {
+        let f = figure(st);
+        let side = |l: &Option<Level>| l.as_ref().map_or("absent".to_string(), |l| value(l.mean));
+        let (d, r) = match &f.difference {
+            Some(d) => (
+                diff_cell(d.mean, unit, d.mean),
+                diff_range(d.ci95, unit, d.mean),
+            ),
+            None => ("—".to_string(), "station on one side only".to_string()),
+        };
+        compare_line(
+            out,
+            [
+                &st.station,
+                &side(&f.a),
+                &side(&f.b),
+                &d,
+                &r,
+                if f.significant { "*" } else { "" },
+                "",
+            ],
+        );
+    }
 }

@@ -96,8 +96,9 @@ pub struct RunSettings {
     pub demand_multiplier: f64,
 }
 
-/// A stream of arrivals.
-#[derive(Clone, Debug)]
+/// A stream of arrivals (`PartialEq`: two scenarios share their demand when their sources are
+/// equal).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Source {
     /// Unique name.
     pub name: String,

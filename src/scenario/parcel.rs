@@ -48,7 +48,7 @@ pub struct StationSpec {
 }
 
 /// Where parcels are ordered.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Platform {
     /// Unique name.
     pub name: String,

@@ -257,6 +257,12 @@ fn shipped(name: &str) -> String {
 
 /// Words of Rust or serde that a user should never read.
 fn assert_no_rust_words(err: &str) {
+    // The file's path is left out: a temporary file's random name may hold any letters.
+    let err = err
+        .split_whitespace()
+        .filter(|w| !w.contains(".toml"))
+        .collect::<Vec<_>>()
+        .join(" ");
     for word in [
         "f64",
         "i64",
