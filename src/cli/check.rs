@@ -26,7 +26,7 @@ pub fn check(cmd: CheckCmd) -> Result<(), Failure> {
         text.push_str(&format!(
             "  parcel world: {} platform(s), currency {}\n",
             world.platforms.len(),
-            world.regime.currency
+            world.reporting_currency
         ));
         for l in world.offered_loads() {
             let warn = if l.load >= 1.0 {

@@ -12,7 +12,7 @@
 use std::fmt;
 
 use crate::engine::Dist;
-use crate::model::parcel::BACKLOG_STAGES;
+use crate::scenario::network::Node;
 use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
 
@@ -378,42 +378,56 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
     let station = |name: &str, st: Option<&crate::scenario::parcel::StationSpec>| {
         st.map_or(0.0, |s| queue_sojourn(&s.service, rho(name)))
     };
-    let i = &world.import;
-    let l = &world.linehaul;
-    let direct: f64 = loads.first().map_or(0.0, |_| {
-        world
-            .platforms
-            .iter()
-            .map(|p| p.parcels_per_day / 24.0)
-            .sum()
-    });
-    let bag_fill = world.hub.as_ref().map_or(0.0, |h| {
-        let fill = h.bag_size as f64 / direct.max(f64::MIN_POSITIVE);
-        h.bag_timeout_h.map_or(fill, |t| t.min(fill))
-    });
-    let sojourn = world.first_mile.mean()
-        + station("sort", world.hub.as_ref().map(|h| &h.sort))
-        + bag_fill
-        + world.export_clearance.mean()
-        + l.period_h / l.offsets.len().max(1) as f64
-        + l.transit.mean()
-        + i.paper_lodgement
+    let direct: f64 = world
+        .platforms
+        .iter()
+        .map(|p| p.parcels_per_day / 24.0)
+        .sum();
+    // The slowest hub, lane and gateway: an upper bound of a parcel's time in the network.
+    let max = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0, f64::max);
+    let hub_time = max(&mut world.hubs.iter().enumerate().map(|(h, hub)| {
+        let bag_fill = hub.sort.as_ref().map_or(0.0, |_| {
+            let fill = hub.bag_size as f64 / direct.max(f64::MIN_POSITIVE);
+            hub.bag_timeout_h.map_or(fill, |t| t.min(fill))
+        });
+        hub.first_mile.mean()
+            + station(&world.qualified(Node::Hub(h), "sort"), hub.sort.as_ref())
+            + bag_fill
+            + hub.export_clearance.mean()
+    }));
+    let lane_time = max(&mut world
+        .lanes
+        .iter()
+        .map(|l| l.period_h / l.offsets.len().max(1) as f64 + l.transit.mean()));
+    let gateway_time = max(&mut world.gateways.iter().enumerate().map(|(g, gw)| {
+        let i = &gw.import;
+        let q = |s: &str| world.qualified(Node::Gateway(g), s);
+        i.paper_lodgement
             .mean()
             .max(i.electronic_lodgement.mean())
             .max(i.pre_arrival_lodgement.mean())
-        + i.assessment.mean()
-        + station("paper_desk", i.paper_desk.as_ref())
-        + station("doc_check", i.doc_check.as_ref())
-        + station("xray", i.xray.as_ref())
-        + station("physical", i.physical.as_ref())
-        + i.payment.mean()
-        + i.exit.mean()
-        + world.last_mile.mean().max(world.bonded_last_mile.mean());
+            + i.assessment.mean()
+            + station(&q("paper_desk"), i.paper_desk.as_ref())
+            + station(&q("doc_check"), i.doc_check.as_ref())
+            + station(&q("xray"), i.xray.as_ref())
+            + station(&q("physical"), i.physical.as_ref())
+            + i.payment.mean()
+            + i.exit.mean()
+            + gw.last_mile.mean().max(gw.bonded_last_mile.mean())
+            + gw.depot_per_day
+                .map_or(0.0, |d| 24.0 / d.max(f64::MIN_POSITIVE))
+    }));
+    let returns_time = max(&mut world.platforms.iter().map(|p| {
+        p.returns
+            .as_ref()
+            .map_or(0.0, |r| r.delay.mean() + lane_time)
+    }));
+    let sojourn = hub_time + lane_time + gateway_time + returns_time;
     let held: f64 = loads
         .iter()
         .map(|w| {
             // A kg-limited line-haul's rate is in kg: its backlog in parcels uses the parcel rate.
-            let rate = if w.name == "linehaul" {
+            let rate = if world.lanes.iter().any(|l| l.name == w.name) {
                 direct
             } else {
                 w.arrival_rate_per_h
@@ -423,11 +437,15 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
         .sum();
     let in_flight = (busiest_per_h * sojourn + held).min(parcels);
     let hours = horizon.ceil();
-    let rows = hours * BACKLOG_STAGES.len() as f64;
+    let rows = hours * crate::model::parcel::backlog_stages(world).len() as f64;
     // Hour-by-hour order rates of every platform, the backlog snapshots and the bag's buffer.
     let fixed_bytes = hours * world.platforms.len() as f64 * 8.0
         + rows * 12.0
-        + world.hub.as_ref().map_or(0.0, |h| h.bag_size as f64 * 4.0);
+        + world
+            .hubs
+            .iter()
+            .map(|h| h.bag_size as f64 * 4.0 * world.lanes.len() as f64)
+            .sum::<f64>();
     let fixed_what = if fixed_bytes > in_flight * PARCEL_BYTES {
         format!(
             "tables sized by the horizon of {} h and the bag size",

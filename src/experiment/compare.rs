@@ -498,10 +498,10 @@ fn shared_demand(a: &Scenario, b: &Scenario) -> Result<(), String> {
                     pa.name
                 ));
             }
-            if wa.regime.currency != wb.regime.currency {
+            if wa.reporting_currency != wb.reporting_currency {
                 return Err(format!(
                     "A's values are in {} and B's in {}",
-                    wa.regime.currency, wb.regime.currency
+                    wa.reporting_currency, wb.reporting_currency
                 ));
             }
             Ok(())

@@ -20,7 +20,7 @@ use super::headline::{network_headlines, world_headlines};
 use super::summary::{Level, RunSummary, ScenarioId, level, level_within};
 use super::units::simulate_unit;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range, output_of};
-use crate::model::parcel::STATION_NAMES;
+use crate::model::parcel::station_names;
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 
@@ -273,12 +273,14 @@ pub fn known_metrics(scenario: &Scenario) -> Vec<String> {
             .collect(),
     };
     let stages: Vec<String> = match &scenario.world {
-        Some(w) => w
-            .offered_loads()
-            .iter()
-            .filter(|l| STATION_NAMES.contains(&l.name))
-            .map(|l| l.name.to_string())
-            .collect(),
+        Some(w) => {
+            let stations = station_names(w);
+            w.offered_loads()
+                .into_iter()
+                .filter(|l| stations.contains(&l.name))
+                .map(|l| l.name)
+                .collect()
+        }
         None => scenario.stages.iter().map(|s| s.name.clone()).collect(),
     };
     for s in stages {
@@ -295,7 +297,9 @@ pub fn metric_value(scenario: &Scenario, unit: &UnitResult, metric: &str) -> Opt
         let (name, q) = rest.rsplit_once(".wait_hours.")?;
         let wait = match unit {
             UnitResult::World(r) => {
-                let i = STATION_NAMES.iter().position(|n| *n == name)?;
+                let i = station_names(scenario.world.as_ref()?)
+                    .iter()
+                    .position(|n| n == name)?;
                 &r.stations[i].as_ref()?.wait
             }
             UnitResult::Network(r) => &r.stages[scenario.stage_index(name)?].wait,
@@ -316,7 +320,7 @@ pub fn metric_value(scenario: &Scenario, unit: &UnitResult, metric: &str) -> Opt
             let cur = scenario
                 .world
                 .as_ref()
-                .map_or(String::new(), |w| w.regime.currency.clone());
+                .map_or(String::new(), |w| w.reporting_currency.clone());
             world_headlines(std::slice::from_ref(r), &cur)
         }
         UnitResult::Network(r) => network_headlines(std::slice::from_ref(r)),
@@ -334,7 +338,7 @@ fn unit_of(scenario: &Scenario, metric: &str) -> String {
     let cur = scenario
         .world
         .as_ref()
-        .map_or(String::new(), |w| w.regime.currency.clone());
+        .map_or(String::new(), |w| w.reporting_currency.clone());
     match &scenario.world {
         Some(_) => world_headlines(&[], &cur),
         None => network_headlines(&[]),

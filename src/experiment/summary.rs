@@ -878,7 +878,7 @@ pub fn summarize_world(
                 h48: share(48.0),
             }),
         },
-        currency: Some(world.regime.currency.clone()),
+        currency: Some(world.reporting_currency.clone()),
         cost_per_parcel: Some(CostPerParcel { total, breakdown }),
         revenue_per_parcel: Some(RevenuePerParcel {
             duty: per(&|r| mean_or_zero(&r.duty)),

@@ -285,7 +285,7 @@ pub(crate) fn headlines(scenario: &Scenario, reps: &Either) -> Vec<Headline> {
             let cur = scenario
                 .world
                 .as_ref()
-                .map_or(String::new(), |w| w.regime.currency.clone());
+                .map_or(String::new(), |w| w.reporting_currency.clone());
             world_headlines(reps, &cur)
         }
         Either::Network(reps) => network_headlines(reps),

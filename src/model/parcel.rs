@@ -22,6 +22,7 @@ use crate::engine::{
     Admission, Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable,
 };
 use crate::scenario::Scenario;
+use crate::scenario::network::Node;
 use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
 use crate::stats::{BatchSeries, Tally, TallyHist};
 
@@ -32,6 +33,52 @@ const PAPER: usize = 1;
 const DOC: usize = 2;
 const XRAY: usize = 3;
 const PHYS: usize = 4;
+
+/// The stations of a world, in the order of [`ParcelReplication::stations`]: each hub's sort,
+/// then each gateway's paper desk, documentary check, X-ray and physical inspection, named
+/// by [`ParcelWorld::qualified`] (a one-chain world gives [`STATION_NAMES`]).
+pub fn station_names(w: &ParcelWorld) -> Vec<String> {
+    let mut out: Vec<String> = (0..w.hubs.len())
+        .map(|h| w.qualified(Node::Hub(h), "sort"))
+        .collect();
+    for g in 0..w.gateways.len() {
+        for s in &STATION_NAMES[1..] {
+            out.push(w.qualified(Node::Gateway(g), s));
+        }
+    }
+    out
+}
+
+/// Where parcels can be waiting in a world, in the order of the backlog's stage index: per
+/// hub sort and bagging, per outbound lane waiting and in transit, per gateway its stations
+/// and awaiting arrival (a one-chain world gives [`BACKLOG_STAGES`]).
+pub fn backlog_stages(w: &ParcelWorld) -> Vec<String> {
+    if w.hubs.len() == 1 && w.lanes.len() == 1 && w.gateways.len() == 1 {
+        return BACKLOG_STAGES.iter().map(|s| s.to_string()).collect();
+    }
+    let mut out = Vec::new();
+    for h in 0..w.hubs.len() {
+        out.push(w.qualified(Node::Hub(h), "sort"));
+        out.push(w.qualified(Node::Hub(h), "bagging"));
+    }
+    for l in &w.lanes {
+        out.push(format!("{}/waiting", l.name));
+        out.push(format!("{}/in_transit", l.name));
+    }
+    for g in 0..w.gateways.len() {
+        for s in [
+            "paper_desk",
+            "doc_check",
+            "xray",
+            "physical",
+            "awaiting_arrival",
+            "depot",
+        ] {
+            out.push(w.qualified(Node::Gateway(g), s));
+        }
+    }
+    out
+}
 
 /// Time Release Study segments of import clearance, in order; they add up to arrival → release.
 pub const TRS_SEGMENTS: [&str; 5] = [
@@ -310,11 +357,11 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
         let seeder = StreamSeeder::new(scenario.run.seed, index);
         let station_spec = |i: usize| -> Option<&StationSpec> {
             match i {
-                SORT => world.hub.as_ref().map(|h| &h.sort),
-                PAPER => world.import.paper_desk.as_ref(),
-                DOC => world.import.doc_check.as_ref(),
-                XRAY => world.import.xray.as_ref(),
-                _ => world.import.physical.as_ref(),
+                SORT => world.hubs[0].sort.as_ref(),
+                PAPER => world.gateways[0].import.paper_desk.as_ref(),
+                DOC => world.gateways[0].import.doc_check.as_ref(),
+                XRAY => world.gateways[0].import.xray.as_ref(),
+                _ => world.gateways[0].import.physical.as_ref(),
             }
         };
         let stations = (0..5)
@@ -336,7 +383,7 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
                 })
             })
             .collect();
-        let l = &world.linehaul;
+        let l = &world.lanes[0];
         Sim {
             observer,
             w: world,
@@ -368,8 +415,13 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             rng_customs: seeder.stream("import:times"),
             rng_rework: seeder.stream("import:paper_rework"),
             rng_last_mile: seeder.stream("last_mile"),
-            bag: Batcher::new(world.hub.as_ref().map_or(1, |h| h.bag_size)),
-            timetable: Timetable::new(l.period_h, l.offsets.clone(), l.capacity, l.cutoff_h),
+            bag: Batcher::new(world.hubs[0].bag_size),
+            timetable: Timetable::new(
+                l.period_h,
+                l.offsets.clone(),
+                l.capacity.parcels.or(l.capacity.kg).unwrap_or(1.0),
+                l.cutoff_h,
+            ),
             departure_scheduled: false,
             clearing: Vec::new(),
             at_gateway: Vec::new(),
@@ -551,7 +603,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             _ => Mode::Bonded1210,
         };
         let trusted = u_trusted < pl.trusted_share;
-        let channel = match w
+        let channel = match w.gateways[0]
             .import
             .channel_cum
             .iter()
@@ -605,14 +657,22 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.out.created += 1;
         if mode == Mode::Bonded1210 {
             // Bonded stock is already in the destination's bonded zone: the order is the arrival.
-            let mut d = w.rules.bonded_release.sample(&mut self.rng_customs);
-            if w.rules.three_document_match && u_mismatch < w.rules.document_mismatch_rate {
-                d += w.rules.manual_match.sample(&mut self.rng_customs);
+            let mut d = w.gateways[0]
+                .rules
+                .bonded_release
+                .sample(&mut self.rng_customs);
+            if w.gateways[0].rules.three_document_match
+                && u_mismatch < w.gateways[0].rules.document_mismatch_rate
+            {
+                d += w.gateways[0]
+                    .rules
+                    .manual_match
+                    .sample(&mut self.rng_customs);
             }
             self.charge_declaration(p);
             self.cal.schedule(now + d, Event::BondedReleased { p });
         } else {
-            let d = w.first_mile.sample(&mut self.rng_first_mile);
+            let d = w.hubs[0].first_mile.sample(&mut self.rng_first_mile);
             self.cal.schedule(now + d, Event::FirstMileDone { p });
         }
     }
@@ -690,9 +750,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
             SORT => self.bag_parcel(now, p),
             PAPER => {
                 let u: f64 = self.rng_rework.random();
-                if u < self.w.import.paper_error_rate {
+                if u < self.w.gateways[0].import.paper_error_rate {
                     // Sent back: corrected and resubmitted, handled (and paid for) again.
-                    let d = self.w.import.paper_rework.sample(&mut self.rng_rework);
+                    let d = self.w.gateways[0]
+                        .import
+                        .paper_rework
+                        .sample(&mut self.rng_rework);
                     self.charge_paper(p);
                     self.cal.schedule(now + d, Event::ReworkDone { p });
                 } else {
@@ -705,7 +768,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
             XRAY => {
                 let q = &self.parcels[p as usize];
-                if q.u_physical < self.w.import.physical_share_of_red
+                if q.u_physical < self.w.gateways[0].import.physical_share_of_red
                     && self.stations[PHYS].is_some()
                 {
                     self.enter_station(now, PHYS, p);
@@ -717,8 +780,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
             _ => {
                 let q = &mut self.parcels[p as usize];
                 q.inspected = now;
-                q.cost[2] += self.w.costs.physical;
-                if q.u_seize < self.w.import.seizure_rate {
+                q.cost[2] += self.w.gateways[0].costs.physical;
+                if q.u_seize < self.w.gateways[0].import.seizure_rate {
                     self.out.seized += 1;
                     self.free.push(p);
                 } else {
@@ -751,7 +814,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         match self.bag.push(now, p) {
             BatchPush::Full => self.release_bag(now),
             BatchPush::Opened { generation } => {
-                if let Some(t) = self.w.hub.as_ref().and_then(|h| h.bag_timeout_h) {
+                if let Some(t) = self.w.hubs[0].bag_timeout_h {
                     self.cal.schedule(now + t, Event::BagTimeout { generation });
                 }
             }
@@ -789,8 +852,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// the same order as one event per bag would give. A bag heavier than a whole departure's
     /// capacity could never board: it is refused at the gateway when it gets there.
     fn export(&mut self, now: f64, g: u32) {
-        let ready = now + self.w.export_clearance.sample(&mut self.rng_export);
-        let kg = self.w.linehaul.capacity_in_kg;
+        let ready = now + self.w.hubs[0].export_clearance.sample(&mut self.rng_export);
+        let kg = self.w.lanes[0].capacity.kg.is_some();
         let mut load = 0.0;
         for &p in &self.groups[g as usize] {
             let q = &mut self.parcels[p as usize];
@@ -869,13 +932,13 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let next_ready = self.reach_gateway(now);
         let mut bags = std::mem::take(&mut self.boarded_bags);
         let load = self.timetable.board(now, &mut bags);
-        let fill = load / self.w.linehaul.capacity;
+        let fill = load / self.timetable.capacity();
         if fill > self.out.max_departure_fill {
             self.out.max_departure_fill = fill;
         }
         let group = self.new_group();
         let mut members = std::mem::take(&mut self.groups[group as usize]);
-        let cutoff = now - self.w.linehaul.cutoff_h;
+        let cutoff = now - self.w.lanes[0].cutoff_h;
         for &b in &bags {
             let bag = self.bag_info[b as usize].0;
             let parcels = std::mem::take(&mut self.groups[b as usize]);
@@ -886,7 +949,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 if q.export_done > cutoff + 1e-9 {
                     self.out.cutoff_violations += 1;
                 }
-                q.cost[5] += q.weight * w.linehaul.cost_per_kg;
+                q.cost[5] += q.weight * w.lanes[0].cost_per_kg;
                 self.observer.boarded(bag, q.export_done, now);
                 if q.channel == Channel::PreArrival {
                     self.lodge_electronic(now, p);
@@ -915,7 +978,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         if empty {
             self.free_group(group);
         } else {
-            let t = self.w.linehaul.transit.sample(&mut self.rng_transit);
+            let t = self.w.lanes[0].transit.sample(&mut self.rng_transit);
             self.cal.schedule(now + t, Event::Arrival { group });
         }
     }
@@ -930,7 +993,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
             q.goods_here = true;
             match q.channel {
                 Channel::Paper => {
-                    let d = w.import.paper_lodgement.sample(&mut self.rng_customs);
+                    let d = w.gateways[0]
+                        .import
+                        .paper_lodgement
+                        .sample(&mut self.rng_customs);
                     self.cal.schedule(now + d, Event::Lodged { p });
                 }
                 Channel::Electronic => self.lodge_electronic(now, p),
@@ -947,10 +1013,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     fn charge_declaration(&mut self, p: u32) {
-        let c = &self.w.costs;
+        let c = &self.w.gateways[0].costs;
         let bagged = self.parcels[p as usize].mode != Mode::Bonded1210;
-        let per_bag = if self.w.rules.list_release && bagged {
-            self.w.hub.as_ref().map_or(1.0, |h| h.bag_size as f64)
+        let per_bag = if self.w.gateways[0].rules.list_release && bagged {
+            self.w.hubs[0].bag_size as f64
         } else {
             1.0
         };
@@ -959,7 +1025,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     }
 
     fn charge_paper(&mut self, p: u32) {
-        let c = &self.w.costs;
+        let c = &self.w.gateways[0].costs;
         self.parcels[p as usize].cost[1] +=
             c.paper_per_document * c.documents_per_paper_declaration;
     }
@@ -971,7 +1037,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.charge_paper(p);
             self.enter_station(now, PAPER, p);
         } else {
-            let d = self.w.import.assessment.sample(&mut self.rng_customs);
+            let d = self.w.gateways[0]
+                .import
+                .assessment
+                .sample(&mut self.rng_customs);
             self.cal.schedule(now + d, Event::Assessed { p });
         }
     }
@@ -982,11 +1051,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn lodge_electronic(&mut self, now: f64, p: u32) {
         let w = self.w;
         let lodgement = match self.parcels[p as usize].channel {
-            Channel::PreArrival => &w.import.pre_arrival_lodgement,
-            _ => &w.import.electronic_lodgement,
+            Channel::PreArrival => &w.gateways[0].import.pre_arrival_lodgement,
+            _ => &w.gateways[0].import.electronic_lodgement,
         };
         let lodged = now + lodgement.sample(&mut self.rng_customs);
-        let assessed = lodged + w.import.assessment.sample(&mut self.rng_customs);
+        let assessed = lodged
+            + w.gateways[0]
+                .import
+                .assessment
+                .sample(&mut self.rng_customs);
         self.parcels[p as usize].lodged = lodged;
         self.charge_declaration(p);
         // An electronic declaration whose goods are here and whose risk channel needs no
@@ -996,9 +1069,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let q = &self.parcels[p as usize];
         let needs_station = (q.risk == 1 && self.stations[DOC].is_some())
             || (q.risk == 2 && self.stations[XRAY].is_some());
-        let mismatch = w.rules.three_document_match
+        let mismatch = w.gateways[0].rules.three_document_match
             && matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210)
-            && q.u_mismatch < w.rules.document_mismatch_rate;
+            && q.u_mismatch < w.gateways[0].rules.document_mismatch_rate;
         if q.goods_here && !needs_station && !mismatch {
             self.assessed(assessed, p);
         } else {
@@ -1015,17 +1088,20 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let w = self.w;
         let q = &self.parcels[p as usize];
         let cbec = matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210);
-        if w.rules.three_document_match
+        if w.gateways[0].rules.three_document_match
             && cbec
             && !q.matched
-            && q.u_mismatch < w.rules.document_mismatch_rate
+            && q.u_mismatch < w.gateways[0].rules.document_mismatch_rate
         {
-            let d = w.rules.manual_match.sample(&mut self.rng_customs);
+            let d = w.gateways[0]
+                .rules
+                .manual_match
+                .sample(&mut self.rng_customs);
             self.cal.schedule(now + d, Event::MatchDone { p });
             return;
         }
         if q.risk == 1 && self.stations[DOC].is_some() {
-            self.parcels[p as usize].cost[2] += w.costs.doc_check;
+            self.parcels[p as usize].cost[2] += w.gateways[0].costs.doc_check;
             self.enter_station(now, DOC, p);
         } else {
             self.parcels[p as usize].doc_done = now;
@@ -1046,7 +1122,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn goods_steps(&mut self, now: f64, p: u32) {
         let q = &mut self.parcels[p as usize];
         if q.risk == 2 && self.stations[XRAY].is_some() {
-            q.cost[2] += self.w.costs.xray;
+            q.cost[2] += self.w.gateways[0].costs.xray;
             self.enter_station(now, XRAY, p);
         } else {
             q.inspected = now;
@@ -1058,12 +1134,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let q = &self.parcels[p as usize];
         // Collected at sale (IOSS-style), VAT and duty are paid with the order: nothing is due
         // at the border. Otherwise both are paid before release.
-        let due = match self.w.regime.vat_collection {
+        let due = match self.w.gateways[0].regime.vat_collection {
             VatCollection::Border => q.duty + q.vat,
             VatCollection::Sale => 0.0,
         };
         let paid = if due > 0.0 {
-            now + self.w.import.payment.sample(&mut self.rng_customs)
+            now + self.w.gateways[0]
+                .import
+                .payment
+                .sample(&mut self.rng_customs)
         } else {
             now
         };
@@ -1110,19 +1189,20 @@ impl<O: ParcelObserver> Sim<'_, O> {
         // known now, so the parcel's books are closed here and no event is needed. A parcel
         // whose delivery falls after the horizon is counted as still in the system.
         let w = self.w;
-        let exit = w.import.exit.sample(&mut self.rng_customs);
+        let exit = w.gateways[0].import.exit.sample(&mut self.rng_customs);
         let q = &mut self.parcels[p as usize];
         let gate_out = now + exit;
         let days = (gate_out - q.arrived) / 24.0;
-        q.cost[3] += (days - w.costs.free_storage_days).max(0.0) * w.costs.storage_per_day;
+        q.cost[3] += (days - w.gateways[0].costs.free_storage_days).max(0.0)
+            * w.gateways[0].costs.storage_per_day;
         // Exit counts by its own event, gate-out, in the observation window.
         if gate_out >= self.warmup && gate_out <= self.horizon {
             self.out.exit.record(exit);
         }
         let last = if q.mode == Mode::Bonded1210 {
-            &w.bonded_last_mile
+            &w.gateways[0].bonded_last_mile
         } else {
-            &w.last_mile
+            &w.gateways[0].last_mile
         };
         let delivered_at = gate_out + last.sample(&mut self.rng_last_mile);
         self.observer.left(gate_out, delivered_at);
@@ -1267,7 +1347,7 @@ fn sort_by_time(entries: &mut Vec<(u64, u32)>, scratch: &mut Vec<(u64, u32)>) {
 
 /// Duty, VAT and whether the order leaves the retail regime for general trade.
 fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
-    let r = &w.regime;
+    let r = &w.gateways[0].regime;
     if let Some(cr) = &r.china_retail {
         let over = value > cr.order_limit || u_annual < cr.annual_limit_exceeded_share;
         if over {
@@ -1294,10 +1374,10 @@ fn taxes(w: &ParcelWorld, value: f64, u_annual: f64) -> (f64, f64, bool) {
 
 /// Risk channel from a uniform draw; trusted sellers' yellow and red shares are reduced.
 fn risk_of(w: &ParcelWorld, u: f64, trusted: bool) -> u8 {
-    let [green, yellow, red] = w.import.risk;
+    let [green, yellow, red] = w.gateways[0].import.risk;
     let (y, r) = (yellow - green, red - yellow);
     let f = if trusted {
-        w.rules.trusted_inspection_factor
+        w.gateways[0].rules.trusted_inspection_factor
     } else {
         1.0
     };

@@ -10,6 +10,7 @@ pub mod bounds;
 pub mod cycles;
 pub mod error;
 pub mod locate;
+pub mod network;
 pub mod overrides;
 pub mod parcel;
 pub mod parcel_raw;

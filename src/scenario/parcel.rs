@@ -9,6 +9,7 @@ use super::bounds::{
     MAX_PROFILE_WEIGHT,
 };
 use super::error::{KeyPath, nearest, num};
+use super::network::{Capacity, Gateway, Hub, Lane, Node, Returns, Routing};
 use super::parcel_raw::{RawPlatform, RawStation};
 use crate::engine::{CapacitySchedule, Dist, DistSpec};
 
@@ -70,6 +71,22 @@ pub struct Platform {
     pub trusted_share: f64,
     /// The highest hourly rate of the profile and peaks, for thinning (computed once).
     pub peak_rate: f64,
+    /// Volume of a parcel [m³]; `None`: its weight over 167 kg/m³ (IATA's 6,000 cm³ per kg).
+    pub volume_m3: Option<Dist>,
+    /// Hubs it ships from: (hub, cumulative share), the last share 1.
+    pub hub_cum: Vec<(usize, f64)>,
+    /// Markets it sells into: (market, cumulative share), the last share 1.
+    pub market_cum: Vec<(usize, f64)>,
+    /// Its own declaration channel shares (cumulative paper, electronic, pre-arrival) at every
+    /// gateway, instead of the gateway's.
+    pub channel_cum: Option<[f64; 3]>,
+    /// Its own risk shares (cumulative green, yellow, red), instead of the gateway's.
+    pub risk: Option<[f64; 3]>,
+    /// Where its VAT is collected, instead of the gateway regime's rule (an IOSS-registered
+    /// platform collects at sale; one that is not leaves it to the border).
+    pub collection: Option<VatCollection>,
+    /// Returns of its delivered parcels.
+    pub returns: Option<Returns>,
 }
 
 impl Platform {
@@ -96,40 +113,6 @@ impl Platform {
     pub fn mean_per_day(&self) -> f64 {
         self.parcels_per_day
     }
-}
-
-/// The origin hub: sorting, then bagging.
-#[derive(Clone, Debug)]
-pub struct Hub {
-    /// Name in reports.
-    pub name: String,
-    /// Sorting.
-    pub sort: StationSpec,
-    /// Parcels per bag.
-    pub bag_size: u32,
-    /// Incomplete bag time-out [h].
-    pub bag_timeout_h: Option<f64>,
-}
-
-/// Timetabled line-haul.
-#[derive(Clone, Debug)]
-pub struct Linehaul {
-    /// Label.
-    pub mode: String,
-    /// Pattern length [h].
-    pub period_h: f64,
-    /// Departures within the period [h].
-    pub offsets: Vec<f64>,
-    /// Capacity per departure, in parcels or kg.
-    pub capacity: f64,
-    /// True when `capacity` is in kg.
-    pub capacity_in_kg: bool,
-    /// Cut-off before departure [h].
-    pub cutoff_h: f64,
-    /// Transit time [h].
-    pub transit: Dist,
-    /// Freight per kg.
-    pub cost_per_kg: f64,
 }
 
 /// Import customs.
@@ -198,6 +181,11 @@ pub struct Regime {
     pub vat_collection: VatCollection,
     /// China's retail import rules, if on.
     pub china_retail: Option<ChinaRetail>,
+    /// With collection at sale, only parcels of at most this value are collected at sale;
+    /// above it, duty and VAT are due at the border (the EU's IOSS: €150).
+    pub ioss_ceiling: Option<f64>,
+    /// Duty and VAT of returned parcels are refunded.
+    pub refund_on_return: bool,
 }
 
 /// China's cross-border retail import rules.
@@ -256,31 +244,58 @@ pub struct Costs {
     pub free_storage_days: f64,
 }
 
-/// The whole parcel world of a scenario.
+/// The whole parcel world of a scenario: platforms and the network they ship through.
 #[derive(Clone, Debug)]
 pub struct ParcelWorld {
     /// Platforms.
     pub platforms: Vec<Platform>,
-    /// Order → origin hub [h].
-    pub first_mile: Dist,
-    /// The origin hub, if modelled.
-    pub hub: Option<Hub>,
-    /// Export clearance per parcel [h].
-    pub export_clearance: Dist,
-    /// Line-haul.
-    pub linehaul: Linehaul,
-    /// Import customs.
-    pub import: Import,
-    /// Tax regime.
-    pub regime: Regime,
-    /// Pilot-zone rules.
-    pub rules: Rules,
-    /// Gate-out → delivered [h].
-    pub last_mile: Dist,
-    /// Bonded warehouse → delivered [h].
-    pub bonded_last_mile: Dist,
-    /// Costs.
-    pub costs: Costs,
+    /// Origin hubs.
+    pub hubs: Vec<Hub>,
+    /// Lanes, outbound and return.
+    pub lanes: Vec<Lane>,
+    /// Import gateways.
+    pub gateways: Vec<Gateway>,
+    /// Markets (destinations) that gateways clear into.
+    pub markets: Vec<String>,
+    /// The routing rules that `route_table` points into.
+    pub routing: Vec<Routing>,
+    /// Rule for (platform, hub, market): index `(p * hubs + h) * markets + m` into `routing`,
+    /// `u32::MAX` where that platform never ships from that hub to that market.
+    pub route_table: Vec<u32>,
+    /// Every money figure of the network is reported in this currency ("EUR", "USD", "CNY").
+    pub reporting_currency: String,
+}
+
+impl ParcelWorld {
+    /// The routing rule of a parcel of platform `p` at hub `h` bound for market `m`.
+    pub fn route(&self, p: usize, h: usize, m: usize) -> Option<&Routing> {
+        let i = (p * self.hubs.len() + h) * self.markets.len() + m;
+        self.route_table
+            .get(i)
+            .and_then(|&r| self.routing.get(r as usize))
+    }
+
+    /// A node's stage or station named for reports: bare (`sort`) when the network has one
+    /// node of that kind, as in a one-chain file, else `node/stage` (`Zhengzhou/sort`).
+    pub fn qualified(&self, node: Node, stage: &str) -> String {
+        let (count, name) = match node {
+            Node::Hub(h) => (self.hubs.len(), &self.hubs[h].name),
+            Node::Gateway(g) => (self.gateways.len(), &self.gateways[g].name),
+        };
+        if count == 1 {
+            stage.to_string()
+        } else {
+            format!("{name}/{stage}")
+        }
+    }
+
+    /// Lanes that leave a hub for a gateway (outbound), in file order.
+    pub fn outbound_lanes(&self) -> impl Iterator<Item = (usize, &Lane)> {
+        self.lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l.from, Node::Hub(_)))
+    }
 }
 
 pub(super) use validate_world as validate;
@@ -548,6 +563,13 @@ fn platform(
         mode_cum: [modes[0], modes[1], modes[2], modes[3]],
         trusted_share: trusted?,
         peak_rate: 0.0,
+        volume_m3: None,
+        hub_cum: vec![(0, 1.0)],
+        market_cum: vec![(0, 1.0)],
+        channel_cum: None,
+        risk: None,
+        collection: None,
+        returns: None,
     };
     platform.peak_rate = platform.max_rate();
     Some(platform)
@@ -742,6 +764,8 @@ fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
         vat_rate: m.get("vat_rate").copied().unwrap_or(0.0),
         vat_collection,
         china_retail,
+        ioss_ceiling: None,
+        refund_on_return: false,
     })
 }
 
@@ -861,12 +885,9 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
                 None => Some(None),
             };
             match (sort, size, timeout) {
-                (Some(sort), Some(bag_size), Some(bag_timeout_h)) => Some(Some(Hub {
-                    name: h.name.clone().unwrap_or_else(|| "origin hub".into()),
-                    sort,
-                    bag_size,
-                    bag_timeout_h,
-                })),
+                (Some(sort), Some(bag_size), Some(bag_timeout_h)) => {
+                    Some(Some((h.name.clone(), sort, bag_size, bag_timeout_h)))
+                }
                 _ => None,
             }
         }
@@ -946,22 +967,46 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
             st.schedule = CapacitySchedule::constant(st.schedule.max_servers());
         }
     }
-    Some(ParcelWorld {
-        platforms,
+    let (name, sort, bag_size, bag_timeout_h) = match hub? {
+        Some((name, sort, size, timeout)) => (name, Some(sort), size, timeout),
+        None => (None, None, 1, None),
+    };
+    let hub = Hub {
+        name: name.unwrap_or_else(|| "origin hub".into()),
         first_mile: first_mile?,
-        hub: hub?,
+        sort,
+        bag_size,
+        bag_timeout_h,
         export_clearance: export_clearance?,
-        linehaul: linehaul?,
+    };
+    let regime = regime?;
+    let reporting_currency = regime.currency.clone();
+    let gateway = Gateway {
+        name: "import".into(),
+        market: 0,
         import,
-        regime: regime?,
+        regime,
         rules,
+        costs,
         last_mile: last_mile?,
         bonded_last_mile: bonded_last_mile?,
-        costs,
+        depot_per_day: None,
+        fx: 1.0,
+    };
+    let platforms_n = platforms.len();
+    Some(ParcelWorld {
+        platforms,
+        hubs: vec![hub],
+        lanes: vec![linehaul?],
+        gateways: vec![gateway],
+        markets: vec!["destination".into()],
+        routing: vec![Routing::Shares(vec![(0, 1.0)])],
+        route_table: vec![0; platforms_n],
+        reporting_currency,
     })
 }
 
-fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Linehaul> {
+fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lane> {
     let path = KeyPath::root("linehaul");
     let period_h = l.period_h.unwrap_or(24.0);
     if !(period_h.is_finite() && period_h > 0.0 && period_h <= MAX_PERIOD_H) {
@@ -1053,15 +1098,31 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lin
     if !ok || l.departures_h.is_empty() {
         return None;
     }
-    Some(Linehaul {
+    let capacity = if in_kg {
+        Capacity {
+            kg: Some(capacity),
+            ..Capacity::default()
+        }
+    } else {
+        Capacity {
+            parcels: Some(capacity),
+            ..Capacity::default()
+        }
+    };
+    Some(Lane {
+        name: "linehaul".into(),
+        from: Node::Hub(0),
+        to: Node::Gateway(0),
         mode: l.mode.clone().unwrap_or_else(|| "air".into()),
         period_h,
         offsets: l.departures_h.clone(),
+        extra: Vec::new(),
+        cancelled: Vec::new(),
         capacity,
-        capacity_in_kg: in_kg,
         cutoff_h: cutoff_h?,
         transit: transit?,
         cost_per_kg: cost?,
+        cost_per_departure: 0.0,
     })
 }
 
@@ -1178,35 +1239,114 @@ fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import>
 /// Offered load of one resource of the parcel world, from mean demand.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorldLoad {
-    /// Resource name (a station of [`crate::model::parcel::STATION_NAMES`] or `linehaul`).
-    pub name: &'static str,
-    /// Mean arrivals per hour (parcels; for a kg-limited line-haul, kg per hour).
+    /// Resource name: a station as [`ParcelWorld::qualified`] names it, or a lane's name.
+    pub name: String,
+    /// Mean arrivals per hour (parcels; for a lane, in the unit of its tightest limit).
     pub arrival_rate_per_h: f64,
     /// Offered load over mean capacity (ρ).
     pub load: f64,
 }
 
+/// Mean demand through the network: parcels per hour by hub, lane and gateway, and the kg,
+/// m³ and trusted parcels per hour by lane.
+#[derive(Clone, Debug, Default)]
+pub struct Flows {
+    /// Parcels per hour sorted at each hub.
+    pub hub: Vec<f64>,
+    /// (parcels, kg, m³) per hour on each lane (bags routed by overflow, fastest or cheapest
+    /// counted on their first lane).
+    pub lane: Vec<[f64; 3]>,
+    /// Parcels per hour reaching each gateway, bonded stock included.
+    pub gateway: Vec<f64>,
+    /// Of those, trusted sellers' parcels per hour.
+    pub gateway_trusted: Vec<f64>,
+    /// Of those, per channel (paper, electronic, pre-arrival) and risk (green, yellow, red):
+    /// parcels per hour.
+    pub gateway_channels: Vec<[f64; 3]>,
+    /// Yellow and red parcels per hour before the trusted-seller factor.
+    pub gateway_risk: Vec<[f64; 3]>,
+}
+
 impl ParcelWorld {
+    /// Mean demand through the network over a normal week.
+    pub fn flows(&self) -> Flows {
+        let (nh, nl, ng) = (self.hubs.len(), self.lanes.len(), self.gateways.len());
+        let mut f = Flows {
+            hub: vec![0.0; nh],
+            lane: vec![[0.0; 3]; nl],
+            gateway: vec![0.0; ng],
+            gateway_trusted: vec![0.0; ng],
+            gateway_channels: vec![[0.0; 3]; ng],
+            gateway_risk: vec![[0.0; 3]; ng],
+        };
+        let diff = |cum: &[f64; 3]| [cum[0], cum[1] - cum[0], cum[2] - cum[1]];
+        for (pi, p) in self.platforms.iter().enumerate() {
+            let bonded = p.mode_cum[3] - p.mode_cum[2];
+            let rate = p.parcels_per_day / 24.0;
+            let kg = p.weight_kg.mean();
+            let m3 = p.volume_m3.as_ref().map_or(kg / KG_PER_M3, |d| d.mean());
+            let at_gateway = |g: usize, r: f64, f: &mut Flows| {
+                let gw = &self.gateways[g];
+                f.gateway[g] += r;
+                f.gateway_trusted[g] += r * p.trusted_share;
+                let ch = diff(p.channel_cum.as_ref().unwrap_or(&gw.import.channel_cum));
+                let rk = diff(p.risk.as_ref().unwrap_or(&gw.import.risk));
+                for k in 0..3 {
+                    f.gateway_channels[g][k] += r * ch[k];
+                    f.gateway_risk[g][k] += r * rk[k];
+                }
+            };
+            let mut prev_m = 0.0;
+            for &(m, cum_m) in &p.market_cum {
+                let share_m = cum_m - prev_m;
+                prev_m = cum_m;
+                if bonded > 0.0
+                    && let Some(g) = self.gateways.iter().position(|g| g.market == m)
+                {
+                    at_gateway(g, rate * share_m * bonded, &mut f);
+                }
+                let mut prev_h = 0.0;
+                for &(h, cum_h) in &p.hub_cum {
+                    let r = rate * share_m * (cum_h - prev_h) * (1.0 - bonded);
+                    prev_h = cum_h;
+                    f.hub[h] += r;
+                    let Some(route) = self.route(pi, h, m) else {
+                        continue;
+                    };
+                    let lanes: Vec<(usize, f64)> = match route {
+                        Routing::Shares(s) => {
+                            let mut prev = 0.0;
+                            s.iter()
+                                .map(|&(l, c)| {
+                                    let share = c - prev;
+                                    prev = c;
+                                    (l, share)
+                                })
+                                .collect()
+                        }
+                        other => vec![(other.lanes()[0], 1.0)],
+                    };
+                    for (l, share) in lanes {
+                        let x = r * share;
+                        f.lane[l][0] += x;
+                        f.lane[l][1] += x * kg;
+                        f.lane[l][2] += x * m3;
+                        if let Node::Gateway(g) = self.lanes[l].to {
+                            at_gateway(g, x, &mut f);
+                        }
+                    }
+                }
+            }
+        }
+        f
+    }
+
     /// Mean offered load of every resource, over a normal week (peak days and hourly profiles
     /// make some hours busier: ρ < 1 here is necessary, not sufficient, for a backlog to drain).
     pub fn offered_loads(&self) -> Vec<WorldLoad> {
-        let mut direct = 0.0;
-        let mut weight_per_h = 0.0;
-        let mut trusted = 0.0;
-        for p in &self.platforms {
-            let rate = p.parcels_per_day / 24.0 * (1.0 - (p.mode_cum[3] - p.mode_cum[2]));
-            direct += rate;
-            weight_per_h += rate * p.weight_kg.mean();
-            trusted += rate * p.trusted_share;
-        }
-        let trusted_share = if direct > 0.0 { trusted / direct } else { 0.0 };
-        let factor = 1.0 - trusted_share + trusted_share * self.rules.trusted_inspection_factor;
-        let i = &self.import;
-        let yellow = (i.risk[1] - i.risk[0]) * factor;
-        let red = (i.risk[2] - i.risk[1]) * factor;
-        let paper = i.channel_cum[0];
+        let f = self.flows();
         let mut out = Vec::new();
-        let mut station = |name: &'static str, rate: f64, st: Option<&StationSpec>| {
+        let mut station = |name: String, rate: f64, st: Option<&StationSpec>| {
             if let Some(st) = st {
                 let load =
                     rate * st.service.mean() / st.schedule.mean_servers().max(f64::MIN_POSITIVE);
@@ -1217,31 +1357,61 @@ impl ParcelWorld {
                 });
             }
         };
-        station("sort", direct, self.hub.as_ref().map(|h| &h.sort));
-        station(
-            "paper_desk",
-            direct * paper / (1.0 - i.paper_error_rate),
-            i.paper_desk.as_ref(),
-        );
-        station("doc_check", direct * yellow, i.doc_check.as_ref());
-        station("xray", direct * red, i.xray.as_ref());
-        station(
-            "physical",
-            direct * red * i.physical_share_of_red,
-            i.physical.as_ref(),
-        );
-        let l = &self.linehaul;
-        let demand = if l.capacity_in_kg {
-            weight_per_h
-        } else {
-            direct
-        };
-        let capacity_per_h = l.offsets.len() as f64 / l.period_h * l.capacity;
-        out.push(WorldLoad {
-            name: "linehaul",
-            arrival_rate_per_h: demand,
-            load: demand / capacity_per_h,
-        });
+        for (h, hub) in self.hubs.iter().enumerate() {
+            station(
+                self.qualified(Node::Hub(h), "sort"),
+                f.hub[h],
+                hub.sort.as_ref(),
+            );
+        }
+        for (g, gw) in self.gateways.iter().enumerate() {
+            let i = &gw.import;
+            let total = f.gateway[g];
+            let trusted_share = if total > 0.0 {
+                f.gateway_trusted[g] / total
+            } else {
+                0.0
+            };
+            let factor = 1.0 - trusted_share + trusted_share * gw.rules.trusted_inspection_factor;
+            let [paper, _, _] = f.gateway_channels[g];
+            let [_, yellow, red] = f.gateway_risk[g];
+            let q = |s: &str| self.qualified(Node::Gateway(g), s);
+            station(
+                q("paper_desk"),
+                paper / (1.0 - i.paper_error_rate),
+                i.paper_desk.as_ref(),
+            );
+            station(q("doc_check"), yellow * factor, i.doc_check.as_ref());
+            station(q("xray"), red * factor, i.xray.as_ref());
+            station(
+                q("physical"),
+                red * factor * i.physical_share_of_red,
+                i.physical.as_ref(),
+            );
+        }
+        for (l, lane) in self.lanes.iter().enumerate() {
+            if !matches!(lane.from, Node::Hub(_)) {
+                continue;
+            }
+            let per_h = (lane.offsets.len() as f64 / lane.period_h).max(f64::MIN_POSITIVE);
+            // The tightest of the limits given sets the load.
+            let (rate, load) = lane
+                .capacity
+                .limits()
+                .iter()
+                .zip(f.lane[l])
+                .filter_map(|(cap, x)| cap.map(|c| (x, x / (per_h * c))))
+                .fold((0.0, 0.0), |a, b| if b.1 > a.1 { b } else { a });
+            out.push(WorldLoad {
+                name: lane.name.clone(),
+                arrival_rate_per_h: rate,
+                load,
+            });
+        }
         out
     }
 }
+
+/// Kilograms per cubic metre of a parcel whose volume is not given: IATA's volumetric
+/// divisor of 6,000 cm³ per kg.
+pub const KG_PER_M3: f64 = 1e6 / 6000.0;

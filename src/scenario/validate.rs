@@ -889,7 +889,7 @@ fn check_loads(c: &mut Checker, scenario: &Scenario) {
             } else if l.name == "sort" {
                 KeyPath::root("hub").key("sort")
             } else {
-                KeyPath::root("import").key(l.name)
+                KeyPath::root("import").key(&l.name)
             };
             match scenario.run.horizon_h {
                 None => c.fail(&section, format!("offered load at `{}` is {:.3} ≥ 1: its backlog grows without bound and the run would never end; set `run.horizon_h`, add capacity, or lower demand", l.name, l.load)),

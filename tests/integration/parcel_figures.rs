@@ -87,7 +87,7 @@ fn the_linehaul_backlog_counts_every_cleared_parcel_waiting_for_a_departure() {
         ],
     );
     let world = sc.world.as_mut().unwrap();
-    world.linehaul.offsets = vec![12.0];
+    world.lanes[0].offsets = vec![12.0];
     let world = world.clone();
     let r = simulate_world_observed(&sc, &world, 0, &mut ());
     let linehaul = BACKLOG_STAGES
