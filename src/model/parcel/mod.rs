@@ -22,6 +22,10 @@ use crate::engine::{
     Admission, Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable,
 };
 use crate::scenario::Scenario;
+mod figures;
+
+pub use figures::{GatewayFigures, HubFigures, LaneFigures, ReturnFigures};
+
 use crate::scenario::network::Node;
 use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec, VatCollection};
 use crate::stats::{BatchSeries, Tally, TallyHist};
@@ -225,6 +229,18 @@ pub struct ParcelReplication {
     /// Clearance of every parcel released, warm-up included, in batches over time: what
     /// `--warmup auto` reads.
     pub series: BatchSeries,
+    /// Per origin hub.
+    #[serde(default)]
+    pub hubs: Vec<HubFigures>,
+    /// Per lane, outbound and return.
+    #[serde(default)]
+    pub lanes: Vec<LaneFigures>,
+    /// Per import gateway.
+    #[serde(default)]
+    pub gateways: Vec<GatewayFigures>,
+    /// Returns.
+    #[serde(default)]
+    pub returns: ReturnFigures,
 }
 
 /// One station in one replication.
@@ -459,6 +475,10 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
                 cutoff_violations: 0,
                 backlog: Vec::new(),
                 series: BatchSeries::new(),
+                hubs: Vec::new(),
+                lanes: Vec::new(),
+                gateways: Vec::new(),
+                returns: ReturnFigures::default(),
             },
         }
     }
