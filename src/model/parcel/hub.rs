@@ -86,7 +86,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             hub.export.record_n(clearance, n);
         }
         match lane {
-            Some(l) => self.to_lane(ready, g, l),
+            Some(l) => self.join_lane(ready, g, l),
             None if ready <= self.horizon => {
                 self.cal.schedule(ready, Event::BagReady { group: g });
             }

@@ -13,7 +13,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// Bag `g` reaches the departure point of lane `l` at `ready` (known ahead of the clock):
     /// it waits in the lane's `clearing` and joins the boarding line, in the order of that
     /// time, just before the next departure, the same order as one event per bag would give.
-    pub(super) fn to_lane(&mut self, ready: f64, g: u32, l: usize) {
+    pub(super) fn join_lane(&mut self, ready: f64, g: u32, l: usize) {
         let load = self.bag_info[g as usize].1;
         let lane = &mut self.lanes[l];
         if !lane.timetable.fits(load) {
@@ -88,7 +88,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 self.assign_gateway(p, gw);
             }
         }
-        self.to_lane(now, g, chosen);
+        self.join_lane(now, g, chosen);
     }
 
     fn fastest(&self, lanes: &[usize], now: f64, load: [f64; 3]) -> usize {

@@ -80,7 +80,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let q = &mut self.parcels[p as usize];
         q.export_done = now;
         self.bag_info[g as usize] = (u64::MAX, [1.0, q.weight, q.volume]);
-        self.to_lane(now, g, l);
+        self.join_lane(now, g, l);
     }
 
     /// The return of parcel `p` is closed at `at`: at the warehouse, or back at origin.
