@@ -11,6 +11,8 @@ pub mod cycles;
 pub mod error;
 pub mod locate;
 pub mod network;
+mod network_check;
+pub mod network_raw;
 pub mod overrides;
 pub mod parcel;
 pub mod parcel_raw;
