@@ -86,7 +86,10 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
         c.fail(&KeyPath::root("import"), format!("{form}: write import customs as [gateway.import] under a [[gateway]], not [import] (or use the one-chain form throughout)"));
     }
     if w.regime.is_some() {
-        c.fail(&KeyPath::root("regime"), format!("{form}: each gateway has its own regime, [gateway.regime], not [regime]"));
+        c.fail(
+            &KeyPath::root("regime"),
+            format!("{form}: each gateway has its own regime, [gateway.regime], not [regime]"),
+        );
     }
     if w.costs.is_some() {
         c.fail(&KeyPath::root("costs"), format!("{form}: each gateway has its own costs in its own currency, [gateway.costs], not [costs]"));
@@ -127,10 +130,13 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
             c.fail(&path.key("name"), format!("`{}` is already a hub's name; lanes name their ends, so hubs and gateways need different names", g.name));
         }
         let market = g.market.clone().unwrap_or_else(|| g.name.clone());
-        let m = markets.iter().position(|x| *x == market).unwrap_or_else(|| {
-            markets.push(market);
-            markets.len() - 1
-        });
+        let m = markets
+            .iter()
+            .position(|x| *x == market)
+            .unwrap_or_else(|| {
+                markets.push(market);
+                markets.len() - 1
+            });
         let depot = match g.depot_per_day {
             Some(d) if d.is_finite() && d > 0.0 && d <= MAX_PARCELS_PER_DAY => Some(Some(d)),
             Some(d) => {
@@ -158,11 +164,7 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
         };
         let Some(reg) = reg else { continue };
         let cur = reg.currency.to_ascii_lowercase();
-        let note = currency_note(
-            "this gateway's",
-            &cur,
-            &path.key("regime").key("currency"),
-        );
+        let note = currency_note("this gateway's", &cur, &path.key("regime").key("currency"));
         let costs = costs(c, &path.key("costs"), g.costs.as_ref(), &cur, &note);
         if let (Some(mut imp), Some(lm), Some(blm), Some(depot)) = (imp, lm, blm, depot) {
             if rules.customs_24_7 {
@@ -209,7 +211,17 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
                 format!("unknown currency `{k}`; the currencies are EUR, USD, CNY"),
             );
         } else if !(v.is_finite() && (1.0 / MAX_FX_RATE..=MAX_FX_RATE).contains(&v)) {
-            c.fail(&p, format!("an exchange rate is the value of one {} in {}: a number from {} to {}, got {}", k.to_uppercase(), reporting.to_uppercase(), num(1.0 / MAX_FX_RATE), num(MAX_FX_RATE), num(v)));
+            c.fail(
+                &p,
+                format!(
+                    "an exchange rate is the value of one {} in {}: a number from {} to {}, got {}",
+                    k.to_uppercase(),
+                    reporting.to_uppercase(),
+                    num(1.0 / MAX_FX_RATE),
+                    num(MAX_FX_RATE),
+                    num(v)
+                ),
+            );
         } else if cur == reporting && (v - 1.0).abs() > 1e-12 {
             c.fail(
                 &p,
@@ -232,7 +244,11 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
             Some(&r) => g.fx = r,
             None => {
                 // The gateway's index among those validated may differ from the file's: find it.
-                let fi = w.gateways.iter().position(|x| x.name == g.name).unwrap_or(i);
+                let fi = w
+                    .gateways
+                    .iter()
+                    .position(|x| x.name == g.name)
+                    .unwrap_or(i);
                 c.fail(
                     &KeyPath::root("gateway").index(fi).key("regime").key("currency"),
                     format!(
@@ -248,11 +264,7 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
             }
         }
     }
-    let note = currency_note(
-        "the reporting",
-        &reporting,
-        &ep.key("reporting_currency"),
-    );
+    let note = currency_note("the reporting", &reporting, &ep.key("reporting_currency"));
 
     // Lanes.
     let gw_names: Vec<&str> = w.gateways.iter().map(|g| g.name.as_str()).collect();
@@ -412,7 +424,15 @@ fn lane(
             let to = match (gw_at(&l.to), hub_at(&l.to)) {
                 (Some(g), _) => Some(Node::Gateway(g)),
                 (None, Some(_)) => {
-                    c.fail(&path.key("to"), format!("`{}` is a hub; a lane from hub `{}` must go to a gateway: {}", l.to, l.from, listed(gateways.iter().copied())));
+                    c.fail(
+                        &path.key("to"),
+                        format!(
+                            "`{}` is a hub; a lane from hub `{}` must go to a gateway: {}",
+                            l.to,
+                            l.from,
+                            listed(gateways.iter().copied())
+                        ),
+                    );
                     None
                 }
                 (None, None) => {
@@ -482,7 +502,10 @@ fn lane(
     if l.departures_h.is_empty() || l.departures_h.len() > MAX_DEPARTURES {
         c.fail(
             &path.key("departures_h"),
-            format!("needs from 1 to {MAX_DEPARTURES} departure times within the period [h], got {}", l.departures_h.len()),
+            format!(
+                "needs from 1 to {MAX_DEPARTURES} departure times within the period [h], got {}",
+                l.departures_h.len()
+            ),
         );
         return None;
     }
@@ -534,10 +557,11 @@ fn lane(
             }
             let k = (t / period_h).floor();
             let in_period = t - k * period_h;
-            let on = l.departures_h.iter().any(|&o| {
-                (o - in_period).abs() < 1e-6 || (o + period_h - in_period).abs() < 1e-6
-            }) || (in_period - period_h).abs() < 1e-6
-                && l.departures_h.iter().any(|&o| o.abs() < 1e-6);
+            let on =
+                l.departures_h.iter().any(|&o| {
+                    (o - in_period).abs() < 1e-6 || (o + period_h - in_period).abs() < 1e-6
+                }) || (in_period - period_h).abs() < 1e-6
+                    && l.departures_h.iter().any(|&o| o.abs() < 1e-6);
             if !on {
                 let mut near: Vec<f64> = l.departures_h.iter().map(|o| k * period_h + o).collect();
                 near.sort_by(f64::total_cmp);
@@ -556,7 +580,8 @@ fn lane(
         }
         None => None,
     };
-    let mut positive = |c: &mut dyn Check, key: &str, v: Option<f64>, max: f64, unit: &str| match v {
+    let mut positive = |c: &mut dyn Check, key: &str, v: Option<f64>, max: f64, unit: &str| match v
+    {
         Some(x) if x.is_finite() && x > 0.0 && x <= max => Some(x),
         Some(x) => {
             c.fail(
@@ -681,7 +706,12 @@ fn pick_shares(
             idx.sort_by_key(|x| x.0);
             let named: Vec<(&str, f64)> = idx.iter().map(|x| (x.1, x.2)).collect();
             let cum = cumulative(c, &path.key(many_key), &named)?;
-            Some(idx.iter().zip(cum).map(|(x, s)| (x.0.unwrap_or(0), s)).collect())
+            Some(
+                idx.iter()
+                    .zip(cum)
+                    .map(|(x, s)| (x.0.unwrap_or(0), s))
+                    .collect(),
+            )
         }
         (None, None) if known.len() == 1 => Some(vec![(0, 1.0)]),
         (None, None) => {
@@ -800,7 +830,13 @@ fn route_rule(
         if let (Some(m), Node::Gateway(g)) = (market, l.to)
             && net.gateways[g].market != m
         {
-            c.fail(key, format!("lane `{n}` goes to gateway `{}` of market `{}`; this route is for market `{}`", net.gateways[g].name, net.markets[net.gateways[g].market], net.markets[m]));
+            c.fail(
+                key,
+                format!(
+                    "lane `{n}` goes to gateway `{}` of market `{}`; this route is for market `{}`",
+                    net.gateways[g].name, net.markets[net.gateways[g].market], net.markets[m]
+                ),
+            );
             return None;
         }
         Some(i)
@@ -815,7 +851,10 @@ fn route_rule(
         for (i, n) in names.iter().enumerate() {
             match lane_of(c, &path.key(key).index(i), n) {
                 Some(l) if out.contains(&l) => {
-                    c.fail(&path.key(key).index(i), format!("lane `{n}` is listed twice"));
+                    c.fail(
+                        &path.key(key).index(i),
+                        format!("lane `{n}` is listed twice"),
+                    );
                     good = false;
                 }
                 Some(l) => out.push(l),
@@ -843,7 +882,12 @@ fn route_rule(
     let routing = if let Some(shares) = &r.shares {
         let ok = stray(c, "max_wait_h", r.max_wait_h.is_some(), "`prefer`")
             & stray(c, "lanes", r.lanes.is_some(), "`pick`")
-            & stray(c, "deadline_h", r.deadline_h.is_some(), "`pick = \"cheapest\"`");
+            & stray(
+                c,
+                "deadline_h",
+                r.deadline_h.is_some(),
+                "`pick = \"cheapest\"`",
+            );
         let mut idx = Vec::new();
         for (n, &v) in shares {
             idx.push((lane_of(c, &path.key("shares").key(n), n), n.as_str(), v));
@@ -852,19 +896,39 @@ fn route_rule(
             return None;
         }
         if idx.is_empty() {
-            c.fail(&path.key("shares"), "lists no lane; give lanes and their shares, e.g. { lane-a = 0.7, lane-b = 0.3 }".into());
+            c.fail(
+                &path.key("shares"),
+                "lists no lane; give lanes and their shares, e.g. { lane-a = 0.7, lane-b = 0.3 }"
+                    .into(),
+            );
             return None;
         }
         idx.sort_by_key(|x| x.0);
         let named: Vec<(&str, f64)> = idx.iter().map(|x| (x.1, x.2)).collect();
         let cum = cumulative(c, &path.key("shares"), &named)?;
-        Routing::Shares(idx.iter().zip(cum).map(|(x, s)| (x.0.unwrap_or(0), s)).collect())
+        Routing::Shares(
+            idx.iter()
+                .zip(cum)
+                .map(|(x, s)| (x.0.unwrap_or(0), s))
+                .collect(),
+        )
     } else if let Some(prefer) = &r.prefer {
         let ok = stray(c, "lanes", r.lanes.is_some(), "`pick`")
-            & stray(c, "deadline_h", r.deadline_h.is_some(), "`pick = \"cheapest\"`");
+            & stray(
+                c,
+                "deadline_h",
+                r.deadline_h.is_some(),
+                "`pick = \"cheapest\"`",
+            );
         let lanes = list(c, "prefer", prefer);
         let wait = match r.max_wait_h {
-            Some(w) => bounded(c, &path.key("max_wait_h"), w, MAX_HOURS, "a number of hours"),
+            Some(w) => bounded(
+                c,
+                &path.key("max_wait_h"),
+                w,
+                MAX_HOURS,
+                "a number of hours",
+            ),
             None => {
                 c.fail(&path.key("max_wait_h"), "`prefer` needs `max_wait_h`, how long a bag may wait for a departure with room before it overflows to the next lane [h]".into());
                 None
@@ -883,13 +947,22 @@ fn route_rule(
         let lanes = match &r.lanes {
             Some(l) => list(c, "lanes", l),
             None => {
-                c.fail(&path.key("lanes"), format!("`pick = \"{pick}\"` needs `lanes`, the candidate lanes"));
+                c.fail(
+                    &path.key("lanes"),
+                    format!("`pick = \"{pick}\"` needs `lanes`, the candidate lanes"),
+                );
                 None
             }
         };
         match pick {
             "fastest" => {
-                let ok = ok & stray(c, "deadline_h", r.deadline_h.is_some(), "`pick = \"cheapest\"`");
+                let ok = ok
+                    & stray(
+                        c,
+                        "deadline_h",
+                        r.deadline_h.is_some(),
+                        "`pick = \"cheapest\"`",
+                    );
                 if !ok {
                     return None;
                 }
@@ -897,7 +970,13 @@ fn route_rule(
             }
             "cheapest" => {
                 let deadline = match r.deadline_h {
-                    Some(d) => bounded(c, &path.key("deadline_h"), d, MAX_HOURS, "a number of hours"),
+                    Some(d) => bounded(
+                        c,
+                        &path.key("deadline_h"),
+                        d,
+                        MAX_HOURS,
+                        "a number of hours",
+                    ),
                     None => {
                         c.fail(&path.key("deadline_h"), "`pick = \"cheapest\"` needs `deadline_h`: bag ready → expected arrival at the gateway [h]".into());
                         None
@@ -912,7 +991,10 @@ fn route_rule(
                 }
             }
             other => {
-                c.fail(&path.key("pick"), format!("unknown pick \"{other}\"; allowed: \"fastest\", \"cheapest\""));
+                c.fail(
+                    &path.key("pick"),
+                    format!("unknown pick \"{other}\"; allowed: \"fastest\", \"cheapest\""),
+                );
                 return None;
             }
         }
@@ -1094,11 +1176,27 @@ pub(super) fn resolve(
                         } else {
                             path.clone()
                         };
-                        let names: Vec<&str> = to_m.iter().map(|&l| net.lanes[l].name.as_str()).collect();
+                        let names: Vec<&str> =
+                            to_m.iter().map(|&l| net.lanes[l].name.as_str()).collect();
                         let why = if to_m.is_empty() {
-                            format!("platform `{}` ships from hub `{}` to market `{}`, but no [[lane]] leaves `{}` for a gateway of `{}`; add one", raw.name, hub_names[h], net.markets[m], hub_names[h], net.markets[m])
+                            format!(
+                                "platform `{}` ships from hub `{}` to market `{}`, but no [[lane]] leaves `{}` for a gateway of `{}`; add one",
+                                raw.name,
+                                hub_names[h],
+                                net.markets[m],
+                                hub_names[h],
+                                net.markets[m]
+                            )
                         } else {
-                            format!("hub `{}` has {} lanes to market `{}` ({}); add a [[route]] with hub = \"{}\" (and market = \"{}\") saying how to choose: `shares`, `prefer` or `pick`", hub_names[h], to_m.len(), net.markets[m], listed(names.iter().copied()), hub_names[h], net.markets[m])
+                            format!(
+                                "hub `{}` has {} lanes to market `{}` ({}); add a [[route]] with hub = \"{}\" (and market = \"{}\") saying how to choose: `shares`, `prefer` or `pick`",
+                                hub_names[h],
+                                to_m.len(),
+                                net.markets[m],
+                                listed(names.iter().copied()),
+                                hub_names[h],
+                                net.markets[m]
+                            )
                         };
                         if reported.insert((usize::MAX - h, m)) || to_m.is_empty() {
                             c.fail(&at, why);
@@ -1126,10 +1224,30 @@ pub(super) fn resolve(
         for (_, gw) in net.gateways.iter().enumerate().filter(|(g, _)| reached[*g]) {
             let imp = &gw.import;
             let needs = [
-                (channels.map(|c| c[0] > 0.0), imp.paper_desk.is_some(), "channels.paper", "paper_desk"),
-                (risk.map(|r| r[1] > r[0]), imp.doc_check.is_some(), "risk.yellow", "doc_check"),
-                (risk.map(|r| r[2] > r[1]), imp.xray.is_some(), "risk.red", "xray"),
-                (risk.map(|r| r[2] > r[1] && imp.physical_share_of_red > 0.0), imp.physical.is_some(), "risk.red", "physical"),
+                (
+                    channels.map(|c| c[0] > 0.0),
+                    imp.paper_desk.is_some(),
+                    "channels.paper",
+                    "paper_desk",
+                ),
+                (
+                    risk.map(|r| r[1] > r[0]),
+                    imp.doc_check.is_some(),
+                    "risk.yellow",
+                    "doc_check",
+                ),
+                (
+                    risk.map(|r| r[2] > r[1]),
+                    imp.xray.is_some(),
+                    "risk.red",
+                    "xray",
+                ),
+                (
+                    risk.map(|r| r[2] > r[1] && imp.physical_share_of_red > 0.0),
+                    imp.physical.is_some(),
+                    "risk.red",
+                    "physical",
+                ),
             ];
             for (uses, has, key, st) in needs {
                 if uses == Some(true) && !has {
@@ -1139,7 +1257,16 @@ pub(super) fn resolve(
             }
         }
         let returns = match &raw.returns {
-            Some(r) => returns(c, &path.key("returns"), r, &net, &reached, &hub_cum, currency, w),
+            Some(r) => returns(
+                c,
+                &path.key("returns"),
+                r,
+                &net,
+                &reached,
+                &hub_cum,
+                currency,
+                w,
+            ),
             None => Some(None),
         };
         match (p, returns) {
@@ -1185,9 +1312,17 @@ fn returns(
     let share = super::parcel::share(c, &path.key("share"), r.share);
     let delay = opt_duration(c, &path.key("delay_h"), r.delay_h.as_ref());
     let note = if super::network_check::is_network(w) {
-        currency_note("the reporting", currency, &KeyPath::root("exchange").key("reporting_currency"))
+        currency_note(
+            "the reporting",
+            currency,
+            &KeyPath::root("exchange").key("reporting_currency"),
+        )
     } else {
-        currency_note("this scenario's", currency, &KeyPath::root("regime").key("currency"))
+        currency_note(
+            "this scenario's",
+            currency,
+            &KeyPath::root("regime").key("currency"),
+        )
     };
     let cost_given = [r.cost_eur, r.cost_usd, r.cost_cny];
     let ret_path = match r.path.as_deref().unwrap_or("local") {

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::parcel_raw::{RawHub, RawImport, RawLastMile, RawRules, RawStation};
 use crate::engine::DistSpec;
@@ -30,7 +30,8 @@ impl<'de> Deserialize<'de> for RawHubs {
                 f.write_str("a [hub] table (one hub) or [[hub]] tables (a network of hubs)")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawHubs, A::Error> {
-                RawHub::deserialize(de::value::MapAccessDeserializer::new(map)).map(|h| RawHubs::One(Box::new(h)))
+                RawHub::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|h| RawHubs::One(Box::new(h)))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<RawHubs, A::Error> {
                 Vec::<RawNetHub>::deserialize(de::value::SeqAccessDeserializer::new(seq))

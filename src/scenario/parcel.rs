@@ -323,7 +323,13 @@ pub(super) fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
 }
 
 /// A number from 0 to `max`; `what` names the kind of number in the message.
-pub(super) fn bounded(c: &mut dyn Check, path: &KeyPath, v: f64, max: f64, what: &str) -> Option<f64> {
+pub(super) fn bounded(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    v: f64,
+    max: f64,
+    what: &str,
+) -> Option<f64> {
     if v.is_finite() && (0.0..=max).contains(&v) {
         Some(v)
     } else {
@@ -340,7 +346,11 @@ pub(super) fn amount(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
     bounded(c, path, v, MAX_MONEY, "an amount")
 }
 
-pub(super) fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Option<Vec<f64>> {
+pub(super) fn cumulative(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    named: &[(&str, f64)],
+) -> Option<Vec<f64>> {
     let mut cum = Vec::new();
     let mut total = 0.0;
     let mut ok = true;
@@ -764,7 +774,12 @@ pub(super) fn regime(
             "order_limit",
             "ioss_ceiling",
         ],
-        &["currency", "vat_collection", "china_retail", "refund_on_return"],
+        &[
+            "currency",
+            "vat_collection",
+            "china_retail",
+            "refund_on_return",
+        ],
     );
     if m.contains_key("ioss_ceiling") && vat_collection != VatCollection::Sale {
         c.fail(
@@ -790,7 +805,14 @@ pub(super) fn regime(
         tax_share: m.get("tax_share").copied().unwrap_or(0.7),
     });
     if china && currency != "cny" {
-        c.fail(&path.key("china_retail"), format!("China's retail import rules are set in yuan: set {} = \"CNY\" (it is {})", path.key("currency"), currency.to_uppercase()));
+        c.fail(
+            &path.key("china_retail"),
+            format!(
+                "China's retail import rules are set in yuan: set {} = \"CNY\" (it is {})",
+                path.key("currency"),
+                currency.to_uppercase()
+            ),
+        );
     }
     Some(Regime {
         currency: currency.to_uppercase(),
@@ -849,7 +871,11 @@ pub(super) fn costs(
     }
 }
 
-pub(super) fn opt_duration(c: &mut dyn Check, path: &KeyPath, spec: Option<&DistSpec>) -> Option<Dist> {
+pub(super) fn opt_duration(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    spec: Option<&DistSpec>,
+) -> Option<Dist> {
     match spec {
         Some(s) => c.duration(path, s),
         None => Some(Dist::deterministic(0.0)),
@@ -1237,14 +1263,20 @@ pub(super) fn import(
         &path.key("paper_desk"),
         i.paper_desk.as_ref(),
         uses_paper,
-        &format!("paper declarations need [{}], the officers who handle them", path.key("paper_desk")),
+        &format!(
+            "paper declarations need [{}], the officers who handle them",
+            path.key("paper_desk")
+        ),
     );
     let doc_check = opt_station(
         c,
         &path.key("doc_check"),
         i.doc_check.as_ref(),
         i.risk.yellow > 0.0,
-        &format!("yellow-channel parcels need [{}] officers", path.key("doc_check")),
+        &format!(
+            "yellow-channel parcels need [{}] officers",
+            path.key("doc_check")
+        ),
     );
     let xray = opt_station(
         c,
@@ -1263,7 +1295,10 @@ pub(super) fn import(
         &path.key("physical"),
         i.physical.as_ref(),
         phys_share.unwrap_or(0.0) > 0.0 && i.risk.red > 0.0,
-        &format!("physically inspected parcels need [{}] bays", path.key("physical")),
+        &format!(
+            "physically inspected parcels need [{}] bays",
+            path.key("physical")
+        ),
     );
     Some(Import {
         channel_cum: {

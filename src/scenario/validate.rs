@@ -8,9 +8,9 @@ use super::bounds::{
     MAX_DEPARTURES, MAX_HOURS, MAX_PERIOD_H, MAX_QUEUE_CAPACITY, MAX_REPLICATIONS, MAX_SERVERS,
 };
 use super::error::{KeyPath, Problem, nearest, num};
-use super::raw::{RawCalendar, RawRoute, RawScenario, RawStage};
 use super::network::Node;
 use super::parcel::ParcelWorld;
+use super::raw::{RawCalendar, RawRoute, RawScenario, RawStage};
 use super::{Routing, RunSettings, Scenario, Source, Stage, StageKind, StageLoad, Target};
 use crate::engine::schedule::WEEKDAYS;
 use crate::engine::{CapacitySchedule, Discipline, Dist, DistSpec, ScheduleError, Shift};
