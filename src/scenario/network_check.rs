@@ -405,7 +405,6 @@ fn suffixed(
     out
 }
 
-#[allow(clippy::too_many_arguments)]
 fn lane(
     c: &mut dyn Check,
     path: &KeyPath,
@@ -736,7 +735,6 @@ struct Rule {
     routing: Routing,
 }
 
-#[allow(clippy::too_many_arguments)]
 fn route_rule(
     c: &mut dyn Check,
     path: &KeyPath,
