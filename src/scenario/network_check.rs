@@ -1334,14 +1334,20 @@ fn returns(
         }
         "origin" => {
             let mut good = true;
-            for (key, present) in [
-                ("handling_h", r.handling_h.is_some()),
-                ("cost", cost_given.iter().any(Option::is_some)),
-            ] {
-                if present {
-                    c.fail(&path.key(if key == "cost" { "path" } else { key }), format!("`{key}` applies to `path = \"local\"` (a returns warehouse); a return to the origin travels on a return lane"));
-                    good = false;
-                }
+            let cost_keys = CURRENCIES
+                .iter()
+                .zip(cost_given)
+                .filter(|(_, v)| v.is_some())
+                .map(|(cur, _)| format!("cost_{cur}"));
+            let given: Vec<String> = r
+                .handling_h
+                .iter()
+                .map(|_| "handling_h".to_string())
+                .chain(cost_keys)
+                .collect();
+            for key in given {
+                c.fail(&path.key(&key), format!("`{key}` applies to `path = \"local\"` (a returns warehouse); a return to the origin travels on a return lane"));
+                good = false;
             }
             let mut lanes = vec![None; net.gateways.len()];
             for (g, gw) in net.gateways.iter().enumerate().filter(|(g, _)| reached[*g]) {

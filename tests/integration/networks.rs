@@ -392,3 +392,25 @@ fn an_overloaded_lane_is_blamed_by_its_key() {
         .unwrap();
     assert_located(&err, lane_header, "lane[2]", &["offered load at `sz-lgg`"]);
 }
+
+#[test]
+fn hub_is_a_table_or_an_array_of_tables_never_both() {
+    let (_, err) = refused("[[hub]]\nname = \"shenzhen\"", "[hub]\nname = \"shenzhen\"");
+    assert!(
+        err.contains("`[hub]` and `[[hub]]` cannot both be given"),
+        "{err}"
+    );
+    let (_, err) = refused("bag_size = 100", "bag_size = \"many\"");
+    assert!(err.contains("`bag_size`: expected a whole number"), "{err}");
+}
+
+#[test]
+fn origin_returns_take_no_local_keys() {
+    let (text, err) = refused("path = \"origin\"", "path = \"origin\"\ncost_eur = 2.0");
+    assert_located(
+        &err,
+        line_of(&text, "cost_eur = 2.0"),
+        "platform[0].returns.cost_eur",
+        &["applies to `path = \"local\"`"],
+    );
+}
