@@ -1,5 +1,5 @@
 //! The validated parcel world: what [`crate::model::parcel`] simulates. Built from
-//! [`super::parcel_raw`] in one place; money is in the scenario's one currency.
+//! [`super::parcel_raw`] (one-chain form) or with [`super::network_check`] (network form).
 
 use std::collections::BTreeMap;
 
