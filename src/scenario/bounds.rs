@@ -37,3 +37,9 @@ pub const MAX_PARCEL_KG: f64 = 100_000.0;
 pub const MAX_MONEY: f64 = 1e9;
 /// Most documents in a paper declaration.
 pub const MAX_DOCUMENTS: f64 = 1_000.0;
+/// Most cubic metres one departure carries.
+pub const MAX_CAPACITY_M3: f64 = 1e7;
+/// Highest mean volume of a parcel [m³].
+pub const MAX_PARCEL_M3: f64 = 1_000.0;
+/// Highest exchange rate (value of one unit in the reporting currency), and lowest is its inverse.
+pub const MAX_FX_RATE: f64 = 1e6;

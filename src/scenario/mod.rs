@@ -11,6 +11,8 @@ pub mod cycles;
 pub mod error;
 pub mod locate;
 pub mod network;
+mod network_check;
+pub mod network_raw;
 pub mod overrides;
 pub mod parcel;
 pub mod parcel_raw;
@@ -231,9 +233,13 @@ impl Scenario {
                 && let Some(s) = e.span()
             {
                 let key = key_text(text, s.start);
-                reason = format!(
-                    "duplicate key `{key}`: it is already given earlier in the same table; give each key once"
-                );
+                reason = if key == "hub" {
+                    "`[hub]` and `[[hub]]` cannot both be given: write the one origin hub of a one-chain file as [hub], or every hub of a network as [[hub]] with a `name`".to_string()
+                } else {
+                    format!(
+                        "duplicate key `{key}`: it is already given earlier in the same table; give each key once"
+                    )
+                };
                 return invalid(&key, at, reason);
             }
             invalid("", at, format!("not valid TOML: {reason}"))

@@ -1,5 +1,5 @@
 //! The validated parcel world: what [`crate::model::parcel`] simulates. Built from
-//! [`super::parcel_raw`] in one place; money is in the scenario's one currency.
+//! [`super::parcel_raw`] (one-chain form) or with [`super::network_check`] (network form).
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use super::bounds::{
 };
 use super::error::{KeyPath, nearest, num};
 use super::network::{Capacity, Gateway, Hub, Lane, Node, Returns, Routing};
-use super::parcel_raw::{RawPlatform, RawStation};
+use super::parcel_raw::{RawLastMile, RawPlatform, RawRules, RawStation};
 use crate::engine::{CapacitySchedule, Dist, DistSpec};
 
 /// Customs mode of a parcel (China's codes, usable as labels elsewhere).
@@ -313,7 +313,7 @@ pub(super) trait Check {
     ) -> Option<CapacitySchedule>;
 }
 
-fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
+pub(super) fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
     if v.is_finite() && (0.0..=1.0).contains(&v) {
         Some(v)
     } else {
@@ -323,7 +323,13 @@ fn share(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
 }
 
 /// A number from 0 to `max`; `what` names the kind of number in the message.
-fn bounded(c: &mut dyn Check, path: &KeyPath, v: f64, max: f64, what: &str) -> Option<f64> {
+pub(super) fn bounded(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    v: f64,
+    max: f64,
+    what: &str,
+) -> Option<f64> {
     if v.is_finite() && (0.0..=max).contains(&v) {
         Some(v)
     } else {
@@ -336,11 +342,15 @@ fn bounded(c: &mut dyn Check, path: &KeyPath, v: f64, max: f64, what: &str) -> O
 }
 
 /// An amount of money from 0 to [`MAX_MONEY`].
-fn amount(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
+pub(super) fn amount(c: &mut dyn Check, path: &KeyPath, v: f64) -> Option<f64> {
     bounded(c, path, v, MAX_MONEY, "an amount")
 }
 
-fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Option<Vec<f64>> {
+pub(super) fn cumulative(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    named: &[(&str, f64)],
+) -> Option<Vec<f64>> {
     let mut cum = Vec::new();
     let mut total = 0.0;
     let mut ok = true;
@@ -370,7 +380,7 @@ fn cumulative(c: &mut dyn Check, path: &KeyPath, named: &[(&str, f64)]) -> Optio
     Some(cum)
 }
 
-fn station(c: &mut dyn Check, path: &KeyPath, s: &RawStation) -> Option<StationSpec> {
+pub(super) fn station(c: &mut dyn Check, path: &KeyPath, s: &RawStation) -> Option<StationSpec> {
     let schedule = c.schedule(path, s.servers, s.calendar.as_ref());
     let service = match &s.service_h {
         Some(spec) => c.duration(&path.key("service_h"), spec),
@@ -428,6 +438,7 @@ fn money_dist<'a>(
     path: &KeyPath,
     p: &'a RawPlatform,
     currency: &str,
+    note: &str,
 ) -> Option<&'a DistSpec> {
     let all = [
         ("eur", &p.declared_value_eur),
@@ -442,7 +453,7 @@ fn money_dist<'a>(
             } else {
                 c.fail(
                     &path.key(&format!("declared_value_{cur}")),
-                    format!("this scenario's currency is {} (regime.currency); write `declared_value_{currency}`", currency.to_uppercase()),
+                    format!("{note}; write `declared_value_{currency}`"),
                 );
             }
         }
@@ -453,11 +464,12 @@ fn money_dist<'a>(
     found
 }
 
-fn platform(
+pub(super) fn platform(
     c: &mut dyn Check,
     path: &KeyPath,
     p: &RawPlatform,
     currency: &str,
+    note: &str,
 ) -> Option<Platform> {
     let ppd = p.parcels_per_day;
     if !(ppd.is_finite() && ppd > 0.0 && ppd <= MAX_PARCELS_PER_DAY) {
@@ -494,7 +506,7 @@ fn platform(
             c.fail(&pp.key("day"), format!("day {} is listed twice", pd.day));
         }
     }
-    let value_spec = money_dist(c, path, p, currency);
+    let value_spec = money_dist(c, path, p, currency, note);
     let value =
         value_spec.and_then(|s| c.dist(&path.key(&format!("declared_value_{currency}")), s));
     if value.as_ref().is_some_and(|d| !d.is_nonnegative()) {
@@ -579,7 +591,7 @@ fn platform(
 pub(super) struct RawWorld<'a> {
     pub platforms: &'a [RawPlatform],
     pub first_mile: Option<&'a super::parcel_raw::RawDelay>,
-    pub hub: Option<&'a super::parcel_raw::RawHub>,
+    pub hub: Option<&'a super::network_raw::RawHubs>,
     pub export: Option<&'a super::parcel_raw::RawExport>,
     pub linehaul: Option<&'a super::parcel_raw::RawLinehaul>,
     pub import: Option<&'a super::parcel_raw::RawImport>,
@@ -587,12 +599,16 @@ pub(super) struct RawWorld<'a> {
     pub rules: Option<&'a super::parcel_raw::RawRules>,
     pub last_mile: Option<&'a super::parcel_raw::RawLastMile>,
     pub costs: Option<&'a toml::Table>,
+    pub exchange: Option<&'a super::network_raw::RawExchange>,
+    pub lanes: &'a [super::network_raw::RawLane],
+    pub gateways: &'a [super::network_raw::RawGateway],
+    pub routes: &'a [super::network_raw::RawHubRoute],
 }
 
-const CURRENCIES: [&str; 3] = ["eur", "usd", "cny"];
+pub(super) const CURRENCIES: [&str; 3] = ["eur", "usd", "cny"];
 
 /// A TOML value's kind, as a user would say it, with the value itself.
-fn toml_words(v: &toml::Value) -> String {
+pub(super) fn toml_words(v: &toml::Value) -> String {
     let kind = match v {
         toml::Value::String(_) => "the text",
         toml::Value::Integer(_) | toml::Value::Float(_) => "the number",
@@ -606,11 +622,13 @@ fn toml_words(v: &toml::Value) -> String {
 
 /// Reads a table of plain and money keys: `plain` are unit-free numbers, `money` get the
 /// currency suffix; a money key in another currency, or an unknown key, is a problem.
-fn money_table(
+#[allow(clippy::too_many_arguments)]
+pub(super) fn money_table(
     c: &mut dyn Check,
     path: &KeyPath,
     t: &toml::Table,
     currency: &str,
+    note: &str,
     plain: &[&str],
     money: &[&str],
     other: &[&str],
@@ -644,8 +662,7 @@ fn money_table(
             c.fail(
                 &path.key(k),
                 format!(
-                    "this scenario's currency is {} (regime.currency); write `{base}_{currency}` — amounts in other currencies are not converted",
-                    currency.to_uppercase()
+                    "{note}; write `{base}_{currency}` — amounts in other currencies are not converted"
                 ),
             );
             continue;
@@ -678,8 +695,18 @@ fn money_table(
     out
 }
 
-fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
-    let path = KeyPath::root("regime");
+/// The note on which currency money keys must carry, for messages.
+pub(super) fn currency_note(whose: &str, currency: &str, key: &KeyPath) -> String {
+    format!("{whose} currency is {} ({key})", currency.to_uppercase())
+}
+
+pub(super) fn regime(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    t: Option<&toml::Table>,
+    whose: &str,
+) -> Option<Regime> {
+    let path = path.clone();
     let empty = toml::Table::new();
     let t = t.unwrap_or(&empty);
     let currency = match t.get("currency") {
@@ -715,11 +742,24 @@ fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
             return None;
         }
     };
+    let refund_on_return = match t.get("refund_on_return") {
+        None => false,
+        Some(toml::Value::Boolean(b)) => *b,
+        Some(v) => {
+            c.fail(
+                &path.key("refund_on_return"),
+                format!("must be true or false, got {v}"),
+            );
+            return None;
+        }
+    };
+    let note = currency_note(whose, &currency, &path.key("currency"));
     let m = money_table(
         c,
         &path,
         t,
         &currency,
+        &note,
         &[
             "duty_rate",
             "vat_rate",
@@ -732,9 +772,21 @@ fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
             "de_minimis_duty",
             "de_minimis_vat",
             "order_limit",
+            "ioss_ceiling",
         ],
-        &["currency", "vat_collection", "china_retail"],
+        &[
+            "currency",
+            "vat_collection",
+            "china_retail",
+            "refund_on_return",
+        ],
     );
+    if m.contains_key("ioss_ceiling") && vat_collection != VatCollection::Sale {
+        c.fail(
+            &path.key(&format!("ioss_ceiling_{currency}")),
+            "an IOSS ceiling applies to VAT collected at sale: set `vat_collection = \"sale\"` or drop the ceiling".into(),
+        );
+    }
     for k in [
         "duty_rate",
         "vat_rate",
@@ -753,7 +805,14 @@ fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
         tax_share: m.get("tax_share").copied().unwrap_or(0.7),
     });
     if china && currency != "cny" {
-        c.fail(&path.key("china_retail"), format!("China's retail import rules are set in yuan: set regime.currency = \"CNY\" (it is {})", currency.to_uppercase()));
+        c.fail(
+            &path.key("china_retail"),
+            format!(
+                "China's retail import rules are set in yuan: set {} = \"CNY\" (it is {})",
+                path.key("currency"),
+                currency.to_uppercase()
+            ),
+        );
     }
     Some(Regime {
         currency: currency.to_uppercase(),
@@ -764,18 +823,25 @@ fn regime(c: &mut dyn Check, t: Option<&toml::Table>) -> Option<Regime> {
         vat_rate: m.get("vat_rate").copied().unwrap_or(0.0),
         vat_collection,
         china_retail,
-        ioss_ceiling: None,
-        refund_on_return: false,
+        ioss_ceiling: m.get("ioss_ceiling").copied(),
+        refund_on_return,
     })
 }
 
-fn costs(c: &mut dyn Check, t: Option<&toml::Table>, currency: &str) -> Costs {
+pub(super) fn costs(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    t: Option<&toml::Table>,
+    currency: &str,
+    note: &str,
+) -> Costs {
     let empty = toml::Table::new();
     let m = money_table(
         c,
-        &KeyPath::root("costs"),
+        path,
         t.unwrap_or(&empty),
         currency,
+        note,
         &["documents_per_paper_declaration", "free_storage_days"],
         &[
             "declaration_fee",
@@ -805,14 +871,18 @@ fn costs(c: &mut dyn Check, t: Option<&toml::Table>, currency: &str) -> Costs {
     }
 }
 
-fn opt_duration(c: &mut dyn Check, path: &KeyPath, spec: Option<&DistSpec>) -> Option<Dist> {
+pub(super) fn opt_duration(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    spec: Option<&DistSpec>,
+) -> Option<Dist> {
     match spec {
         Some(s) => c.duration(path, s),
         None => Some(Dist::deterministic(0.0)),
     }
 }
 
-fn opt_station(
+pub(super) fn opt_station(
     c: &mut dyn Check,
     path: &KeyPath,
     s: Option<&RawStation>,
@@ -829,12 +899,16 @@ fn opt_station(
     }
 }
 
-/// Validates the parcel world; problems go to `c`.
+/// Validates the parcel world, in its one-chain or its network form; problems go to `c`.
 pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<ParcelWorld> {
-    let regime = regime(c, w.regime);
-    let currency = regime
-        .as_ref()
-        .map_or("eur".to_string(), |r| r.currency.to_ascii_lowercase());
+    let network = super::network_check::is_network(&w);
+    let (net, note) = if network {
+        super::network_check::network(c, &w)
+    } else {
+        super::network_check::refuse_network_keys(c, &w);
+        singular(c, &w)
+    };
+    let currency = note.0;
     let mut names = std::collections::HashSet::new();
     let mut platforms = Vec::new();
     for (i, p) in w.platforms.iter().enumerate() {
@@ -845,16 +919,95 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
                 format!("platform name `{}` is used twice", p.name),
             );
         }
-        if let Some(p) = platform(c, &path, p, &currency) {
-            platforms.push(p);
-        }
+        platforms.push(platform(c, &path, p, &currency, &note.1));
     }
+    super::network_check::resolve(c, &w, net?, platforms, &currency)
+}
+
+/// The rule packs of `[rules]` (or a gateway's), with their defaults.
+pub(super) fn rules(c: &mut dyn Check, rp: &KeyPath, r: Option<&RawRules>) -> Rules {
+    let r = r.cloned().unwrap_or_default();
+    Rules {
+        list_release: r.list_release.unwrap_or(false),
+        three_document_match: r.three_document_match.unwrap_or(false),
+        document_mismatch_rate: share(
+            c,
+            &rp.key("document_mismatch_rate"),
+            r.document_mismatch_rate.unwrap_or(0.0),
+        )
+        .unwrap_or(0.0),
+        manual_match: opt_duration(c, &rp.key("manual_match_h"), r.manual_match_h.as_ref())
+            .unwrap_or(Dist::deterministic(0.0)),
+        bonded_release: opt_duration(c, &rp.key("bonded_release_h"), r.bonded_release_h.as_ref())
+            .unwrap_or(Dist::deterministic(0.0)),
+        customs_24_7: r.customs_24_7.unwrap_or(false),
+        trusted_inspection_factor: share(
+            c,
+            &rp.key("trusted_inspection_factor"),
+            r.trusted_inspection_factor.unwrap_or(1.0),
+        )
+        .unwrap_or(1.0),
+    }
+}
+
+/// The last mile of `[last_mile]` (or a gateway's): (delivery, bonded delivery).
+pub(super) fn last_mile(
+    c: &mut dyn Check,
+    p: &KeyPath,
+    l: Option<&RawLastMile>,
+) -> (Option<Dist>, Option<Dist>) {
+    match l {
+        Some(l) => {
+            let d = c.duration(&p.key("delay_h"), &l.delay_h);
+            let b = match &l.bonded_delay_h {
+                Some(s) => c.duration(&p.key("bonded_delay_h"), s),
+                None => d.clone(),
+            };
+            (d, b)
+        }
+        None => (
+            Some(Dist::deterministic(0.0)),
+            Some(Dist::deterministic(0.0)),
+        ),
+    }
+}
+
+/// With `customs_24_7`, every customs station is staffed at its busiest, always.
+pub(super) fn round_the_clock(import: &mut Import) {
+    for st in [
+        &mut import.paper_desk,
+        &mut import.doc_check,
+        &mut import.xray,
+        &mut import.physical,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        st.schedule = CapacitySchedule::constant(st.schedule.max_servers());
+    }
+}
+
+/// The reporting currency (lower case) and the note on it for messages.
+pub(super) type CurrencyNote = (String, String);
+
+/// The one-chain form: `[hub]`, `[export]`, `[linehaul]`, `[import]`, `[regime]`, … as one
+/// hub, one lane `linehaul`, one gateway `import` and one market `destination`.
+fn singular(
+    c: &mut dyn Check,
+    w: &RawWorld<'_>,
+) -> (Option<super::network_check::Net>, CurrencyNote) {
+    let regime_path = KeyPath::root("regime");
+    let regime = regime(c, &regime_path, w.regime, "this scenario's");
+    let currency = regime
+        .as_ref()
+        .map_or("eur".to_string(), |r| r.currency.to_ascii_lowercase());
+    let note = currency_note("this scenario's", &currency, &regime_path.key("currency"));
     let first_mile = match w.first_mile {
         Some(f) => c.duration(&KeyPath::root("first_mile").key("delay_h"), &f.delay_h),
         None => Some(Dist::deterministic(0.0)),
     };
     let hub = match w.hub {
-        Some(h) => {
+        Some(super::network_raw::RawHubs::One(h)) => {
             let path = KeyPath::root("hub");
             let sort = station(c, &path.key("sort"), &h.sort);
             let size = if (1..=MAX_BATCH).contains(&h.bag_size) {
@@ -891,7 +1044,7 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
                 _ => None,
             }
         }
-        None => Some(None),
+        _ => Some(None),
     };
     let export_clearance = match w.export {
         Some(e) => c.duration(&KeyPath::root("export").key("clearance_h"), &e.clearance_h),
@@ -900,12 +1053,12 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
     let linehaul = match w.linehaul {
         Some(l) => linehaul(c, l),
         None => {
-            c.fail(&KeyPath::root("linehaul"), "a parcel world needs a [linehaul] with departures_h, capacity_parcels or capacity_kg, and transit_h".into());
+            c.fail(&KeyPath::root("linehaul"), "a parcel world needs a [linehaul] with departures_h, capacity_parcels or capacity_kg, and transit_h (or, for a network, [[hub]], [[lane]] and [[gateway]])".into());
             None
         }
     };
     let import = match w.import {
-        Some(i) => import(c, i),
+        Some(i) => import(c, &KeyPath::root("import"), i),
         None => {
             c.fail(
                 &KeyPath::root("import"),
@@ -914,96 +1067,49 @@ pub(super) fn validate_world(c: &mut dyn Check, w: RawWorld<'_>) -> Option<Parce
             None
         }
     };
-    let r = w.rules.cloned().unwrap_or_default();
-    let rp = KeyPath::root("rules");
-    let rules = Rules {
-        list_release: r.list_release.unwrap_or(false),
-        three_document_match: r.three_document_match.unwrap_or(false),
-        document_mismatch_rate: share(
-            c,
-            &rp.key("document_mismatch_rate"),
-            r.document_mismatch_rate.unwrap_or(0.0),
-        )
-        .unwrap_or(0.0),
-        manual_match: opt_duration(c, &rp.key("manual_match_h"), r.manual_match_h.as_ref())
-            .unwrap_or(Dist::deterministic(0.0)),
-        bonded_release: opt_duration(c, &rp.key("bonded_release_h"), r.bonded_release_h.as_ref())
-            .unwrap_or(Dist::deterministic(0.0)),
-        customs_24_7: r.customs_24_7.unwrap_or(false),
-        trusted_inspection_factor: share(
-            c,
-            &rp.key("trusted_inspection_factor"),
-            r.trusted_inspection_factor.unwrap_or(1.0),
-        )
-        .unwrap_or(1.0),
-    };
-    let (last_mile, bonded_last_mile) = match w.last_mile {
-        Some(l) => {
-            let p = KeyPath::root("last_mile");
-            let d = c.duration(&p.key("delay_h"), &l.delay_h);
-            let b = match &l.bonded_delay_h {
-                Some(s) => c.duration(&p.key("bonded_delay_h"), s),
-                None => d.clone(),
-            };
-            (d, b)
+    let rules = rules(c, &KeyPath::root("rules"), w.rules);
+    let (last_mile, bonded_last_mile) = last_mile(c, &KeyPath::root("last_mile"), w.last_mile);
+    let costs = costs(c, &KeyPath::root("costs"), w.costs, &currency, &note);
+    let net = (|| {
+        let mut import = import?;
+        if rules.customs_24_7 {
+            round_the_clock(&mut import);
         }
-        None => (
-            Some(Dist::deterministic(0.0)),
-            Some(Dist::deterministic(0.0)),
-        ),
-    };
-    let costs = costs(c, w.costs, &currency);
-    let mut import = import?;
-    if rules.customs_24_7 {
-        for st in [
-            &mut import.paper_desk,
-            &mut import.doc_check,
-            &mut import.xray,
-            &mut import.physical,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            st.schedule = CapacitySchedule::constant(st.schedule.max_servers());
-        }
-    }
-    let (name, sort, bag_size, bag_timeout_h) = match hub? {
-        Some((name, sort, size, timeout)) => (name, Some(sort), size, timeout),
-        None => (None, None, 1, None),
-    };
-    let hub = Hub {
-        name: name.unwrap_or_else(|| "origin hub".into()),
-        first_mile: first_mile?,
-        sort,
-        bag_size,
-        bag_timeout_h,
-        export_clearance: export_clearance?,
-    };
-    let regime = regime?;
-    let reporting_currency = regime.currency.clone();
-    let gateway = Gateway {
-        name: "import".into(),
-        market: 0,
-        import,
-        regime,
-        rules,
-        costs,
-        last_mile: last_mile?,
-        bonded_last_mile: bonded_last_mile?,
-        depot_per_day: None,
-        fx: 1.0,
-    };
-    let platforms_n = platforms.len();
-    Some(ParcelWorld {
-        platforms,
-        hubs: vec![hub],
-        lanes: vec![linehaul?],
-        gateways: vec![gateway],
-        markets: vec!["destination".into()],
-        routing: vec![Routing::Shares(vec![(0, 1.0)])],
-        route_table: vec![0; platforms_n],
-        reporting_currency,
-    })
+        let (name, sort, bag_size, bag_timeout_h) = match hub? {
+            Some((name, sort, size, timeout)) => (name, Some(sort), size, timeout),
+            None => (None, None, 1, None),
+        };
+        let hub = Hub {
+            name: name.unwrap_or_else(|| "origin hub".into()),
+            first_mile: first_mile?,
+            sort,
+            bag_size,
+            bag_timeout_h,
+            export_clearance: export_clearance?,
+        };
+        let regime = regime?;
+        let reporting_currency = regime.currency.clone();
+        let gateway = Gateway {
+            name: "import".into(),
+            market: 0,
+            import,
+            regime,
+            rules,
+            costs,
+            last_mile: last_mile?,
+            bonded_last_mile: bonded_last_mile?,
+            depot_per_day: None,
+            fx: 1.0,
+        };
+        Some(super::network_check::Net {
+            hubs: vec![hub],
+            lanes: vec![linehaul?],
+            gateways: vec![gateway],
+            markets: vec!["destination".into()],
+            reporting_currency,
+        })
+    })();
+    (net, (currency, note))
 }
 
 fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lane> {
@@ -1126,8 +1232,12 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lan
     })
 }
 
-fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import> {
-    let path = KeyPath::root("import");
+pub(super) fn import(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    i: &super::parcel_raw::RawImport,
+) -> Option<Import> {
+    let path = path.clone();
     let ch = &i.channels;
     let channels = cumulative(
         c,
@@ -1153,21 +1263,27 @@ fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import>
         &path.key("paper_desk"),
         i.paper_desk.as_ref(),
         uses_paper,
-        "paper declarations need [import.paper_desk], the officers who handle them",
+        &format!(
+            "paper declarations need [{}], the officers who handle them",
+            path.key("paper_desk")
+        ),
     );
     let doc_check = opt_station(
         c,
         &path.key("doc_check"),
         i.doc_check.as_ref(),
         i.risk.yellow > 0.0,
-        "yellow-channel parcels need [import.doc_check] officers",
+        &format!(
+            "yellow-channel parcels need [{}] officers",
+            path.key("doc_check")
+        ),
     );
     let xray = opt_station(
         c,
         &path.key("xray"),
         i.xray.as_ref(),
         i.risk.red > 0.0,
-        "red-channel parcels need [import.xray] lanes",
+        &format!("red-channel parcels need [{}] lanes", path.key("xray")),
     );
     let phys_share = share(
         c,
@@ -1179,7 +1295,10 @@ fn import(c: &mut dyn Check, i: &super::parcel_raw::RawImport) -> Option<Import>
         &path.key("physical"),
         i.physical.as_ref(),
         phys_share.unwrap_or(0.0) > 0.0 && i.risk.red > 0.0,
-        "physically inspected parcels need [import.physical] bays",
+        &format!(
+            "physically inspected parcels need [{}] bays",
+            path.key("physical")
+        ),
     );
     Some(Import {
         channel_cum: {

@@ -2,6 +2,8 @@
 //! line-haul, import customs, regime, pilot-zone rules, last mile and costs.
 //! [`super::parcel`] validates it into a [`super::parcel::ParcelWorld`].
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::Deserialize;
 
@@ -53,6 +55,24 @@ pub struct RawPlatform {
     /// Share of parcels from trusted (AEO) sellers.
     #[schemars(range(min = 0, max = 1))]
     pub trusted_seller_share: Option<f64>,
+    /// The hub it ships from (or `hubs`; default: the only hub).
+    pub hub: Option<String>,
+    /// Hubs it ships from: hub → share, summing to 1.
+    pub hubs: Option<BTreeMap<String, f64>>,
+    /// The market it sells into (or `markets`; default: the only market).
+    pub market: Option<String>,
+    /// Markets it sells into: market → share, summing to 1.
+    pub markets: Option<BTreeMap<String, f64>>,
+    /// Its own declaration channel shares at every gateway, instead of each gateway's.
+    pub channels: Option<RawChannels>,
+    /// Its own risk channel shares at every gateway, instead of each gateway's.
+    pub risk: Option<RawRisk>,
+    /// Where its VAT is collected: "sale" or "border", instead of each gateway regime's rule.
+    pub collection: Option<String>,
+    /// Volume of a parcel [m³] (default: its weight over 167 kg/m³).
+    pub volume_m3: Option<DistSpec>,
+    /// Returns of its delivered parcels.
+    pub returns: Option<super::network_raw::RawReturns>,
 }
 
 /// A peak day and its demand multiplier.

@@ -28,8 +28,8 @@ pub struct RawScenario {
     pub platform: Vec<super::parcel_raw::RawPlatform>,
     /// Parcel world: order → origin hub.
     pub first_mile: Option<super::parcel_raw::RawDelay>,
-    /// Parcel world: the origin hub.
-    pub hub: Option<super::parcel_raw::RawHub>,
+    /// Parcel world: the origin hub (`[hub]`), or the origin hubs of a network (`[[hub]]`).
+    pub hub: Option<super::network_raw::RawHubs>,
     /// Parcel world: export customs.
     pub export: Option<super::parcel_raw::RawExport>,
     /// Parcel world: line-haul timetable.
@@ -55,6 +55,17 @@ pub struct RawScenario {
     /// (docs/scenario.md). Amounts from 0 to 10⁹; documents 0 to 1,000; days 0 to 36,525.
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub costs: Option<toml::Table>,
+    /// Network: the reporting currency and exchange rates.
+    pub exchange: Option<super::network_raw::RawExchange>,
+    /// Network: lanes between hubs and gateways.
+    #[serde(default)]
+    pub lane: Vec<super::network_raw::RawLane>,
+    /// Network: import gateways.
+    #[serde(default)]
+    pub gateway: Vec<super::network_raw::RawGateway>,
+    /// Network: routing rules at the hubs.
+    #[serde(default)]
+    pub route: Vec<super::network_raw::RawHubRoute>,
 }
 
 /// `[run]`: stopping rule, warm-up, replications and seed.

@@ -8,6 +8,8 @@ use super::bounds::{
     MAX_DEPARTURES, MAX_HOURS, MAX_PERIOD_H, MAX_QUEUE_CAPACITY, MAX_REPLICATIONS, MAX_SERVERS,
 };
 use super::error::{KeyPath, Problem, nearest, num};
+use super::network::Node;
+use super::parcel::ParcelWorld;
 use super::raw::{RawCalendar, RawRoute, RawScenario, RawStage};
 use super::{Routing, RunSettings, Scenario, Source, Stage, StageKind, StageLoad, Target};
 use crate::engine::schedule::WEEKDAYS;
@@ -243,6 +245,10 @@ pub(super) fn validate(
     };
 
     let is_world = !raw.platform.is_empty();
+    // The network form names its stations `hub[i].sort`, `gateway[i].import.xray`, `lane[i]`.
+    let network = matches!(raw.hub, Some(super::network_raw::RawHubs::Many(_)))
+        || !raw.lane.is_empty()
+        || !raw.gateway.is_empty();
     if is_world && !(raw.source.is_empty() && raw.stage.is_empty()) {
         c.fail(&KeyPath::root("source"), "a scenario is either a parcel world ([[platform]], [import], …) or a plain network ([[source]], [[stage]]), not both");
     }
@@ -272,6 +278,10 @@ pub(super) fn validate(
                 rules: raw.rules.as_ref(),
                 last_mile: raw.last_mile.as_ref(),
                 costs: raw.costs.as_ref(),
+                exchange: raw.exchange.as_ref(),
+                lanes: &raw.lane,
+                gateways: &raw.gateway,
+                routes: &raw.route,
             },
         )
     } else {
@@ -285,6 +295,10 @@ pub(super) fn validate(
             ("rules", raw.rules.is_some()),
             ("last_mile", raw.last_mile.is_some()),
             ("costs", raw.costs.is_some()),
+            ("exchange", raw.exchange.is_some()),
+            ("lane", !raw.lane.is_empty()),
+            ("gateway", !raw.gateway.is_empty()),
+            ("route", !raw.route.is_empty()),
         ];
         for (key, present) in parcel_sections {
             if present {
@@ -401,7 +415,7 @@ pub(super) fn validate(
         stages,
         world,
     };
-    check_loads(&mut c, &scenario);
+    check_loads(&mut c, &scenario, network);
     if c.found.is_empty() {
         Ok(scenario)
     } else {
@@ -867,12 +881,42 @@ pub(super) fn offered_loads(
         .collect()
 }
 
+/// The key of the resource an offered load is named for ([`ParcelWorld::qualified`] names
+/// stations, lanes go by their name): `hub.sort`, `import.xray` and `linehaul` in a one-chain
+/// file, `hub[i].sort`, `gateway[i].import.xray` and `lane[i]` in a network.
+fn load_key(world: &ParcelWorld, network: bool, name: &str) -> KeyPath {
+    for h in 0..world.hubs.len() {
+        if world.qualified(Node::Hub(h), "sort") == name {
+            return if network {
+                KeyPath::root("hub").index(h).key("sort")
+            } else {
+                KeyPath::root("hub").key("sort")
+            };
+        }
+    }
+    for g in 0..world.gateways.len() {
+        for st in ["paper_desk", "doc_check", "xray", "physical"] {
+            if world.qualified(Node::Gateway(g), st) == name {
+                return if network {
+                    KeyPath::root("gateway").index(g).key("import").key(st)
+                } else {
+                    KeyPath::root("import").key(st)
+                };
+            }
+        }
+    }
+    match world.lanes.iter().position(|l| l.name == name) {
+        Some(l) if network => KeyPath::root("lane").index(l),
+        _ => KeyPath::root("linehaul"),
+    }
+}
+
 /// Parcels a backlog may hold before a run is refused as one that would exhaust memory.
 const MAX_BACKLOG: f64 = 20e6;
 
 /// A run with no horizon must be stable at every stage, or it would never end; a run with a
 /// horizon must not pile up more parcels than memory holds.
-fn check_loads(c: &mut Checker, scenario: &Scenario) {
+fn check_loads(c: &mut Checker, scenario: &Scenario, network: bool) {
     for cycle in super::cycles::zero_time_cycles(scenario) {
         c.fail(
             &KeyPath::root("stage").index(cycle[0]),
@@ -884,13 +928,7 @@ fn check_loads(c: &mut Checker, scenario: &Scenario) {
             if l.load < 1.0 {
                 continue;
             }
-            let section = if l.name == "linehaul" {
-                KeyPath::root("linehaul")
-            } else if l.name == "sort" {
-                KeyPath::root("hub").key("sort")
-            } else {
-                KeyPath::root("import").key(&l.name)
-            };
+            let section = load_key(world, network, &l.name);
             match scenario.run.horizon_h {
                 None => c.fail(&section, format!("offered load at `{}` is {:.3} ≥ 1: its backlog grows without bound and the run would never end; set `run.horizon_h`, add capacity, or lower demand", l.name, l.load)),
                 Some(h) => {

@@ -10,6 +10,7 @@ mod experiments;
 mod generative;
 mod intervals;
 mod network_model;
+mod networks;
 mod output_safety;
 mod parcel_figures;
 mod parcel_world;
