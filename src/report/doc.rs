@@ -265,6 +265,10 @@ pub struct RunDoc {
     /// The headline duration's bins (absent in documents written before it existed).
     #[serde(default)]
     pub distribution: Option<DistributionDoc>,
+    /// The network's figures (absent for a one-chain world, and in documents written before
+    /// networks): the summary's own types, read back as written.
+    #[serde(default)]
+    pub network: Option<crate::experiment::network_summary::NetworkSummary>,
     /// Signs that the figures are not final.
     #[serde(default)]
     pub warnings: Vec<WarningDoc>,
