@@ -30,7 +30,7 @@ pub struct NetworkSummary {
     pub lanes: Vec<LaneSummary>,
     /// Per import gateway, in file order.
     pub gateways: Vec<GatewaySummary>,
-    /// Returns; absent when no platform returns parcels.
+    /// Returns; absent when no platform returns parcels (and none were recorded).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returns: Option<ReturnsSummary>,
     /// The station or lane that adds the most waiting to the average parcel; absent when
@@ -409,11 +409,9 @@ pub fn summarize_network(
         })
         .collect();
 
-    let returns = world
-        .platforms
-        .iter()
-        .any(|p| p.returns.is_some())
-        .then(|| returns_summary(reps));
+    let returns = (world.platforms.iter().any(|p| p.returns.is_some())
+        || reps.iter().any(|r| r.returns.started > 0 || r.returns.closed > 0))
+    .then(|| returns_summary(reps));
 
     let done: Vec<u64> = reps.iter().map(|r| r.clearance.tally.count()).collect();
     let mut candidates: Vec<(bool, Candidate)> = Vec::new();

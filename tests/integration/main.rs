@@ -9,6 +9,7 @@ mod determinism;
 mod experiments;
 mod generative;
 mod intervals;
+mod network;
 mod output_safety;
 mod parcel_figures;
 mod parcel_world;
