@@ -360,6 +360,15 @@ pub struct StationRowDoc {
     pub mean_wait_hours: StationFigureDoc,
 }
 
+/// One entry of `gateways` of a comparison.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct GatewayRowDoc {
+    /// The gateway.
+    pub gateway: String,
+    /// Mean clearance at the gateway [h].
+    pub clearance_hours: StationFigureDoc,
+}
+
 /// `summaries` of a comparison.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct SummariesDoc {
@@ -401,6 +410,10 @@ pub struct CompareDoc {
     /// Each station by name.
     #[serde(default)]
     pub stations: Vec<StationRowDoc>,
+    /// Each gateway's clearance by name, when both are networks of the same gateways and
+    /// lanes (absent otherwise, and in older documents).
+    #[serde(default)]
+    pub gateways: Vec<GatewayRowDoc>,
     /// A's and B's warnings.
     #[serde(default)]
     pub warnings: Vec<WarningDoc>,

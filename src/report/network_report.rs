@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::chart::escape;
 use super::page::{Block, Figure, Section, Table};
 use super::words::{ci_cell, count, hours, hours_like, interval, money, percent, plain};
+use super::doc::CompareDoc;
 use crate::experiment::network_summary::{LaneSummary, NetworkSummary};
 use crate::experiment::summary::Level;
 
@@ -461,7 +462,7 @@ pub fn diagram(net: &NetworkSummary) -> String {
         let _ = write!(
             s,
             "<text x=\"{mx:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
-            my - 4.0,
+            if l.return_lane { my + 14.0 } else { my - 4.0 },
             escape(&format!(
                 "{}: {} · {}/day",
                 l.name,
@@ -589,4 +590,79 @@ pub fn sections(net: &NetworkSummary) -> Vec<Section> {
         });
     }
     out
+}
+
+/// The compare report's per-gateway section, when the comparison has gateways: each
+/// gateway's mean clearance in A and B and B − A with its interval, and the finding naming the
+/// gateway whose clearance changed most.
+pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
+    if doc.gateways.is_empty() {
+        return None;
+    }
+    let rows = doc
+        .gateways
+        .iter()
+        .map(|g| {
+            let f = &g.clearance_hours;
+            let side = |l: &Option<super::doc::LevelDoc>| {
+                l.as_ref().map_or("—".to_string(), |l| hours(l.mean))
+            };
+            let (d, ci) = f.difference.as_ref().map_or(("—".into(), "—".into()), |d| {
+                (
+                    format!("{:+.2}", d.mean),
+                    ci_cell(d.ci95, |x| format!("{x:+.2}")),
+                )
+            });
+            vec![
+                g.gateway.clone(),
+                side(&f.a),
+                side(&f.b),
+                d,
+                ci,
+                if f.significant { "yes" } else { "no" }.to_string(),
+            ]
+        })
+        .collect();
+    let most = doc
+        .gateways
+        .iter()
+        .filter_map(|g| g.clearance_hours.difference.as_ref().map(|d| (g, d)))
+        .max_by(|a, b| a.1.mean.abs().total_cmp(&b.1.mean.abs()))?;
+    let (g, d) = most;
+    let finding = format!(
+        "Clearance changes most at {}: B − A = {} h{}{}.",
+        g.gateway,
+        format_args!("{:+.2}", d.mean),
+        d.ci95
+            .map_or(String::new(), |[lo, hi]| format!(" (95% CI {lo:+.2} to {hi:+.2} h)")),
+        if g.clearance_hours.significant {
+            ", a real difference at that level"
+        } else {
+            ", within simulation noise"
+        }
+    );
+    let table = Table {
+        header: vec![
+            "gateway".into(),
+            "A clearance [h]".into(),
+            "B clearance [h]".into(),
+            "B − A [h]".into(),
+            "95% CI [h]".into(),
+            "CI excludes 0".into(),
+        ],
+        rows,
+    };
+    Some((
+        Section {
+            heading: "Gateways".into(),
+            blocks: vec![
+                Block::Table(table),
+                Block::Note(format!(
+                    "B − A is paired replication by replication when A and B share their \
+                     demand. {NOISE_ONLY}"
+                )),
+            ],
+        },
+        finding,
+    ))
 }

@@ -418,6 +418,27 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
             h,
         );
     }
+    if !c.gateways.is_empty() {
+        // A gateway's clearance reads like a station's wait: the same block, by gateway.
+        let rows: Vec<StationRow> = c
+            .gateways
+            .iter()
+            .map(|g| StationRow {
+                station: g.gateway.clone(),
+                utilization: g.clearance_hours.clone(),
+                mean_wait_hours: g.clearance_hours.clone(),
+            })
+            .collect();
+        let _ = writeln!(out);
+        station_block(
+            &mut out,
+            ["gateway: clearance [h]", ci_head],
+            &rows,
+            |st| &st.mean_wait_hours,
+            "h",
+            h,
+        );
+    }
     let _ = writeln!(out);
     wrapped(
         &mut out,

@@ -443,3 +443,42 @@ fn the_report_has_network_tables_and_findings_and_a_narrow_memo() {
         assert!(line.chars().count() <= 100, "too wide: {line}");
     }
 }
+
+#[test]
+fn compare_differences_gateway_clearance_only_between_networks_of_the_same_names() {
+    use clearsim::experiment::compare::gateway_rows;
+    use clearsim::experiment::network_summary::gateway_clearance_values;
+    let (_, w, t) = fixture();
+    let side = |base: f64| -> Vec<ParcelReplication> {
+        (0..3)
+            .map(|i| {
+                let c = base + i as f64;
+                let hand = Hand {
+                    clearance: [c, c * c],
+                    ..Default::default()
+                };
+                replication(&t, i, &hand)
+            })
+            .collect()
+    };
+    let (ra, rb) = (side(10.0), side(12.0));
+    let (na, nb) = (network_of(&w, &ra), network_of(&w, &rb));
+    let (va, vb) = (gateway_clearance_values(&ra), gateway_clearance_values(&rb));
+    let rows = gateway_rows([Some(&na), Some(&nb)], [&va, &vb], true);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].gateway, "Liege");
+    // Liège: B − A is 2 h in every replication, so the paired interval is exactly [2, 2].
+    let d = rows[0].clearance_hours.difference.clone().unwrap();
+    assert!((d.mean - 2.0).abs() < 1e-9);
+    let [lo, hi] = d.ci95.unwrap();
+    assert!((lo - 2.0).abs() < 1e-9 && (hi - 2.0).abs() < 1e-9);
+    assert!(rows[0].clearance_hours.significant);
+    // Budapest: 100, 121, 144 against 144, 169, 196.
+    let d = rows[1].clearance_hours.difference.clone().unwrap();
+    assert!((d.mean - (509.0 - 365.0) / 3.0).abs() < 1e-9);
+    // Not both networks, or other gateway names: no gateway rows.
+    assert!(gateway_rows([Some(&na), None], [&va, &vb], true).is_empty());
+    let mut renamed = nb.clone();
+    renamed.gateways[1].name = "Vienna".into();
+    assert!(gateway_rows([Some(&na), Some(&renamed)], [&va, &vb], true).is_empty());
+}
