@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::network_summary::{NetworkSummary, gateway_clearance_values};
 use super::summary::{Level, Precision, RunSummary, ScenarioId, level_within};
 use super::sweep::headlines;
 use super::units::simulate_unit;
@@ -12,7 +13,6 @@ use super::{
     Either, ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline,
     output_of_split, relative_half_width, split, until_precise,
 };
-use super::network_summary::{NetworkSummary, gateway_clearance_values};
 use crate::model::parcel::{STATION_NAMES, station_names};
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
@@ -400,19 +400,15 @@ pub fn gateway_rows(
     let (Some(na), Some(nb)) = (na, nb) else {
         return Vec::new();
     };
-    let gateways = |n: &NetworkSummary| -> Vec<String> {
-        n.gateways.iter().map(|g| g.name.clone()).collect()
-    };
-    let lanes = |n: &NetworkSummary| -> Vec<String> {
-        n.lanes.iter().map(|l| l.name.clone()).collect()
-    };
+    let gateways =
+        |n: &NetworkSummary| -> Vec<String> { n.gateways.iter().map(|g| g.name.clone()).collect() };
+    let lanes =
+        |n: &NetworkSummary| -> Vec<String> { n.lanes.iter().map(|l| l.name.clone()).collect() };
     if gateways(na) != gateways(nb) || lanes(na) != lanes(nb) {
         return Vec::new();
     }
     let values = |v: &[(String, Vec<f64>)], name: &str| {
-        v.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, x)| x.clone())
+        v.iter().find(|(n, _)| n == name).map(|(_, x)| x.clone())
     };
     na.gateways
         .iter()

@@ -88,10 +88,14 @@ pub struct LoadFactors {
 impl LoadFactors {
     /// The fullest of the limits (by mean), if the lane has any.
     pub fn fullest(&self) -> Option<(&'static str, &LoadFactor)> {
-        [("parcels", &self.parcels), ("kg", &self.kg), ("m3", &self.m3)]
-            .into_iter()
-            .filter_map(|(n, l)| l.as_ref().map(|l| (n, l)))
-            .max_by(|a, b| a.1.mean.mean.total_cmp(&b.1.mean.mean))
+        [
+            ("parcels", &self.parcels),
+            ("kg", &self.kg),
+            ("m3", &self.m3),
+        ]
+        .into_iter()
+        .filter_map(|(n, l)| l.as_ref().map(|l| (n, l)))
+        .max_by(|a, b| a.1.mean.mean.total_cmp(&b.1.mean.mean))
     }
 }
 
@@ -410,7 +414,9 @@ pub fn summarize_network(
         .collect();
 
     let returns = (world.platforms.iter().any(|p| p.returns.is_some())
-        || reps.iter().any(|r| r.returns.started > 0 || r.returns.closed > 0))
+        || reps
+            .iter()
+            .any(|r| r.returns.started > 0 || r.returns.closed > 0))
     .then(|| returns_summary(reps));
 
     let done: Vec<u64> = reps.iter().map(|r| r.clearance.tally.count()).collect();
@@ -609,8 +615,7 @@ pub fn returns_summary(reps: &[ParcelReplication]) -> ReturnsSummary {
             &reps
                 .iter()
                 .map(|r| {
-                    revenue(r)
-                        - per_parcel(r.returns.duty_refunded + r.returns.vat_refunded, r)
+                    revenue(r) - per_parcel(r.returns.duty_refunded + r.returns.vat_refunded, r)
                 })
                 .collect::<Vec<_>>(),
             Bounds::Real,

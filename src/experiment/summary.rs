@@ -281,7 +281,12 @@ pub(crate) fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
 
 /// A candidate from a station's per-replication waits, utilisations and the parcels that
 /// completed in each replication.
-pub(crate) fn candidate(station: &str, waits: &[&TallyHist], utilization: Level, done: &[u64]) -> Candidate {
+pub(crate) fn candidate(
+    station: &str,
+    waits: &[&TallyHist],
+    utilization: Level,
+    done: &[u64],
+) -> Candidate {
     let delay = waits
         .iter()
         .zip(done)

@@ -4,9 +4,9 @@
 use std::fmt::Write;
 
 use super::chart::escape;
+use super::doc::CompareDoc;
 use super::page::{Block, Figure, Section, Table};
 use super::words::{ci_cell, count, hours, hours_like, interval, money, percent, plain};
-use super::doc::CompareDoc;
 use crate::experiment::network_summary::{LaneSummary, NetworkSummary};
 use crate::experiment::summary::Level;
 
@@ -23,7 +23,11 @@ fn ci_h(l: &Level) -> String {
 
 fn in_words(l: &Level, f: impl Fn(f64) -> String, unit: &str) -> String {
     match l.ci95 {
-        Some([lo, hi]) => format!("{}{unit} (95% CI {}{unit})", f(l.mean), interval(lo, hi, &f)),
+        Some([lo, hi]) => format!(
+            "{}{unit} (95% CI {}{unit})",
+            f(l.mean),
+            interval(lo, hi, &f)
+        ),
         None => format!("{}{unit}", f(l.mean)),
     }
 }
@@ -214,7 +218,11 @@ fn lane_tables(net: &NetworkSummary) -> [Table; 2] {
                     if limit == "—" {
                         "—".into()
                     } else {
-                        format!("{} ({})", percent(mean), if limit == "m3" { "m³" } else { limit })
+                        format!(
+                            "{} ({})",
+                            percent(mean),
+                            if limit == "m3" { "m³" } else { limit }
+                        )
                     },
                     ci_cell(ci, percent),
                     percent(l.max_fill),
@@ -296,7 +304,12 @@ fn returns_table(net: &NetworkSummary) -> Option<Table> {
         rows: vec![
             vec![
                 "started, closed, open".into(),
-                format!("{}, {}, {}", count(r.started), count(r.closed), count(r.open)),
+                format!(
+                    "{}, {}, {}",
+                    count(r.started),
+                    count(r.closed),
+                    count(r.open)
+                ),
                 String::new(),
             ],
             vec![
@@ -317,7 +330,10 @@ fn returns_table(net: &NetworkSummary) -> Option<Table> {
                 format!("VAT refunded per parcel [{cur}]"),
                 &r.vat_refunded_per_parcel,
             ),
-            m(format!("return cost per parcel [{cur}]"), &r.cost_per_parcel),
+            m(
+                format!("return cost per parcel [{cur}]"),
+                &r.cost_per_parcel,
+            ),
             m(
                 format!("duty+VAT per parcel [{cur}]"),
                 &r.revenue_per_parcel,
@@ -633,8 +649,9 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
         "Clearance changes most at {}: B − A = {} h{}{}.",
         g.gateway,
         format_args!("{:+.2}", d.mean),
-        d.ci95
-            .map_or(String::new(), |[lo, hi]| format!(" (95% CI {lo:+.2} to {hi:+.2} h)")),
+        d.ci95.map_or(String::new(), |[lo, hi]| format!(
+            " (95% CI {lo:+.2} to {hi:+.2} h)"
+        )),
         if g.clearance_hours.significant {
             ", a real difference at that level"
         } else {

@@ -217,7 +217,10 @@ fn per_gateway_means_and_intervals_come_from_the_replication_values() {
         interval95(&[20.0, 24.0, 28.0], Bounds::NonNegative)
     );
     assert_eq!(liege.clearance_hours.count, 1500);
-    assert_eq!((liege.arrived, liege.seized, liege.delivered), (1530, 30, 1500));
+    assert_eq!(
+        (liege.arrived, liege.seized, liege.delivered),
+        (1530, 30, 1500)
+    );
     // 500 delivered in a 24 h window: 500 a day, the same in every replication.
     assert!((liege.throughput_per_day.mean - 500.0).abs() < 1e-9);
     // Segments add up to clearance.
@@ -233,13 +236,19 @@ fn per_gateway_means_and_intervals_come_from_the_replication_values() {
     assert!((liege.own.vat.mean - 3.0 / w.gateways[0].fx).abs() < 1e-9);
     // Lanes: departures and parcels summed, costs per day of the window.
     let air = &net.lanes[0];
-    assert_eq!((air.departures, air.parcels, air.overflowed), (6, 1500, 120));
+    assert_eq!(
+        (air.departures, air.parcels, air.overflowed),
+        (6, 1500, 120)
+    );
     assert!((air.fixed_cost_per_day.mean - 1000.0).abs() < 1e-9);
     let parcels_limit = air.load_factor.parcels.as_ref().expect("a parcel limit");
     assert!((parcels_limit.mean.mean - 0.85).abs() < 1e-9);
     assert!((parcels_limit.max - 0.9).abs() < 1e-12);
     assert!(net.lanes[2].return_lane && !air.return_lane);
-    assert_eq!((net.lanes[2].from.as_str(), net.lanes[2].to.as_str()), ("Liege", "Zhengzhou"));
+    assert_eq!(
+        (net.lanes[2].from.as_str(), net.lanes[2].to.as_str()),
+        ("Liege", "Zhengzhou")
+    );
     // Hubs: sort utilisation from the station named for the hub.
     let zz = &net.hubs[0];
     assert_eq!(zz.bags, 60);
@@ -267,7 +276,10 @@ fn shares_released_within_stay_inside_zero_and_one() {
         for l in [&r.h1, &r.h24, &r.h48] {
             assert!((0.0..=1.0).contains(&l.mean), "{}: {l:?}", g.name);
             let [lo, hi] = l.ci95.expect("2 replications give an interval");
-            assert!(0.0 <= lo && lo <= l.mean && l.mean <= hi && hi <= 1.0, "{l:?}");
+            assert!(
+                0.0 <= lo && lo <= l.mean && l.mean <= hi && hi <= 1.0,
+                "{l:?}"
+            );
         }
     }
     assert_eq!(net.gateways[0].released_within.h1.mean, 1.0);
@@ -321,7 +333,11 @@ fn the_bottleneck_is_a_lane_when_waiting_for_its_departures_delays_parcels_most(
     let reps: Vec<_> = (0..2).map(|i| replication(&t, i, &slow_lane)).collect();
     let b = network_of(&w, &reps).bottleneck.expect("a bottleneck");
     assert_eq!(b.kind, "lane");
-    assert!(["ZZ-LGG", "SZ-BUD"].contains(&b.name.as_str()), "{}", b.name);
+    assert!(
+        ["ZZ-LGG", "SZ-BUD"].contains(&b.name.as_str()),
+        "{}",
+        b.name
+    );
     // 500 parcels wait 9 h each, per 1,000 cleared: 4.5 h per parcel.
     assert!((b.delay_per_parcel_hours.mean - 4.5).abs() < 1e-9);
     assert!((b.mean_wait_hours.mean - 9.0).abs() < 1e-9);
@@ -337,7 +353,11 @@ fn the_bottleneck_is_a_lane_when_waiting_for_its_departures_delays_parcels_most(
     let reps: Vec<_> = (0..2).map(|i| replication(&t, i, &slow_station)).collect();
     let b = network_of(&w, &reps).bottleneck.expect("a bottleneck");
     assert_eq!(b.kind, "station");
-    assert!(b.name.contains('/'), "a station of a network is named node/stage: {}", b.name);
+    assert!(
+        b.name.contains('/'),
+        "a station of a network is named node/stage: {}",
+        b.name
+    );
 }
 
 #[test]
@@ -365,7 +385,10 @@ fn a_one_chain_run_has_no_network_key() {
     let out = experiment::run(&sc, 0).unwrap();
     assert!(out.summary.network.is_none());
     let json = clearsim::report::json(&out.summary);
-    assert!(!json.contains("\"network\""), "one chain, no network section");
+    assert!(
+        !json.contains("\"network\""),
+        "one chain, no network section"
+    );
     let ResultDoc::Run(run) = doc::parse(&json, "summary.json").unwrap() else {
         panic!("a run document");
     };
@@ -403,8 +426,15 @@ fn the_network_diagram_has_a_node_per_hub_and_gateway_and_a_path_per_lane() {
         assert_eq!(dashed, back, "only return lanes are dashed");
     }
     let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
-    assert!(texts.iter().any(|t| t.contains("rail") && t.contains("/day")));
-    assert!(texts.iter().any(|t| t.contains("[h]")), "a legend with its unit");
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("rail") && t.contains("/day"))
+    );
+    assert!(
+        texts.iter().any(|t| t.contains("[h]")),
+        "a legend with its unit"
+    );
     assert!(!svg.contains("url(") && !svg.contains("<script"));
 }
 
@@ -430,7 +460,13 @@ fn the_report_has_network_tables_and_findings_and_a_narrow_memo() {
     .unwrap_or_else(|e| panic!("the report is not well-formed: {e}"));
     assert!(html.contains("id=\"network\""));
     let md = input.markdown();
-    for heading in ["## Network", "## Gateways", "## Lanes", "## Origin hubs", "## Returns"] {
+    for heading in [
+        "## Network",
+        "## Gateways",
+        "## Lanes",
+        "## Origin hubs",
+        "## Returns",
+    ] {
         assert!(md.contains(heading), "{heading}");
     }
     assert!(md.contains("Budapest clears slowest"), "{md}");
