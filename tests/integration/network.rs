@@ -518,3 +518,34 @@ fn compare_differences_gateway_clearance_only_between_networks_of_the_same_names
     renamed.gateways[1].name = "Vienna".into();
     assert!(gateway_rows([Some(&na), Some(&renamed)], [&va, &vb], true).is_empty());
 }
+
+#[test]
+fn the_compare_report_shows_gateway_differences_only_when_the_comparison_has_them() {
+    let lvl = |m: f64| serde_json::json!({ "mean": m, "ci95": [m - 0.5, m + 0.5] });
+    let mut doc = serde_json::json!({
+        "clearsim_version": "0", "a": { "name": "a", "sha256": "" },
+        "b": { "name": "b", "sha256": "" }, "seed": 1, "replications": 3,
+        "warmup_hours": [24.0, 24.0], "horizon_hours": [120.0, 120.0], "rows": [],
+        "gateways": [
+            { "gateway": "Liege", "clearance_hours":
+                { "a": lvl(10.0), "b": lvl(12.0), "difference": lvl(2.0), "significant": true } },
+            { "gateway": "Budapest", "clearance_hours":
+                { "a": lvl(20.0), "b": lvl(20.1), "difference": lvl(0.1), "significant": false } }
+        ]
+    });
+    let parsed: doc::CompareDoc = serde_json::from_value(doc.clone()).unwrap();
+    let (section, finding) = network_report::compare_section(&parsed).expect("a section");
+    assert_eq!(section.heading, "Gateways");
+    assert!(finding.contains("Liege") && finding.contains("+2.00"), "{finding}");
+    let md = clearsim::report::page::markdown(&clearsim::report::page::Report {
+        title: "t".into(),
+        subtitle: String::new(),
+        sections: vec![section],
+    });
+    assert!(md.contains("| Budapest | 20.0 | 20.1 | +0.10 |"), "{md}");
+    assert!(md.contains(network_report::NOISE_ONLY));
+    // Older documents, and comparisons of different networks, have no `gateways`.
+    doc.as_object_mut().unwrap().remove("gateways");
+    let parsed: doc::CompareDoc = serde_json::from_value(doc).unwrap();
+    assert!(network_report::compare_section(&parsed).is_none());
+}
