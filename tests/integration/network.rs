@@ -536,7 +536,10 @@ fn the_compare_report_shows_gateway_differences_only_when_the_comparison_has_the
     let parsed: doc::CompareDoc = serde_json::from_value(doc.clone()).unwrap();
     let (section, finding) = network_report::compare_section(&parsed).expect("a section");
     assert_eq!(section.heading, "Gateways");
-    assert!(finding.contains("Liege") && finding.contains("+2.00"), "{finding}");
+    assert!(
+        finding.contains("Liege") && finding.contains("+2.00"),
+        "{finding}"
+    );
     let md = clearsim::report::page::markdown(&clearsim::report::page::Report {
         title: "t".into(),
         subtitle: String::new(),
@@ -548,4 +551,19 @@ fn the_compare_report_shows_gateway_differences_only_when_the_comparison_has_the
     doc.as_object_mut().unwrap().remove("gateways");
     let parsed: doc::CompareDoc = serde_json::from_value(doc).unwrap();
     assert!(network_report::compare_section(&parsed).is_none());
+}
+
+#[test]
+fn the_run_table_shows_the_network_within_100_columns() {
+    let (sc, w, t) = fixture();
+    let reps: Vec<_> = (0..2)
+        .map(|i| replication(&t, i, &Hand::default()))
+        .collect();
+    let table = clearsim::report::table::render(&summarize_world(&sc, &w, &reps));
+    assert!(table.contains("clearance by gateway"), "{table}");
+    assert!(table.contains("Budapest") && table.contains("SZ-BUD (rail)"));
+    assert!(table.contains("network bottleneck"));
+    for line in table.lines() {
+        assert!(line.chars().count() <= 100, "too wide: {line}");
+    }
 }
