@@ -2,8 +2,8 @@
 //! bottleneck of the whole network, across replications (docs/output.md).
 //!
 //! As in the rest of the summary, a mean's 95% interval is Student t across the
-//! per-replication values, kept inside what the figure can be (at least 0; a share by Wilson,
-//! inside [0, 1]); quantiles and maxima come from the replications' observations pooled. Money
+//! per-replication values, kept inside what the figure can be (at least 0; a share, a
+//! utilisation or a load factor by Wilson, inside [0, 1]); quantiles and maxima come from the replications' observations pooled. Money
 //! is in the reporting currency, and per gateway also in its own (own = reporting / fx).
 
 use std::collections::BTreeMap;
@@ -44,8 +44,8 @@ pub struct NetworkSummary {
 pub struct HubSummary {
     /// The hub's name.
     pub name: String,
-    /// Its sort station's utilisation (busy over on-duty server-hours, Student t inside
-    /// [0, 1]); absent without a sort station.
+    /// Its sort station's utilisation (busy over on-duty server-hours; a Wilson-type interval
+    /// inside [0, 1]); absent without a sort station.
     #[serde(default)]
     pub sort_utilization: Option<Level>,
     /// Wait before sorting [h]; absent without a sort station.
@@ -64,8 +64,8 @@ pub struct HubSummary {
 /// A lane's load factor over one of its limits, per departure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LoadFactor {
-    /// Mean load over the limit of the departures of a replication, across replications
-    /// (Student t inside [0, 1]).
+    /// Mean load over the limit of the departures of a replication, across replications (a
+    /// Wilson-type interval inside [0, 1]).
     pub mean: Level,
     /// Highest load of any departure of any replication.
     pub max: f64,
