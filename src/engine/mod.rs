@@ -21,4 +21,4 @@ pub use dist::{Dist, DistError, DistSpec};
 pub use rng::{Stream, StreamSeeder};
 pub use schedule::{CapacitySchedule, ScheduleError, Shift};
 pub use station::{Admission, Discipline, Station};
-pub use timetable::Timetable;
+pub use timetable::{Load, Timetable};

@@ -293,7 +293,7 @@ pub fn simulate_observed<O: Observer>(
                     timetable: Timetable::new(
                         *period_h,
                         offsets.clone(),
-                        *capacity as f64,
+                        [*capacity as f64, f64::INFINITY, f64::INFINITY],
                         *cutoff_h,
                     ),
                     transit: transit.clone(),
@@ -591,7 +591,7 @@ impl<O: Observer> Sim<'_, O> {
                 ..
             } => {
                 st.books.waiting.add(now, 1.0);
-                timetable.push(now, entity, 1.0);
+                timetable.push(now, entity, [1.0, 0.0, 0.0]);
                 if !*scheduled {
                     *scheduled = true;
                     let at = timetable.next_departure(now);

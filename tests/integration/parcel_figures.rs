@@ -93,7 +93,7 @@ fn the_linehaul_backlog_counts_every_cleared_parcel_waiting_for_a_departure() {
     let linehaul = BACKLOG_STAGES
         .iter()
         .position(|&s| s == "linehaul")
-        .unwrap() as u8;
+        .unwrap() as u16;
     let at = |hour: u32| {
         r.backlog
             .iter()
