@@ -21,6 +21,15 @@ fn ci_h(l: &Level) -> String {
     ci_cell(l.ci95, |x| hours_like(x, l.mean))
 }
 
+/// The interval cell of a duration: `—` when nothing was observed.
+fn stat_ci(s: &crate::experiment::summary::Stat) -> String {
+    if s.count == 0 {
+        "—".into()
+    } else {
+        ci_h(&level_of(s.mean, s.ci95))
+    }
+}
+
 fn in_words(l: &Level, f: impl Fn(f64) -> String, unit: &str) -> String {
     match l.ci95 {
         Some([lo, hi]) => format!(
@@ -148,7 +157,7 @@ fn gateway_tables(net: &NetworkSummary) -> [Table; 2] {
                 vec![
                     g.name.clone(),
                     hours(c.mean),
-                    ci_h(&level_of(c.mean, c.ci95)),
+                    stat_ci(c),
                     hours(c.p95),
                     percent(s.mean),
                     ci_cell(s.ci95, percent),
@@ -252,7 +261,7 @@ fn lane_tables(net: &NetworkSummary) -> [Table; 2] {
                     count(l.overflow_received),
                     count(l.left_behind),
                     hours(w.mean),
-                    ci_h(&level_of(w.mean, w.ci95)),
+                    stat_ci(w),
                     money(l.fixed_cost_per_day.mean + l.freight_cost_per_day.mean),
                 ]
             })
@@ -286,7 +295,7 @@ fn hub_table(net: &NetworkSummary) -> Table {
                         .as_ref()
                         .map_or("—".into(), |w| hours(w.mean)),
                     hours(e.mean),
-                    ci_h(&level_of(e.mean, e.ci95)),
+                    stat_ci(e),
                     count(h.bags),
                 ]
             })
@@ -317,11 +326,7 @@ fn returns_table(net: &NetworkSummary) -> Option<Table> {
                 percent(r.return_share.mean),
                 ci_cell(r.return_share.ci95, percent),
             ],
-            vec![
-                "return time [h]".into(),
-                hours(t.mean),
-                ci_h(&level_of(t.mean, t.ci95)),
-            ],
+            vec!["return time [h]".into(), hours(t.mean), stat_ci(t)],
             m(
                 format!("duty refunded per parcel [{cur}]"),
                 &r.duty_refunded_per_parcel,

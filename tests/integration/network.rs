@@ -567,3 +567,65 @@ fn the_run_table_shows_the_network_within_100_columns() {
         assert!(line.chars().count() <= 100, "too wide: {line}");
     }
 }
+
+/// The network world with routes from both hubs: half of every platform's parcels ship from
+/// Shenzhen by rail to Budapest.
+fn routed_network_world(sc: &Scenario) -> ParcelWorld {
+    use clearsim::scenario::network::Routing;
+    let mut w = network_world(sc);
+    let markets = w.markets.len();
+    let rail = w.routing.len() as u32;
+    w.routing.push(Routing::Shares(vec![(1, 1.0)]));
+    let mut table = Vec::new();
+    for p in 0..w.platforms.len() {
+        for h in 0..2 {
+            for m in 0..markets {
+                table.push(if h == 0 {
+                    sc.world.as_ref().unwrap().route_table[p * markets + m]
+                } else {
+                    rail
+                });
+            }
+        }
+    }
+    w.route_table = table;
+    for p in &mut w.platforms {
+        p.hub_cum = vec![(0, 0.5), (1, 1.0)];
+    }
+    w
+}
+
+#[test]
+fn a_simulated_network_fills_the_network_section_and_its_report() {
+    let sc = load(
+        "tests/fixtures/world-small.toml",
+        &["run.horizon_h=120", "run.warmup_h=24"],
+    );
+    let w = routed_network_world(&sc);
+    let reps: Vec<_> = (0..2).map(|i| simulate_world(&sc, &w, i)).collect();
+    let summary = summarize_world(&sc, &w, &reps);
+    let net = summary.network.as_ref().expect("a network section");
+    let (liege, budapest) = (&net.gateways[0], &net.gateways[1]);
+    assert!(liege.arrived > 0 && budapest.arrived > 0, "{liege:?}");
+    assert!(net.lanes[0].parcels > 0 && net.lanes[1].parcels > 0);
+    for g in &net.gateways {
+        for l in [&g.released_within.h1, &g.released_within.h24] {
+            let [lo, hi] = l.ci95.unwrap();
+            assert!(0.0 <= lo && hi <= 1.0);
+        }
+    }
+    let output = experiment::RunOutput {
+        summary,
+        backlog: Vec::new(),
+    };
+    let md = clearsim::report::ReportInput::of_run(&output)
+        .unwrap()
+        .markdown();
+    assert!(md.contains("## Gateways") && md.contains("Budapest"));
+    // A lane that carried nothing has no interval to show, not "1 replication".
+    let back = md
+        .lines()
+        .find(|l| l.starts_with("| LGG-ZZ | 0 |"))
+        .unwrap();
+    assert!(!back.contains("no CI"), "{back}");
+}
