@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::network_summary::{NetworkSummary, gateway_clearance_values};
 use super::summary::{Level, Precision, RunSummary, ScenarioId, level_within};
 use super::sweep::headlines;
 use super::units::simulate_unit;
@@ -12,7 +13,7 @@ use super::{
     Either, ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline,
     output_of_split, relative_half_width, split, until_precise,
 };
-use crate::model::parcel::STATION_NAMES;
+use crate::model::parcel::{STATION_NAMES, station_names};
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 use crate::stats::paired;
@@ -81,6 +82,15 @@ pub struct StationRow {
     pub mean_wait_hours: StationFigure,
 }
 
+/// A gateway of both networks compared by name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GatewayRow {
+    /// Gateway name (the same in A and B).
+    pub gateway: String,
+    /// Mean arrival → release at the gateway [h], per replication.
+    pub clearance_hours: StationFigure,
+}
+
 /// The comparison of two scenarios: what `clearsim compare --json` prints.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Comparison {
@@ -111,6 +121,10 @@ pub struct Comparison {
     pub not_differenced: Vec<UndifferencedRow>,
     /// Every station of A or B, by name.
     pub stations: Vec<StationRow>,
+    /// When A and B are both networks with the same gateways and lanes: each gateway's mean
+    /// clearance, B − A paired as the stations are; absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gateways: Vec<GatewayRow>,
     /// A's and B's warnings (see `warnings` of a run), each message saying which side.
     pub warnings: Vec<super::summary::Warning>,
     /// With `--precision`: the target on the headline figure of A and of B (the larger of the
@@ -248,14 +262,19 @@ pub fn compare_runs(
     let paired_ok = pairing.is_ok();
     let side = |s: &Scenario, units: Vec<UnitResult>| {
         let reps = split(units);
+        let gateways = match &reps {
+            Either::World(r) => gateway_clearance_values(r),
+            Either::Network(_) => Vec::new(),
+        };
         (
             headlines(s, &reps),
             station_values(s, &reps),
+            gateways,
             output_of_split(s, reps),
         )
     };
-    let (ha, sta, run_a) = side(a, ua);
-    let (hb, stb, run_b) = side(b, ub);
+    let (ha, sta, ga, run_a) = side(a, ua);
+    let (hb, stb, gb, run_b) = side(b, ub);
     let mut rows = Vec::new();
     let mut not_differenced = Vec::new();
     // Per station by name below; one "busiest station" figure would difference two stations.
@@ -354,6 +373,11 @@ pub fn compare_runs(
         rows,
         not_differenced,
         stations,
+        gateways: gateway_rows(
+            [run_a.summary.network.as_ref(), run_b.summary.network.as_ref()],
+            [&ga, &gb],
+            paired_ok,
+        ),
         warnings,
         precision,
         warmup: None,
@@ -365,6 +389,39 @@ pub fn compare_runs(
     })
 }
 
+/// Each gateway's mean clearance B − A, when A and B are both networks with the same gateway
+/// and lane names (else none): `values` are each side's per-replication mean clearance by
+/// gateway name.
+pub fn gateway_rows(
+    [na, nb]: [Option<&NetworkSummary>; 2],
+    [va, vb]: [&[(String, Vec<f64>)]; 2],
+    paired_ok: bool,
+) -> Vec<GatewayRow> {
+    let (Some(na), Some(nb)) = (na, nb) else {
+        return Vec::new();
+    };
+    let gateways =
+        |n: &NetworkSummary| -> Vec<String> { n.gateways.iter().map(|g| g.name.clone()).collect() };
+    let lanes =
+        |n: &NetworkSummary| -> Vec<String> { n.lanes.iter().map(|l| l.name.clone()).collect() };
+    if gateways(na) != gateways(nb) || lanes(na) != lanes(nb) {
+        return Vec::new();
+    }
+    let values = |v: &[(String, Vec<f64>)], name: &str| {
+        v.iter().find(|(n, _)| n == name).map(|(_, x)| x.clone())
+    };
+    na.gateways
+        .iter()
+        .filter_map(|g| {
+            let (a, b) = (values(va, &g.name)?, values(vb, &g.name)?);
+            Some(GatewayRow {
+                gateway: g.name.clone(),
+                clearance_hours: station_figure(Some(&a), Some(&b), paired_ok, Bounds::NonNegative),
+            })
+        })
+        .collect()
+}
+
 /// A station's name and per-replication utilisation and mean wait [h].
 type StationValues = (String, Vec<f64>, Vec<f64>);
 
@@ -372,10 +429,19 @@ type StationValues = (String, Vec<f64>, Vec<f64>);
 fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
     let mean = |t: &crate::stats::Tally| if t.count() > 0 { t.mean() } else { 0.0 };
     match reps {
-        Either::World(reps) => STATION_NAMES
-            .iter()
+        Either::World(reps) => s
+            .world
+            .as_ref()
+            .map_or_else(
+                || STATION_NAMES.iter().map(|n| n.to_string()).collect(),
+                station_names,
+            )
+            .into_iter()
             .enumerate()
-            .filter(|(i, _)| reps.first().is_some_and(|r| r.stations[*i].is_some()))
+            .filter(|(i, _)| {
+                reps.first()
+                    .is_some_and(|r| r.stations.get(*i).is_some_and(|s| s.is_some()))
+            })
             .map(|(i, name)| {
                 let st = |r: &'_ crate::model::parcel::ParcelReplication| r.stations[i].clone();
                 (

@@ -4,9 +4,9 @@
 //! replications, kept inside what the figure can be: see [`Bounds`]); quantiles and the maximum
 //! come from the replications' histograms merged.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::model::parcel::{COSTS, ParcelReplication, STATION_NAMES, TRS_SEGMENTS};
+use crate::model::parcel::{COSTS, ParcelReplication, TRS_SEGMENTS, station_names};
 use crate::model::{ReplicationResult, StageReplication};
 use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
@@ -15,7 +15,7 @@ use crate::stats::{Bounds, Estimate, Histogram, TallyHist, interval95};
 
 /// A statistic of a duration: mean with its 95% interval across replications, and quantiles of
 /// all observations pooled.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stat {
     /// Mean of the replication means.
     pub mean: f64,
@@ -36,7 +36,7 @@ pub struct Stat {
 }
 
 /// A time-weighted or per-replication figure: mean and 95% interval across replications.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Level {
     /// Mean of the replication values.
     pub mean: f64,
@@ -156,7 +156,7 @@ pub struct Metrics {
 }
 
 /// Shares of parcels released within a time of arrival.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReleasedWithin {
     /// Within 1 h.
     #[serde(rename = "1h")]
@@ -242,17 +242,17 @@ pub const FILLED_SHARE: f64 = 0.8;
 pub const MIN_REPLICATIONS: u32 = 2;
 
 /// One station's figures, as candidates for the bottleneck.
-struct Candidate {
-    station: String,
-    delay: Vec<f64>,
-    wait: Stat,
-    wait_level: Level,
-    share: f64,
-    utilization: Level,
+pub(crate) struct Candidate {
+    pub(crate) station: String,
+    pub(crate) delay: Vec<f64>,
+    pub(crate) wait: Stat,
+    pub(crate) wait_level: Level,
+    pub(crate) share: f64,
+    pub(crate) utilization: Level,
 }
 
 /// The bottleneck among `candidates` (by delay per parcel), or `None` when there is none.
-fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
+pub(crate) fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
     let delay = |c: &Candidate| level(&c.delay).mean;
     let best = candidates
         .iter()
@@ -281,7 +281,12 @@ fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
 
 /// A candidate from a station's per-replication waits, utilisations and the parcels that
 /// completed in each replication.
-fn candidate(station: &str, waits: &[&TallyHist], utilization: Level, done: &[u64]) -> Candidate {
+pub(crate) fn candidate(
+    station: &str,
+    waits: &[&TallyHist],
+    utilization: Level,
+    done: &[u64],
+) -> Candidate {
     let delay = waits
         .iter()
         .zip(done)
@@ -442,6 +447,11 @@ pub struct RunSummary {
     /// a report draws as a histogram and a cumulative curve. Absent when nothing was observed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distribution: Option<Distribution>,
+    /// Parcel world of more than one hub, lane or gateway, or with returns: per hub, lane and
+    /// gateway, returns, and the bottleneck of the whole network (see
+    /// [`super::network_summary`]); absent for a one-chain world and a plain network.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network_summary::NetworkSummary>,
     /// Signs that the figures are not final (a network not yet filled, an overloaded
     /// station...); empty when none.
     pub warnings: Vec<Warning>,
@@ -710,6 +720,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
             "time_in_system_hours",
             reps.iter().map(|r| &r.time_in_system),
         ),
+        network: None,
         warnings: Vec::new(),
     };
     let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);
@@ -767,8 +778,11 @@ pub fn summarize_world(
     ));
     let mut candidates = Vec::new();
     let done: Vec<u64> = reps.iter().map(|r| r.clearance.tally.count()).collect();
-    for (i, name) in STATION_NAMES.iter().enumerate() {
-        if reps.first().is_none_or(|r| r.stations[i].is_none()) {
+    for (i, name) in station_names(world).iter().enumerate() {
+        if reps
+            .first()
+            .is_none_or(|r| r.stations.get(i).is_none_or(|s| s.is_none()))
+        {
             continue;
         }
         let st =
@@ -907,6 +921,7 @@ pub fn summarize_world(
         precision: None,
         warmup: None,
         distribution: distribution("clearance_hours", reps.iter().map(|r| &r.clearance)),
+        network: super::network_summary::summarize_network(world, reps),
         warnings: Vec::new(),
     };
     let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);

@@ -627,6 +627,10 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                 heading: if world { "Stations" } else { "Queues" }.into(),
                 blocks,
             });
+            if let Some((section, finding)) = super::network_report::compare_section(doc) {
+                findings.push(finding);
+                sections.push(section);
+            }
 
             let one_currency = s.a.currency == s.b.currency;
             if world {

@@ -265,6 +265,10 @@ pub struct RunDoc {
     /// The headline duration's bins (absent in documents written before it existed).
     #[serde(default)]
     pub distribution: Option<DistributionDoc>,
+    /// The network's figures (absent for a one-chain world, and in documents written before
+    /// networks): the summary's own types, read back as written.
+    #[serde(default)]
+    pub network: Option<crate::experiment::network_summary::NetworkSummary>,
     /// Signs that the figures are not final.
     #[serde(default)]
     pub warnings: Vec<WarningDoc>,
@@ -356,6 +360,15 @@ pub struct StationRowDoc {
     pub mean_wait_hours: StationFigureDoc,
 }
 
+/// One entry of `gateways` of a comparison.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct GatewayRowDoc {
+    /// The gateway.
+    pub gateway: String,
+    /// Mean clearance at the gateway [h].
+    pub clearance_hours: StationFigureDoc,
+}
+
 /// `summaries` of a comparison.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct SummariesDoc {
@@ -397,6 +410,10 @@ pub struct CompareDoc {
     /// Each station by name.
     #[serde(default)]
     pub stations: Vec<StationRowDoc>,
+    /// Each gateway's clearance by name, when both are networks of the same gateways and
+    /// lanes (absent otherwise, and in older documents).
+    #[serde(default)]
+    pub gateways: Vec<GatewayRowDoc>,
     /// A's and B's warnings.
     #[serde(default)]
     pub warnings: Vec<WarningDoc>,

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod compare_report;
 pub mod doc;
 pub mod figures;
+pub mod network_report;
 pub mod page;
 pub mod run_report;
 pub mod sweep_report;

@@ -520,6 +520,10 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
         });
     }
 
+    if let Some(net) = &doc.network {
+        findings.extend(super::network_report::findings(net));
+        sections.extend(super::network_report::sections(net));
+    }
     findings.insert(0, conservation);
     let mut all: Vec<Section> = super::compare_report::warnings_section(&doc.warnings)
         .into_iter()

@@ -276,7 +276,81 @@ pub fn render(s: &RunSummary) -> String {
         level_row(&mut out, "duty", &r.duty, words::money);
         level_row(&mut out, "VAT", &r.vat, words::money);
     }
+    if let Some(net) = &s.network {
+        network_block(&mut out, net);
+    }
     out
+}
+
+/// Name cut to `n` characters, so that a long gateway or lane name keeps the table's width.
+fn cut(name: &str, n: usize) -> String {
+    name.chars().take(n).collect()
+}
+
+/// The `network` section in the `run` table: clearance per gateway, load per lane, returns
+/// and the network's bottleneck.
+fn network_block(out: &mut String, net: &crate::experiment::network_summary::NetworkSummary) {
+    let _ = writeln!(
+        out,
+        "\nclearance by gateway [h]; mean with 95% CI across replications, quantiles pooled"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<24} {:>8}  {:<19} {:>8} {:>8} {:>8} {:>8}",
+        "", "mean", "95% CI", "p50", "p95", "p99", "max"
+    );
+    for g in &net.gateways {
+        stat_row(out, &cut(&g.name, 24), &g.clearance_hours);
+    }
+    let _ = writeln!(
+        out,
+        "lanes: parcels per day, mean fill of the fullest limit"
+    );
+    for l in &net.lanes {
+        let fill = l
+            .load_factor
+            .fullest()
+            .map_or("—".to_string(), |(_, f)| words::percent(f.mean.mean));
+        let label = format!("{} ({})", cut(&l.name, 14), l.mode);
+        let text = format!(
+            "  {label:<24} {:>8}  {:<19} fill {fill}, overflowed {}",
+            words::plain(l.parcels_per_day.mean),
+            range(l.parcels_per_day.ci95, words::plain),
+            words::count(l.overflowed)
+        );
+        let _ = writeln!(out, "{}", text.trim_end());
+    }
+    if let Some(r) = &net.returns {
+        let _ = writeln!(out, "returns per delivered parcel [{}]", net.currency);
+        level_row(
+            out,
+            "refunded duty",
+            &r.duty_refunded_per_parcel,
+            words::money,
+        );
+        level_row(
+            out,
+            "refunded VAT",
+            &r.vat_refunded_per_parcel,
+            words::money,
+        );
+        level_row(out, "net duty+VAT", &r.net_revenue_per_parcel, words::money);
+    }
+    if let Some(b) = &net.bottleneck {
+        wrapped(
+            out,
+            "  network bottleneck:",
+            "    ",
+            &format!(
+                "{} {} adds {} h to the average parcel; the parcels it holds wait {} h on average (p95 {} h).",
+                b.kind,
+                b.name,
+                words::hours(b.delay_per_parcel_hours.mean),
+                words::hours(b.mean_wait_hours.mean),
+                words::hours(b.p95_wait_hours)
+            ),
+        );
+    }
 }
 
 /// A short label of a headline figure, for the compare table.
@@ -413,6 +487,27 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
             &mut out,
             ["station: mean wait [h]", ci_head],
             &c.stations,
+            |st| &st.mean_wait_hours,
+            "h",
+            h,
+        );
+    }
+    if !c.gateways.is_empty() {
+        // A gateway's clearance reads like a station's wait: the same block, by gateway.
+        let rows: Vec<StationRow> = c
+            .gateways
+            .iter()
+            .map(|g| StationRow {
+                station: g.gateway.clone(),
+                utilization: g.clearance_hours.clone(),
+                mean_wait_hours: g.clearance_hours.clone(),
+            })
+            .collect();
+        let _ = writeln!(out);
+        station_block(
+            &mut out,
+            ["gateway: clearance [h]", ci_head],
+            &rows,
             |st| &st.mean_wait_hours,
             "h",
             h,
