@@ -383,46 +383,62 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
         .iter()
         .map(|p| p.parcels_per_day / 24.0)
         .sum();
-    // The slowest hub, lane and gateway: an upper bound of a parcel's time in the network.
-    let max = |it: &mut dyn Iterator<Item = f64>| it.fold(0.0, f64::max);
-    let hub_time = max(&mut world.hubs.iter().enumerate().map(|(h, hub)| {
+    // Each node's mean time, weighted by the share of the parcels that pass it: the mean
+    // time a parcel spends in the network.
+    let flows = world.flows();
+    let weight = |rate: f64| rate / direct.max(f64::MIN_POSITIVE);
+    let mut sojourn = 0.0;
+    for (h, hub) in world.hubs.iter().enumerate() {
         let bag_fill = hub.sort.as_ref().map_or(0.0, |_| {
-            let fill = hub.bag_size as f64 / direct.max(f64::MIN_POSITIVE);
+            let fill = hub.bag_size as f64 / flows.hub[h].max(f64::MIN_POSITIVE);
             hub.bag_timeout_h.map_or(fill, |t| t.min(fill))
         });
-        hub.first_mile.mean()
-            + station(&world.qualified(Node::Hub(h), "sort"), hub.sort.as_ref())
-            + bag_fill
-            + hub.export_clearance.mean()
-    }));
-    let lane_time = max(&mut world
-        .lanes
-        .iter()
-        .map(|l| l.period_h / l.offsets.len().max(1) as f64 + l.transit.mean()));
-    let gateway_time = max(&mut world.gateways.iter().enumerate().map(|(g, gw)| {
+        sojourn += weight(flows.hub[h])
+            * (hub.first_mile.mean()
+                + station(&world.qualified(Node::Hub(h), "sort"), hub.sort.as_ref())
+                + bag_fill
+                + hub.export_clearance.mean());
+    }
+    let lane_time =
+        |l: &crate::scenario::network::Lane| l.period_h / l.offsets.len().max(1) as f64 + l.transit.mean();
+    for (l, lane) in world.lanes.iter().enumerate() {
+        sojourn += weight(flows.lane[l][0]) * lane_time(lane);
+    }
+    for (g, gw) in world.gateways.iter().enumerate() {
         let i = &gw.import;
         let q = |s: &str| world.qualified(Node::Gateway(g), s);
-        i.paper_lodgement
-            .mean()
-            .max(i.electronic_lodgement.mean())
-            .max(i.pre_arrival_lodgement.mean())
-            + i.assessment.mean()
-            + station(&q("paper_desk"), i.paper_desk.as_ref())
-            + station(&q("doc_check"), i.doc_check.as_ref())
-            + station(&q("xray"), i.xray.as_ref())
-            + station(&q("physical"), i.physical.as_ref())
-            + i.payment.mean()
-            + i.exit.mean()
-            + gw.last_mile.mean().max(gw.bonded_last_mile.mean())
-            + gw.depot_per_day
-                .map_or(0.0, |d| 24.0 / d.max(f64::MIN_POSITIVE))
-    }));
-    let returns_time = max(&mut world.platforms.iter().map(|p| {
-        p.returns
-            .as_ref()
-            .map_or(0.0, |r| r.delay.mean() + lane_time)
-    }));
-    let sojourn = hub_time + lane_time + gateway_time + returns_time;
+        sojourn += weight(flows.gateway[g])
+            * (i.paper_lodgement
+                .mean()
+                .max(i.electronic_lodgement.mean())
+                .max(i.pre_arrival_lodgement.mean())
+                + i.assessment.mean()
+                + station(&q("paper_desk"), i.paper_desk.as_ref())
+                + station(&q("doc_check"), i.doc_check.as_ref())
+                + station(&q("xray"), i.xray.as_ref())
+                + station(&q("physical"), i.physical.as_ref())
+                + i.payment.mean()
+                + i.exit.mean()
+                + gw.last_mile.mean().max(gw.bonded_last_mile.mean())
+                + gw.depot_per_day
+                    .map_or(0.0, |d| 24.0 / d.max(f64::MIN_POSITIVE)));
+    }
+    // Returns are held from delivery until they close: the slowest lane back, at most.
+    let slowest_back = world
+        .lanes
+        .iter()
+        .filter(|l| matches!(l.from, Node::Gateway(_)))
+        .map(lane_time)
+        .fold(0.0, f64::max);
+    for p in &world.platforms {
+        if let Some(r) = &p.returns {
+            let path = match &r.path {
+                crate::scenario::network::ReturnPath::Local { handling, .. } => handling.mean(),
+                crate::scenario::network::ReturnPath::Origin { .. } => slowest_back,
+            };
+            sojourn += weight(p.parcels_per_day / 24.0) * r.share * (r.delay.mean() + path);
+        }
+    }
     let held: f64 = loads
         .iter()
         .map(|w| {

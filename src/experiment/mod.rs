@@ -128,14 +128,15 @@ pub fn replicate_world(
 }
 
 /// Parcels waiting at one stage at one hour of one replication: a row of `backlog.csv`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct BacklogRow {
     /// Replication index.
     pub replication: u64,
     /// Simulated hour.
     pub hour: u32,
-    /// Stage, one of [`crate::model::parcel::BACKLOG_STAGES`].
-    pub stage: &'static str,
+    /// Stage, one of [`crate::model::parcel::backlog_stages`] of the world (shared, not copied
+    /// per row).
+    pub stage: std::sync::Arc<str>,
     /// Parcels waiting there.
     pub parcels: u32,
 }
@@ -257,7 +258,7 @@ pub fn output_of(scenario: &Scenario, reps: Vec<UnitResult>) -> RunOutput {
 pub(crate) fn output_of_split(scenario: &Scenario, reps: Either) -> RunOutput {
     match (reps, &scenario.world) {
         (Either::World(reps), Some(world)) => RunOutput {
-            backlog: backlog_rows(&reps),
+            backlog: backlog_rows(world, &reps),
             summary: summarize_world(scenario, world, &reps),
         },
         (Either::Network(reps), _) => RunOutput {
@@ -292,16 +293,26 @@ pub(crate) fn split(reps: Vec<UnitResult>) -> Either {
 }
 
 /// The backlog rows of parcel-world replications, in replication, hour, stage order.
-pub(crate) fn backlog_rows(reps: &[ParcelReplication]) -> Vec<BacklogRow> {
+pub(crate) fn backlog_rows(
+    world: &crate::scenario::parcel::ParcelWorld,
+    reps: &[ParcelReplication],
+) -> Vec<BacklogRow> {
+    let stages: Vec<std::sync::Arc<str>> = crate::model::parcel::backlog_stages(world)
+        .into_iter()
+        .map(std::sync::Arc::from)
+        .collect();
+    let stages = &stages;
     reps.iter()
         .flat_map(|r| {
             r.backlog
                 .iter()
-                .map(move |&(hour, stage, parcels)| BacklogRow {
-                    replication: r.index,
-                    hour,
-                    stage: crate::model::parcel::BACKLOG_STAGES[stage as usize],
-                    parcels,
+                .filter_map(move |&(hour, stage, parcels)| {
+                    Some(BacklogRow {
+                        replication: r.index,
+                        hour,
+                        stage: stages.get(stage as usize)?.clone(),
+                        parcels,
+                    })
                 })
         })
         .collect()

@@ -536,7 +536,7 @@ impl Backlog {
     pub fn from_backlog_rows(rows: &[BacklogRow]) -> Self {
         Self::from_rows(
             rows.iter()
-                .map(|r| (r.replication, r.hour, r.stage, r.parcels)),
+                .map(|r| (r.replication, r.hour, &*r.stage, r.parcels)),
         )
     }
 

@@ -1389,6 +1389,97 @@ pub struct Flows {
 impl ParcelWorld {
     /// Mean demand through the network over a normal week.
     pub fn flows(&self) -> Flows {
+        self.flows_with(Some(&self.rule_splits()))
+    }
+
+    /// The demand (parcels, kg, m³ per hour) that each routing rule receives, over all the
+    /// platforms it routes.
+    fn rule_demand(&self) -> Vec<[f64; 3]> {
+        let mut demand = vec![[0.0; 3]; self.routing.len()];
+        let (nh, nm) = (self.hubs.len(), self.markets.len());
+        for (pi, p) in self.platforms.iter().enumerate() {
+            let direct = 1.0 - (p.mode_cum[3] - p.mode_cum[2]);
+            let kg = p.weight_kg.mean();
+            let m3 = p.volume_m3.as_ref().map_or(kg / KG_PER_M3, |d| d.mean());
+            for (m, share_m) in shares_of(&p.market_cum) {
+                for (h, share_h) in shares_of(&p.hub_cum) {
+                    let i = (pi * nh + h) * nm + m;
+                    if let Some(&r) = self.route_table.get(i)
+                        && let Some(d) = demand.get_mut(r as usize)
+                    {
+                        let x = p.parcels_per_day / 24.0 * share_m * share_h * direct;
+                        d[0] += x;
+                        d[1] += x * kg;
+                        d[2] += x * m3;
+                    }
+                }
+            }
+        }
+        demand
+    }
+
+    /// How each routing rule splits its demand over its lanes, for mean loads: shares as
+    /// given; the other rules fill their lanes in their order of choice (the preference list;
+    /// by mean headway plus transit for fastest; cheapest first among the lanes whose mean
+    /// headway plus transit meets the deadline, for cheapest) up to 95% of each lane's mean
+    /// capacity, the last lane taking the rest. A planning estimate, not what the simulation
+    /// decides bag by bag.
+    fn rule_splits(&self) -> Vec<Vec<(usize, f64)>> {
+        let demand = self.rule_demand();
+        let speed = |l: usize| {
+            let lane = &self.lanes[l];
+            let headway = lane.period_h / lane.offsets.len().max(1) as f64;
+            lane.cutoff_h + headway / 2.0 + lane.transit.mean()
+        };
+        self.routing
+            .iter()
+            .zip(&demand)
+            .map(|(rule, d)| {
+                let order: Vec<usize> = match rule {
+                    Routing::Shares(s) => return shares_of(s),
+                    Routing::Overflow { lanes, .. } => lanes.clone(),
+                    Routing::Fastest { lanes } => {
+                        let mut v = lanes.clone();
+                        v.sort_by(|&a, &b| speed(a).total_cmp(&speed(b)));
+                        v
+                    }
+                    Routing::Cheapest { lanes, deadline_h } => {
+                        let (mut ok, mut late): (Vec<usize>, Vec<usize>) =
+                            lanes.iter().partition(|&&l| speed(l) <= *deadline_h);
+                        ok.sort_by(|&a, &b| {
+                            self.lanes[a].cost_per_kg.total_cmp(&self.lanes[b].cost_per_kg)
+                        });
+                        late.sort_by(|&a, &b| speed(a).total_cmp(&speed(b)));
+                        ok.extend(late);
+                        ok
+                    }
+                };
+                let mut left: f64 = 1.0;
+                let mut out = Vec::new();
+                for (i, &l) in order.iter().enumerate() {
+                    let lane = &self.lanes[l];
+                    let per_h = lane.offsets.len() as f64 / lane.period_h;
+                    // The share of the rule's demand that 95% of the lane's capacity holds.
+                    let room = lane
+                        .capacity
+                        .limits()
+                        .iter()
+                        .zip(d)
+                        .filter_map(|(c, x)| c.map(|c| 0.95 * c * per_h / x.max(f64::MIN_POSITIVE)))
+                        .fold(f64::INFINITY, f64::min);
+                    let take = if i + 1 == order.len() { left } else { left.min(room) };
+                    out.push((l, take));
+                    left -= take;
+                    if left <= 0.0 {
+                        break;
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+
+    fn flows_with(&self, splits: Option<&[Vec<(usize, f64)>]>) -> Flows {
         let (nh, nl, ng) = (self.hubs.len(), self.lanes.len(), self.gateways.len());
         let mut f = Flows {
             hub: vec![0.0; nh],
@@ -1399,6 +1490,7 @@ impl ParcelWorld {
             gateway_risk: vec![[0.0; 3]; ng],
         };
         let diff = |cum: &[f64; 3]| [cum[0], cum[1] - cum[0], cum[2] - cum[1]];
+        let nm = self.markets.len();
         for (pi, p) in self.platforms.iter().enumerate() {
             let bonded = p.mode_cum[3] - p.mode_cum[2];
             let rate = p.parcels_per_day / 24.0;
@@ -1415,37 +1507,22 @@ impl ParcelWorld {
                     f.gateway_risk[g][k] += r * rk[k];
                 }
             };
-            let mut prev_m = 0.0;
-            for &(m, cum_m) in &p.market_cum {
-                let share_m = cum_m - prev_m;
-                prev_m = cum_m;
+            for (m, share_m) in shares_of(&p.market_cum) {
                 if bonded > 0.0
                     && let Some(g) = self.gateways.iter().position(|g| g.market == m)
                 {
                     at_gateway(g, rate * share_m * bonded, &mut f);
                 }
-                let mut prev_h = 0.0;
-                for &(h, cum_h) in &p.hub_cum {
-                    let r = rate * share_m * (cum_h - prev_h) * (1.0 - bonded);
-                    prev_h = cum_h;
+                for (h, share_h) in shares_of(&p.hub_cum) {
+                    let r = rate * share_m * share_h * (1.0 - bonded);
                     f.hub[h] += r;
-                    let Some(route) = self.route(pi, h, m) else {
+                    let Some(&rule) = self.route_table.get((pi * nh + h) * nm + m) else {
                         continue;
                     };
-                    let lanes: Vec<(usize, f64)> = match route {
-                        Routing::Shares(s) => {
-                            let mut prev = 0.0;
-                            s.iter()
-                                .map(|&(l, c)| {
-                                    let share = c - prev;
-                                    prev = c;
-                                    (l, share)
-                                })
-                                .collect()
-                        }
-                        other => vec![(other.lanes()[0], 1.0)],
+                    let Some(split) = splits.and_then(|s| s.get(rule as usize)) else {
+                        continue;
                     };
-                    for (l, share) in lanes {
+                    for &(l, share) in split {
                         let x = r * share;
                         f.lane[l][0] += x;
                         f.lane[l][1] += x * kg;
@@ -1529,6 +1606,18 @@ impl ParcelWorld {
         }
         out
     }
+}
+
+/// (entry, share) from cumulative shares.
+fn shares_of(cum: &[(usize, f64)]) -> Vec<(usize, f64)> {
+    let mut prev = 0.0;
+    cum.iter()
+        .map(|&(i, c)| {
+            let share = c - prev;
+            prev = c;
+            (i, share)
+        })
+        .collect()
 }
 
 /// Kilograms per cubic metre of a parcel whose volume is not given: IATA's volumetric
