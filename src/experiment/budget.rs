@@ -399,8 +399,9 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
                 + bag_fill
                 + hub.export_clearance.mean());
     }
-    let lane_time =
-        |l: &crate::scenario::network::Lane| l.period_h / l.offsets.len().max(1) as f64 + l.transit.mean();
+    let lane_time = |l: &crate::scenario::network::Lane| {
+        l.period_h / l.offsets.len().max(1) as f64 + l.transit.mean()
+    };
     for (l, lane) in world.lanes.iter().enumerate() {
         sojourn += weight(flows.lane[l][0]) * lane_time(lane);
     }

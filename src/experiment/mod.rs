@@ -304,16 +304,14 @@ pub(crate) fn backlog_rows(
     let stages = &stages;
     reps.iter()
         .flat_map(|r| {
-            r.backlog
-                .iter()
-                .filter_map(move |&(hour, stage, parcels)| {
-                    Some(BacklogRow {
-                        replication: r.index,
-                        hour,
-                        stage: stages.get(stage as usize)?.clone(),
-                        parcels,
-                    })
+            r.backlog.iter().filter_map(move |&(hour, stage, parcels)| {
+                Some(BacklogRow {
+                    replication: r.index,
+                    hour,
+                    stage: stages.get(stage as usize)?.clone(),
+                    parcels,
                 })
+            })
         })
         .collect()
 }

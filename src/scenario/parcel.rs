@@ -1447,7 +1447,9 @@ impl ParcelWorld {
                         let (mut ok, mut late): (Vec<usize>, Vec<usize>) =
                             lanes.iter().partition(|&&l| speed(l) <= *deadline_h);
                         ok.sort_by(|&a, &b| {
-                            self.lanes[a].cost_per_kg.total_cmp(&self.lanes[b].cost_per_kg)
+                            self.lanes[a]
+                                .cost_per_kg
+                                .total_cmp(&self.lanes[b].cost_per_kg)
                         });
                         late.sort_by(|&a, &b| speed(a).total_cmp(&speed(b)));
                         ok.extend(late);
@@ -1467,7 +1469,11 @@ impl ParcelWorld {
                         .zip(d)
                         .filter_map(|(c, x)| c.map(|c| 0.95 * c * per_h / x.max(f64::MIN_POSITIVE)))
                         .fold(f64::INFINITY, f64::min);
-                    let take = if i + 1 == order.len() { left } else { left.min(room) };
+                    let take = if i + 1 == order.len() {
+                        left
+                    } else {
+                        left.min(room)
+                    };
                     out.push((l, take));
                     left -= take;
                     if left <= 0.0 {

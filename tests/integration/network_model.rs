@@ -128,14 +128,15 @@ fn two_identical_gateways_split_as_the_shares_say_and_clear_alike() {
             assert_eq!(watch.over_capacity, 0);
             let (a, b) = (r.gateways[0].arrived as f64, r.gateways[1].arrived as f64);
             share.push(a / (a + b));
-            diffs.push(
-                r.gateways[0].clearance.tally.mean() - r.gateways[1].clearance.tally.mean(),
-            );
+            diffs.push(r.gateways[0].clearance.tally.mean() - r.gateways[1].clearance.tally.mean());
         }
         let n = share.len() as f64;
         let mean = share.iter().sum::<f64>() / n;
         // About 20,000 × 14 days of parcels drawn one by one: the share is within 0.01.
-        assert!((mean - first).abs() < 0.01, "share to gateway a {mean}, asked {first}");
+        assert!(
+            (mean - first).abs() < 0.01,
+            "share to gateway a {mean}, asked {first}"
+        );
         if first == 0.5 {
             // Equal shares, equal gateways: equal clearance within the 95% CI of the paired
             // difference (t with 3 degrees of freedom).

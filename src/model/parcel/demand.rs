@@ -136,6 +136,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             docs_ready: false,
             goods_here: false,
             matched: false,
+            released: false,
         };
         let p = self.new_parcel(parcel);
         self.out.created += 1;
@@ -143,6 +144,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
             // Bonded stock is already in its market's bonded zone: the order is the arrival.
             let g = self.bonded_gateway[market];
             self.assign_gateway(p, g);
+            // Bonded stock is in customs from its order.
+            self.parcels[p as usize].goods_here = true;
+            self.gateways[g].out.arrived_total += 1;
             self.gateways[g].out.arrived += u64::from(now >= self.warmup);
             let gw = &w.gateways[g];
             let rng = &mut self.gateways[g].rng_customs;

@@ -56,6 +56,15 @@ pub struct LaneFigures {
     pub wait: TallyHist,
     /// Parcels that boarded after the cut-off (must be 0).
     pub cutoff_violations: u64,
+    /// Parcels boarded over the whole run (warm-up included), for conservation per lane.
+    #[serde(default)]
+    pub boarded_total: u64,
+    /// Parcels that arrived at the lane's end over the whole run.
+    #[serde(default)]
+    pub arrived_total: u64,
+    /// Parcels on the way at the horizon, counted from the loads in flight.
+    #[serde(default)]
+    pub in_transit_at_end: u64,
     /// Fixed departure costs of the departures after the warm-up (reporting currency).
     pub fixed_cost: f64,
     /// Freight per kg of the parcels carried after the warm-up (reporting currency).
@@ -75,6 +84,20 @@ pub struct GatewayFigures {
     pub fx: f64,
     /// Parcels arrived after the warm-up (bonded stock counts at its order).
     pub arrived: u64,
+    /// Parcels arrived over the whole run (warm-up included), for conservation per gateway:
+    /// `arrived_total = released_total + seized_total + in_customs_at_end`.
+    #[serde(default)]
+    pub arrived_total: u64,
+    /// Parcels released over the whole run, within the horizon.
+    #[serde(default)]
+    pub released_total: u64,
+    /// Parcels seized over the whole run.
+    #[serde(default)]
+    pub seized_total: u64,
+    /// Parcels arrived and not released at the horizon, counted from the model's own slots
+    /// (a release computed for a time past the horizon has not happened).
+    #[serde(default)]
+    pub in_customs_at_end: u64,
     /// Parcels seized after the warm-up.
     pub seized: u64,
     /// Parcels delivered after the warm-up.

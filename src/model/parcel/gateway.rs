@@ -192,6 +192,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
         q.inspected = now;
         q.cost[2] += gw.costs.physical * gw.fx;
         if q.u_seize < gw.import.seizure_rate {
+            q.released = true;
+            self.gateways[g].out.seized_total += 1;
             self.out.seized += 1;
             if now >= self.warmup {
                 self.gateways[g].out.seized += 1;
@@ -227,14 +229,17 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// parcel by its own event (release, gate-out, delivery) at or after the warm-up, however
     /// early it is computed: that is why `end_warmup` resets none of these tallies.
     pub(super) fn release(&mut self, now: f64, p: u32) {
+        let g = self.parcels[p as usize].gateway as usize;
         if now > self.horizon {
             self.beyond_horizon += 1;
+            self.gateways[g].released_beyond += 1;
             self.free.push(p);
             return;
         }
+        self.parcels[p as usize].released = true;
+        self.gateways[g].out.released_total += 1;
         let after_warmup = now >= self.warmup;
         let q = &self.parcels[p as usize];
-        let g = q.gateway as usize;
         // TRS milestones, each clamped to follow the previous one: work done before arrival
         // (pre-arrival lodgement and assessment) counts as zero time after arrival.
         let mut prev = q.arrived;

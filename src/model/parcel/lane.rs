@@ -263,6 +263,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.boarded_bags = bags;
         let lane = &mut self.lanes[l];
         lane.in_transit += members.len() as u32;
+        lane.out.boarded_total += members.len() as u64;
         if lane.timetable.waiting() > 0 || next_ready.is_some() {
             let from = if lane.timetable.waiting() > 0 {
                 now
@@ -293,8 +294,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
     pub(super) fn arrival(&mut self, now: f64, l: usize, group: u32) {
         let members = std::mem::take(&mut self.groups[group as usize]);
         self.lanes[l].in_transit -= members.len() as u32;
+        self.lanes[l].out.arrived_total += members.len() as u64;
         match self.w.lanes[l].to {
             Node::Gateway(g) => {
+                self.gateways[g].out.arrived_total += members.len() as u64;
                 if now >= self.warmup {
                     self.gateways[g].out.arrived += members.len() as u64;
                 }

@@ -219,6 +219,8 @@ struct Parcel {
     docs_ready: bool,
     goods_here: bool,
     matched: bool,
+    /// Released within the run (or refused or seized: out of customs).
+    released: bool,
 }
 
 struct StationState {
@@ -419,6 +421,8 @@ struct GatewayState {
     zero_segments: [u64; 5],
     /// Sums over parcels delivered after the warm-up: the six cost categories, duty, VAT.
     sums: [f64; 8],
+    /// Parcels whose release falls after the horizon, freed early: still in customs at the end.
+    released_beyond: u64,
     out: GatewayFigures,
 }
 
@@ -568,6 +572,7 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
                 depot: None,
                 zero_segments: [0; 5],
                 sums: [0.0; 8],
+                released_beyond: 0,
                 out: GatewayFigures {
                     name: gw.name.clone(),
                     market: w.markets[gw.market].clone(),
@@ -1039,6 +1044,23 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.out.in_system =
             self.out.created - self.out.delivered - self.out.seized - self.out.oversize_refused;
         let live = (self.parcels.len() - self.free.len()) as u64;
+        // Parcels in customs at the horizon, from the slots: arrived, not out of customs, and
+        // not freed. A slot is free when its index is in `free`.
+        let mut is_free = vec![false; self.parcels.len()];
+        for &p in &self.free {
+            is_free[p as usize] = true;
+        }
+        for (q, _) in self.parcels.iter().zip(&is_free).filter(|(_, f)| !**f) {
+            if q.goods_here && !q.released {
+                self.gateways[q.gateway as usize].out.in_customs_at_end += 1;
+            }
+        }
+        for g in &mut self.gateways {
+            g.out.in_customs_at_end += g.released_beyond;
+        }
+        for lane in &mut self.lanes {
+            lane.out.in_transit_at_end = u64::from(lane.in_transit);
+        }
         self.out.held = live + self.beyond_horizon;
         self.out.returns.open = self.out.returning;
         for (l, lane) in self.lanes.iter().enumerate() {

@@ -1,0 +1,172 @@
+//! The shipped network scenarios run: parcels are conserved network-wide and at every lane and
+//! gateway, no departure exceeds a limit or its cut-off, and the same seed gives the same output.
+
+use clearsim::model::parcel::{ParcelReplication, simulate_world};
+
+use crate::support::load;
+
+/// Every shipped network, scaled down (a twentieth of the demand, 25 days) to run in a test.
+const NETWORKS: [&str; 4] = [
+    "scenarios/network-eu.toml",
+    "scenarios/network-eu-paperless.toml",
+    "scenarios/network-peak.toml",
+    "scenarios/network-mixed-regimes.toml",
+];
+
+fn replication(path: &str, index: u64) -> ParcelReplication {
+    let sc = load(
+        path,
+        &[
+            "run.demand_multiplier=0.05",
+            "run.horizon_h=600",
+            "run.warmup_h=100",
+        ],
+    );
+    let world = sc.world.clone().unwrap();
+    simulate_world(&sc, &world, index)
+}
+
+#[test]
+fn every_shipped_network_conserves_parcels_network_wide_and_per_node() {
+    for path in NETWORKS {
+        let r = replication(path, 0);
+        assert!(r.created > 100_000, "{path}: {}", r.created);
+        let kept = r.delivered - r.returned - r.returning;
+        assert_eq!(
+            r.created,
+            kept + r.returned + r.seized + r.oversize_refused + r.held,
+            "{path}: network-wide"
+        );
+        for l in &r.lanes {
+            assert_eq!(
+                l.boarded_total,
+                l.arrived_total + l.in_transit_at_end,
+                "{path}: lane {}",
+                l.name
+            );
+            assert_eq!(l.cutoff_violations, 0, "{path}: lane {}", l.name);
+            assert!(l.max_fill <= 1.0, "{path}: lane {}", l.name);
+        }
+        for g in &r.gateways {
+            assert_eq!(
+                g.arrived_total,
+                g.released_total + g.seized_total + g.in_customs_at_end,
+                "{path}: gateway {}",
+                g.name
+            );
+            assert!(
+                g.arrived_total > 0,
+                "{path}: gateway {} received nothing",
+                g.name
+            );
+        }
+        // What the lanes to gateways delivered is what the gateways received (no bonded stock
+        // in the shipped networks).
+        let into_gateways: u64 = r
+            .lanes
+            .iter()
+            .zip(&load(path, &[]).world.unwrap().lanes)
+            .filter(|(_, spec)| matches!(spec.to, clearsim::scenario::network::Node::Gateway(_)))
+            .map(|(l, _)| l.arrived_total)
+            .sum();
+        let received: u64 = r.gateways.iter().map(|g| g.arrived_total).sum();
+        assert_eq!(into_gateways, received, "{path}");
+    }
+}
+
+#[test]
+fn shipped_networks_repeat_exactly_with_the_same_seed() {
+    let path = NETWORKS[2];
+    let a = serde_json::to_string(&replication(path, 3)).unwrap();
+    let b = serde_json::to_string(&replication(path, 3)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn the_peak_network_overflows_and_flies_its_extra_departures() {
+    // A quarter of the demand on a quarter of the air capacity: the same pressure, faster.
+    let sc = load(
+        NETWORKS[2],
+        &[
+            "run.demand_multiplier=0.25",
+            "lane.zz-lgg.capacity_parcels=12500",
+            "lane.zz-lgg.capacity_kg=4500",
+            "lane.zz-bud.capacity_parcels=12500",
+            "lane.zz-bud.capacity_kg=4500",
+            "lane.sz-lgg.capacity_parcels=15000",
+            "lane.sz-lgg.capacity_kg=5250",
+            "lane.sz-bud.capacity_parcels=15000",
+            "lane.sz-bud.capacity_kg=5250",
+        ],
+    );
+    let world = sc.world.clone().unwrap();
+    let r = simulate_world(&sc, &world, 0);
+    let lane = |n: &str| r.lanes.iter().find(|l| l.name == n).unwrap();
+    assert_eq!(lane("zz-lgg").extra_departures, 6);
+    assert_eq!(lane("zz-lgg").cancelled_departures, 1);
+    assert!(
+        lane("zz-lgg").overflowed > 0,
+        "the peak overflows Zhengzhou's Liège flights"
+    );
+    assert!(lane("sz-lgg").overflowed > 0);
+}
+
+/// Figures of one-chain files from the one-chain model before the network (commit 3f919eb),
+/// `run FILE --reps 2 --set run.horizon_h=400`: the network model must give them exactly,
+/// since a singular file keeps every random stream it had.
+#[test]
+fn one_chain_files_give_the_figures_of_the_one_chain_model() {
+    let pinned = [
+        (
+            "scenarios/paperless.toml",
+            [4002129, 2525860, 1474580, 1689, 7526656],
+            [
+                2.1582804984772688,
+                142.54100336995975,
+                6.5181237803748795,
+                2.9357323781979874,
+            ],
+        ),
+        (
+            "scenarios/paper.toml",
+            [4002129, 2258522, 1742029, 1578, 14052286],
+            [
+                22.46100589343773,
+                161.14606886015503,
+                10.604227180124468,
+                2.9370178435284604,
+            ],
+        ),
+        (
+            "scenarios/us-no-de-minimis.toml",
+            [2000553, 1295921, 703835, 797, 3760310],
+            [
+                3.308146307732395,
+                136.99623265256412,
+                10.454773233633881,
+                0.0,
+            ],
+        ),
+    ];
+    for (path, counts, figures) in pinned {
+        let sc = load(
+            path,
+            &["run.seed=1", "run.replications=2", "run.horizon_h=400"],
+        );
+        let s = clearsim::experiment::run(&sc, 0).unwrap().summary;
+        let p = &s.parcels;
+        assert_eq!(
+            [p.created, p.delivered, p.in_system, p.seized, s.events],
+            counts,
+            "{path}"
+        );
+        let m = &s.metrics;
+        let got = [
+            m.clearance_hours.as_ref().unwrap().mean,
+            m.end_to_end_hours.as_ref().unwrap().mean,
+            s.cost_per_parcel.as_ref().unwrap().total.mean,
+            s.revenue_per_parcel.as_ref().unwrap().vat.mean,
+        ];
+        assert_eq!(got, figures, "{path}");
+    }
+}
