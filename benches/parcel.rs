@@ -1,9 +1,10 @@
-//! Parcel-world speed: parcels simulated per second on one core, for the shipped
-//! `scenarios/paperless.toml` (120,000 parcels a day).
+//! Parcel-world speed: parcels simulated per second on one core, for the shipped one-chain
+//! `scenarios/paperless.toml` (120,000 parcels a day) and the network `scenarios/network-eu.toml`
+//! (three hubs, seven lanes, three gateways, 520,000 parcels a day).
 //!
-//! Run with `cargo bench --bench parcel`; criterion reports the time of one replication of a
-//! 10-day horizon (long enough for the network to fill: end to end takes about 6 days) and,
-//! from the parcel count, elements (parcels) per second.
+//! Run with `cargo bench --bench parcel`; criterion reports the time of one replication (10
+//! days of paperless: end to end takes about 6 days; 5 days of network-eu) and, from the
+//! parcel count, elements (parcels) per second.
 
 use std::path::Path;
 
@@ -29,5 +30,23 @@ fn paperless_three_days(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, paperless_three_days);
+fn network_eu_five_days(c: &mut Criterion) {
+    let sets: Vec<Override> = ["run.horizon_h=120", "run.warmup_h=0"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/network-eu.toml");
+    let sc = Scenario::load(&path, &sets).unwrap();
+    let world = sc.world.clone().unwrap();
+    let parcels = simulate_world(&sc, &world, 0).created;
+    let mut g = c.benchmark_group("parcel_world");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(parcels));
+    g.bench_function("network_eu_120h_one_replication", |b| {
+        b.iter(|| simulate_world(&sc, &world, 0).delivered)
+    });
+    g.finish();
+}
+
+criterion_group!(benches, paperless_three_days, network_eu_five_days);
 criterion_main!(benches);
