@@ -486,18 +486,7 @@ fn lane(
         );
         ok = false;
     }
-    let period_h = l.period_h.unwrap_or(24.0);
-    if !(period_h.is_finite() && period_h > 0.0 && period_h <= MAX_PERIOD_H) {
-        c.fail(
-            &path.key("period_h"),
-            format!(
-                "must be a number of hours above 0 and at most {} (a year), got {}",
-                num(MAX_PERIOD_H),
-                num(period_h)
-            ),
-        );
-        return None;
-    }
+    let period_h = super::parcel::timetable_period(c, path, l.period_h)?;
     if l.departures_h.is_empty() || l.departures_h.len() > MAX_DEPARTURES {
         c.fail(
             &path.key("departures_h"),

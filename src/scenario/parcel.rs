@@ -1112,20 +1112,26 @@ fn singular(
     (net, (currency, note))
 }
 
+/// A timetable's period [h] at `path.period_h` (default 24): above 0 and at most a year.
+pub(super) fn timetable_period(c: &mut dyn Check, path: &KeyPath, v: Option<f64>) -> Option<f64> {
+    let period_h = v.unwrap_or(24.0);
+    if period_h.is_finite() && period_h > 0.0 && period_h <= MAX_PERIOD_H {
+        return Some(period_h);
+    }
+    c.fail(
+        &path.key("period_h"),
+        format!(
+            "must be a number of hours above 0 and at most {} (a year), got {}",
+            num(MAX_PERIOD_H),
+            num(period_h)
+        ),
+    );
+    None
+}
+
 fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lane> {
     let path = KeyPath::root("linehaul");
-    let period_h = l.period_h.unwrap_or(24.0);
-    if !(period_h.is_finite() && period_h > 0.0 && period_h <= MAX_PERIOD_H) {
-        c.fail(
-            &path.key("period_h"),
-            format!(
-                "must be a number of hours above 0 and at most {} (a year), got {}",
-                num(MAX_PERIOD_H),
-                num(period_h)
-            ),
-        );
-        return None;
-    }
+    let period_h = timetable_period(c, &path, l.period_h)?;
     if l.departures_h.len() > MAX_DEPARTURES {
         c.fail(
             &path.key("departures_h"),

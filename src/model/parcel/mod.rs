@@ -468,6 +468,8 @@ struct Sim<'a, O: ParcelObserver> {
     boarded_bags: Vec<u32>,
     at_gateway: Vec<(u64, u32)>,
     sort_scratch: Vec<(u64, u32)>,
+    /// Room for one hourly snapshot's counts.
+    snapshot_scratch: Vec<u32>,
     /// Groups of parcels that move together: a bag (from closing to boarding) or a departure's
     /// load (from boarding to arrival); indices into it are reused through `free_groups`.
     groups: Vec<Vec<u32>>,
@@ -722,6 +724,7 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             boarded_bags: Vec::new(),
             at_gateway: Vec::new(),
             sort_scratch: Vec::new(),
+            snapshot_scratch: Vec::new(),
             groups: Vec::new(),
             free_groups: Vec::new(),
             beyond_horizon: 0,
@@ -870,7 +873,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn snapshot(&mut self, now: f64) {
         let hour = now.round() as u32;
         let q = |s: &Option<StationState>| s.as_ref().map_or(0, |s| s.station.queue_len() as u32);
-        let mut counts: Vec<u32> = Vec::new();
+        // Room reused every hour: no allocation per snapshot.
+        let mut counts = std::mem::take(&mut self.snapshot_scratch);
+        counts.clear();
         if one_chain(self.w) {
             let g = &self.gateways[0];
             let st = g.first_station;
@@ -912,9 +917,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 ]);
             }
         }
-        for (k, n) in counts.into_iter().enumerate() {
+        for (k, &n) in counts.iter().enumerate() {
             self.out.backlog.push((hour, k as u16, n));
         }
+        self.snapshot_scratch = counts;
         if now + 1.0 <= self.horizon {
             self.cal.schedule(now + 1.0, Event::Snapshot);
         }
