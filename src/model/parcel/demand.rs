@@ -3,7 +3,7 @@
 
 use rand::RngExt;
 
-use super::{Event, Parcel, ParcelObserver, Sim};
+use super::{Draws, Event, NO_DRAWS, Parcel, ParcelObserver, Sim};
 use crate::scenario::network::Routing;
 use crate::scenario::parcel::{Channel, KG_PER_M3, Mode};
 
@@ -14,6 +14,10 @@ pub(super) fn pick(cum: &[(usize, f64)], u: f64) -> usize {
         .or(cum.last())
         .map_or(0, |&(i, _)| i)
 }
+
+/// Free slots warmed at once before orders fill them: fewer than the processor keeps
+/// addresses of pages for, or the warming would be lost again.
+const WARM_ORDERS: usize = 512;
 
 impl<O: ParcelObserver> Sim<'_, O> {
     /// The first order of platform `i` after `from` [h]: the non-homogeneous Poisson process of
@@ -54,7 +58,14 @@ impl<O: ParcelObserver> Sim<'_, O> {
     pub(super) fn order_window(&mut self, now: f64, i: usize) {
         let end = now + 1.0;
         let mut t = now;
+        let mut made = 0usize;
         loop {
+            if made % WARM_ORDERS == 0 {
+                // The free slots the next orders will fill.
+                let free = &self.free[self.free.len().saturating_sub(WARM_ORDERS)..];
+                self.warm(free);
+            }
+            made += 1;
             self.order(t, i);
             match self.next_order_time(t, i) {
                 Some(next) if next < end => t = next,
@@ -100,32 +111,22 @@ impl<O: ParcelObserver> Sim<'_, O> {
         };
         let hub = pick(&pl.hub_cum, u_hub);
         let market = pick(&pl.market_cum, u_market);
-        let parcel = Parcel {
-            ordered: now,
-            entered: now,
-            export_done: now,
-            arrived: now,
-            lodged: now,
-            assessed: now,
-            doc_done: now,
-            inspected: now,
-            paid: now,
-            weight,
-            volume,
+        let draws = Draws {
             value,
-            duty: 0.0,
-            vat: 0.0,
             u_channel,
             u_risk,
             u_annual,
             u_mismatch,
             u_physical,
             u_seize,
-            u_return,
-            cost: [0.0; 6],
-            platform: i as u16,
+        };
+        let parcel = Parcel {
+            weight,
+            volume,
+            since: now,
+            arrived: now,
+            lodged: now,
             hub: hub as u16,
-            stream: 0,
             lane: 0,
             gateway: 0,
             mode,
@@ -137,13 +138,29 @@ impl<O: ParcelObserver> Sim<'_, O> {
             goods_here: false,
             matched: false,
             released: false,
+            mismatch: false,
+            physical: false,
+            seize: false,
+            returns: pl.returns.as_ref().is_some_and(|r| u_return < r.share),
+            doc_checked: false,
+            xrayed: false,
+            inspected_physically: false,
+            ordered: now,
+            assessed: now,
+            doc_done: now,
+            duty: 0.0,
+            vat: 0.0,
+            spent: 0.0,
+            platform: i as u16,
+            paper_handlings: 0,
+            draws: NO_DRAWS,
         };
         let p = self.new_parcel(parcel);
         self.out.created += 1;
         if mode == Mode::Bonded1210 {
             // Bonded stock is already in its market's bonded zone: the order is the arrival.
             let g = self.bonded_gateway[market];
-            self.assign_gateway(p, g);
+            self.assign_gateway(p, g, &draws);
             // Bonded stock is in customs from its order.
             self.parcels[p as usize].goods_here = true;
             self.gateways[g].out.arrived_total += 1;
@@ -154,7 +171,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
             if gw.rules.three_document_match && u_mismatch < gw.rules.document_mismatch_rate {
                 d += gw.rules.manual_match.sample(rng);
             }
-            self.charge_declaration(p);
             self.cal.schedule(now + d, Event::BondedReleased { p });
             return;
         }
@@ -165,18 +181,21 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 let lane = pick(s, u_lane);
                 if let crate::scenario::network::Node::Gateway(g) = w.lanes[lane].to {
                     self.parcels[p as usize].lane = lane as u16;
-                    self.assign_gateway(p, g);
+                    self.assign_gateway(p, g, &draws);
                 }
                 self.stream_of[hub * stride + lane]
             }
             Some(_) => {
+                // The gateway is chosen with the lane, per bag: keep what its regime reads.
+                self.parcels[p as usize].draws = self.new_draws(draws);
                 let r = w.route_table[(i * w.hubs.len() + hub) * w.markets.len() + market];
                 self.stream_of[hub * stride + nl + r as usize]
             }
             None => u16::MAX,
         };
-        self.parcels[p as usize].stream = stream;
+        self.stream[p as usize] = stream;
         let d = w.hubs[hub].first_mile.sample(&mut self.hub_first_mile[hub]);
-        self.cal.schedule(now + d, Event::FirstMileDone { p });
+        self.cal
+            .schedule(now + d, Event::FirstMileDone { p, hub: hub as u32 });
     }
 }

@@ -32,30 +32,50 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
-    pub(super) fn charge_declaration(&mut self, p: u32) {
+    /// What parcel `p` cost up to its delivery, by category of [`super::COSTS`], in the
+    /// reporting currency, from what happened to it. Each charge is added in the order it was
+    /// incurred, so the figures are those of charging the parcel as it went.
+    pub(super) fn costs(&self, p: u32) -> [f64; 6] {
         let q = &self.parcels[p as usize];
         let gw = &self.w.gateways[q.gateway as usize];
         let c = &gw.costs;
+        let mut cost = [0.0; 6];
+        // Declaration and brokerage, once; with list release, one declaration per bag.
         let bagged = q.mode != Mode::Bonded1210;
         let per_bag = if gw.rules.list_release && bagged {
             self.w.hubs[q.hub as usize].bag_size as f64
         } else {
             1.0
         };
-        // List release with consolidated declaration: one declaration per bag.
-        self.parcels[p as usize].cost[0] += (c.declaration_fee + c.brokerage_fee) / per_bag * gw.fx;
+        cost[0] += (c.declaration_fee + c.brokerage_fee) / per_bag * gw.fx;
+        let paper = c.paper_per_document * c.documents_per_paper_declaration * gw.fx;
+        for _ in 0..q.paper_handlings {
+            cost[1] += paper;
+        }
+        if q.doc_checked {
+            cost[2] += c.doc_check * gw.fx;
+        }
+        if q.xrayed {
+            cost[2] += c.xray * gw.fx;
+        }
+        if q.inspected_physically {
+            cost[2] += c.physical * gw.fx;
+        }
+        cost[3] += q.spent;
+        if bagged {
+            cost[5] += q.weight * self.w.lanes[q.lane as usize].cost_per_kg;
+        }
+        cost
     }
 
+    /// Its paper declaration is handled (again): paid for at delivery, per handling.
     fn charge_paper(&mut self, p: u32) {
-        let gw = &self.w.gateways[self.parcels[p as usize].gateway as usize];
-        let c = &gw.costs;
-        self.parcels[p as usize].cost[1] +=
-            c.paper_per_document * c.documents_per_paper_declaration * gw.fx;
+        let q = &mut self.parcels[p as usize];
+        q.paper_handlings = q.paper_handlings.saturating_add(1);
     }
 
     pub(super) fn lodged(&mut self, now: f64, p: u32) {
         self.parcels[p as usize].lodged = now;
-        self.charge_declaration(p);
         let g = self.parcels[p as usize].gateway as usize;
         if self.parcels[p as usize].channel == Channel::Paper {
             self.charge_paper(p);
@@ -83,7 +103,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let lodged = now + lodgement.sample(rng);
         let assessed = lodged + gw.import.assessment.sample(rng);
         self.parcels[p as usize].lodged = lodged;
-        self.charge_declaration(p);
         // An electronic declaration whose goods are here and whose risk channel needs no
         // station goes on through pure delays only (assessment, match, payment): its release
         // time is known now and needs no event. Anything that queues at a station keeps the
@@ -94,7 +113,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             || (q.risk == 2 && self.stations[st + 2].is_some());
         let mismatch = gw.rules.three_document_match
             && matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210)
-            && q.u_mismatch < gw.rules.document_mismatch_rate;
+            && q.mismatch;
         if q.goods_here && !needs_station && !mismatch {
             self.assessed(assessed, p);
         } else {
@@ -112,11 +131,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let g = q.gateway as usize;
         let gw = &self.w.gateways[g];
         let cbec = matches!(q.mode, Mode::B2c9610 | Mode::Bonded1210);
-        if gw.rules.three_document_match
-            && cbec
-            && !q.matched
-            && q.u_mismatch < gw.rules.document_mismatch_rate
-        {
+        if gw.rules.three_document_match && cbec && !q.matched && q.mismatch {
             let d = gw
                 .rules
                 .manual_match
@@ -126,7 +141,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
         let doc = self.gateways[g].first_station + 1;
         if q.risk == 1 && self.stations[doc].is_some() {
-            self.parcels[p as usize].cost[2] += gw.costs.doc_check * gw.fx;
+            self.parcels[p as usize].doc_checked = true;
             self.enter_station(now, doc, p);
         } else {
             self.parcels[p as usize].doc_done = now;
@@ -149,11 +164,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let g = q.gateway as usize;
         let xray = self.gateways[g].first_station + 2;
         if q.risk == 2 && self.stations[xray].is_some() {
-            let gw = &self.w.gateways[g];
-            q.cost[2] += gw.costs.xray * gw.fx;
+            q.xrayed = true;
             self.enter_station(now, xray, p);
         } else {
-            q.inspected = now;
             self.payment(now, p);
         }
     }
@@ -175,35 +188,30 @@ impl<O: ParcelObserver> Sim<'_, O> {
 
     pub(super) fn xrayed(&mut self, now: f64, g: usize, p: u32) {
         let phys = self.gateways[g].first_station + 3;
-        let q = &self.parcels[p as usize];
-        if q.u_physical < self.w.gateways[g].import.physical_share_of_red
-            && self.stations[phys].is_some()
-        {
+        if self.parcels[p as usize].physical && self.stations[phys].is_some() {
             self.enter_station(now, phys, p);
         } else {
-            self.parcels[p as usize].inspected = now;
             self.payment(now, p);
         }
     }
 
     pub(super) fn physically_inspected(&mut self, now: f64, g: usize, p: u32) {
-        let gw = &self.w.gateways[g];
         let q = &mut self.parcels[p as usize];
-        q.inspected = now;
-        q.cost[2] += gw.costs.physical * gw.fx;
-        if q.u_seize < gw.import.seizure_rate {
+        q.inspected_physically = true;
+        if q.seize {
             q.released = true;
             self.gateways[g].out.seized_total += 1;
             self.out.seized += 1;
             if now >= self.warmup {
                 self.gateways[g].out.seized += 1;
             }
-            self.free.push(p);
+            self.free_parcel(p);
         } else {
             self.payment(now, p);
         }
     }
 
+    /// Out of inspection (or with none due) at `now`: duty and VAT are paid, if due.
     fn payment(&mut self, now: f64, p: u32) {
         let q = &self.parcels[p as usize];
         let g = q.gateway as usize;
@@ -220,20 +228,20 @@ impl<O: ParcelObserver> Sim<'_, O> {
         };
         // Payment is a pure delay (no resource): the release time is known now, and the
         // parcel's books are closed without an event.
-        self.parcels[p as usize].paid = paid;
-        self.release(paid, p);
+        self.release(paid, p, now);
     }
 
-    /// Releases parcel `p` at `now`, which may lie ahead of the clock when only pure delays led
-    /// here; a release after the horizon did not happen within the run. Each figure counts the
+    /// Releases parcel `p` at `now`, out of inspection at `inspected`, which may lie ahead of
+    /// the clock when only pure delays led here; a release after the horizon did not happen
+    /// within the run. Each figure counts the
     /// parcel by its own event (release, gate-out, delivery) at or after the warm-up, however
     /// early it is computed: that is why `end_warmup` resets none of these tallies.
-    pub(super) fn release(&mut self, now: f64, p: u32) {
+    pub(super) fn release(&mut self, now: f64, p: u32, inspected: f64) {
         let g = self.parcels[p as usize].gateway as usize;
         if now > self.horizon {
             self.beyond_horizon += 1;
             self.gateways[g].released_beyond += 1;
-            self.free.push(p);
+            self.free_parcel(p);
             return;
         }
         self.parcels[p as usize].released = true;
@@ -244,7 +252,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         // (pre-arrival lodgement and assessment) counts as zero time after arrival.
         let mut prev = q.arrived;
         let mut segments = [0.0; 5];
-        let milestones = [q.lodged, q.assessed, q.doc_done, q.inspected, q.paid];
+        let milestones = [q.lodged, q.assessed, q.doc_done, inspected, now];
         for (k, m) in milestones.iter().enumerate() {
             let m = m.max(prev);
             segments[k] = m - prev;
@@ -271,19 +279,18 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let q = &mut self.parcels[p as usize];
         let gate_out = now + exit;
         let days = (gate_out - q.arrived) / 24.0;
-        q.cost[3] +=
-            (days - gw.costs.free_storage_days).max(0.0) * gw.costs.storage_per_day * gw.fx;
+        q.spent = (days - gw.costs.free_storage_days).max(0.0) * gw.costs.storage_per_day * gw.fx;
         // Exit counts by its own event, gate-out, in the observation window.
         if gate_out >= self.warmup && gate_out <= self.horizon {
             gs.out.exit.record(exit);
         }
         if gs.depot.is_some() {
             if gate_out <= self.horizon {
-                q.entered = gate_out;
+                q.since = gate_out;
                 self.cal.schedule(gate_out, Event::GateOut { p });
             } else {
                 self.beyond_horizon += 1;
-                self.free.push(p);
+                self.free_parcel(p);
             }
             return;
         }
@@ -295,8 +302,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let q = &self.parcels[p as usize];
         let g = q.gateway as usize;
         if now >= self.warmup {
-            // `entered` is the gate-out: the time spent at the depot, queue and dispatch.
-            let wait = now - q.entered;
+            // `since` is the gate-out: the time spent at the depot, queue and dispatch.
+            let wait = now - q.since;
             self.gateways[g].out.depot_wait.record(wait);
         }
         self.last_mile(now, p);
@@ -318,7 +325,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.delivered(delivered_at, p);
         } else {
             self.beyond_horizon += 1;
-            self.free.push(p);
+            self.free_parcel(p);
         }
     }
 }

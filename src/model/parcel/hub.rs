@@ -1,12 +1,13 @@
 //! Origin hubs: a parcel arrives from the first mile, is sorted, joins the open bag of its
 //! lane or routing rule, and the closed bag clears export as one declaration.
 
-use super::{Event, ParcelObserver, Sim};
+use super::{BagInfo, Event, ParcelObserver, Sim};
 use crate::engine::batch::BatchPush;
 
 impl<O: ParcelObserver> Sim<'_, O> {
-    pub(super) fn at_hub(&mut self, now: f64, p: u32) {
-        let h = self.parcels[p as usize].hub as usize;
+    /// Parcel `p` is out of the first mile at hub `h` (given by the event: the parcel is not
+    /// in cache, and a sort station need not read it).
+    pub(super) fn at_hub(&mut self, now: f64, p: u32, h: usize) {
         let s = self.sort_station[h];
         if self.stations[s].is_some() {
             self.enter_station(now, s, p);
@@ -14,17 +15,17 @@ impl<O: ParcelObserver> Sim<'_, O> {
             // No sort station, no bags: the parcel clears export and boards on its own.
             let g = self.new_group();
             self.groups[g as usize].push(p);
-            let stream = self.parcels[p as usize].stream as usize;
+            let stream = self.stream[p as usize] as usize;
             self.export(now, g, stream);
         }
     }
 
     pub(super) fn bag_parcel(&mut self, now: f64, p: u32) {
-        let s = self.parcels[p as usize].stream as usize;
+        let s = self.stream[p as usize] as usize;
         let Some(stream) = self.streams.get_mut(s) else {
             // No route from this hub (validation prevents it): the parcel cannot go on.
             self.out.oversize_refused += 1;
-            self.free.push(p);
+            self.free_parcel(p);
             return;
         };
         match stream.bag.push(now, p) {
@@ -70,13 +71,16 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let ready = now + clearance;
         let mut load = [0.0; 3];
         for &p in &self.groups[g as usize] {
-            let q = &mut self.parcels[p as usize];
-            q.export_done = ready;
+            let q = &self.parcels[p as usize];
             load[0] += 1.0;
             load[1] += q.weight;
             load[2] += q.volume;
         }
-        self.bag_info[g as usize] = (self.bags_closed, load);
+        self.bag_info[g as usize] = BagInfo {
+            number: self.bags_closed,
+            ready,
+            load,
+        };
         self.bags_closed += 1;
         if ready >= self.warmup && ready <= self.horizon {
             let n = self.groups[g as usize].len() as u64;
@@ -106,7 +110,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
         } else {
             self.beyond_horizon += n;
         }
-        self.free.extend_from_slice(&self.groups[g as usize]);
+        for i in 0..self.groups[g as usize].len() {
+            self.free_parcel(self.groups[g as usize][i]);
+        }
         self.free_group(g);
     }
 }

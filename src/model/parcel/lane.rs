@@ -3,8 +3,12 @@
 //! and arrival at the other end.
 
 use super::sort::sort_by_time;
-use super::{Event, ParcelObserver, Sim};
+use super::{BagInfo, Event, NO_DRAWS, ParcelObserver, Sim};
 use crate::scenario::network::{Node, Routing};
+
+/// Parcels warmed at once before their visits at an arrival: well within the second-level
+/// cache, and fewer than the processor keeps addresses of pages for.
+const WARM_CHUNK: usize = 512;
 
 /// How many departures ahead routing looks for room, at most.
 const LOOKAHEAD_DEPARTURES: usize = 1000;
@@ -14,7 +18,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// it waits in the lane's `clearing` and joins the boarding line, in the order of that
     /// time, just before the next departure, the same order as one event per bag would give.
     pub(super) fn join_lane(&mut self, ready: f64, g: u32, l: usize) {
-        let load = self.bag_info[g as usize].1;
+        let load = self.bag_info[g as usize].load;
         let lane = &mut self.lanes[l];
         if !lane.timetable.fits(load) {
             self.refuse(ready, g);
@@ -39,9 +43,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.free_group(g);
             return;
         };
-        let s = self.parcels[first as usize].stream as usize;
+        let s = self.stream[first as usize] as usize;
         let rule = &w.routing[self.streams[s].route];
-        let load = self.bag_info[g as usize].1;
+        let load = self.bag_info[g as usize].load;
         let lanes = rule.lanes();
         let fitting: Vec<usize> = lanes
             .iter()
@@ -82,10 +86,27 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.lanes[chosen].out.overflow_received += u64::from(n);
         }
         if let Node::Gateway(gw) = w.lanes[chosen].to {
+            self.warm(&self.groups[g as usize]);
+            let mut x = 0u64;
+            for &p in &self.groups[g as usize] {
+                let d = self.parcels[p as usize].draws;
+                if let Some(draws) = self.draws.get(d as usize) {
+                    x ^= draws.value.to_bits();
+                }
+            }
+            std::hint::black_box(x);
             for i in 0..self.groups[g as usize].len() {
                 let p = self.groups[g as usize][i];
-                self.parcels[p as usize].lane = chosen as u16;
-                self.assign_gateway(p, gw);
+                let q = &mut self.parcels[p as usize];
+                q.lane = chosen as u16;
+                let d = std::mem::replace(&mut q.draws, NO_DRAWS);
+                if d == NO_DRAWS {
+                    // Its gateway is known already (not a parcel of a rule's bag stream).
+                    continue;
+                }
+                self.free_draws.push(d);
+                let draws = self.draws[d as usize];
+                self.assign_gateway(p, gw, &draws);
             }
         }
         self.join_lane(now, g, chosen);
@@ -163,7 +184,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         lane.clearing.truncate(kept);
         sort_by_time(&mut self.at_gateway, &mut self.sort_scratch);
         for &(bits, g) in &self.at_gateway {
-            let load = self.bag_info[g as usize].1;
+            let load = self.bag_info[g as usize].load;
             lane.timetable.push(f64::from_bits(bits), g, load);
             lane.boarding_parcels += self.groups[g as usize].len() as u32;
         }
@@ -226,33 +247,32 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let group = self.new_group();
         let mut members = std::mem::take(&mut self.groups[group as usize]);
         for &b in &bags {
-            let bag = self.bag_info[b as usize].0;
+            let BagInfo { number, ready, .. } = self.bag_info[b as usize];
             let parcels = std::mem::take(&mut self.groups[b as usize]);
-            self.lanes[l].boarding_parcels -= parcels.len() as u32;
-            if let Some(&first) = parcels.first()
-                && observed
-            {
-                let ready = self.parcels[first as usize].export_done;
-                self.lanes[l]
-                    .out
-                    .wait
-                    .record_n(now - ready, parcels.len() as u64);
+            let n = parcels.len() as u64;
+            let lane = &mut self.lanes[l];
+            lane.boarding_parcels -= n as u32;
+            if ready > cutoff + 1e-9 {
+                lane.out.cutoff_violations += n;
             }
+            if observed && n > 0 {
+                lane.out.wait.record_n(now - ready, n);
+            }
+            self.warm(&parcels);
             for &p in &parcels {
                 let q = &mut self.parcels[p as usize];
-                if q.export_done > cutoff + 1e-9 {
-                    self.lanes[l].out.cutoff_violations += 1;
-                }
                 let freight = q.weight * spec.cost_per_kg;
-                q.cost[5] += freight;
                 if observed {
                     self.lanes[l].out.freight_cost += freight;
                 }
                 if outbound {
-                    self.observer.boarded(bag, q.export_done, now);
+                    // Its freight is charged again at delivery, from its lane and weight.
+                    self.observer.boarded(number, ready, now);
                     if q.channel == crate::scenario::parcel::Channel::PreArrival {
                         self.lodge_electronic(now, p);
                     }
+                } else {
+                    q.spent += freight;
                 }
             }
             members.extend_from_slice(&parcels);
@@ -301,8 +321,11 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 if now >= self.warmup {
                     self.gateways[g].out.arrived += members.len() as u64;
                 }
-                for &p in &members {
-                    self.at_gateway_arrival(now, g, p);
+                for chunk in members.chunks(WARM_CHUNK) {
+                    self.warm(chunk);
+                    for &p in chunk {
+                        self.at_gateway_arrival(now, g, p);
+                    }
                 }
             }
             Node::Hub(_) => {

@@ -156,7 +156,7 @@ pub const COSTS: [&str; 6] = [
 #[derive(Clone, Copy, Debug)]
 enum Event {
     Order { platform: u32 },
-    FirstMileDone { p: u32 },
+    FirstMileDone { p: u32, hub: u32 },
     ServiceEnd { station: u32, p: u32 },
     CapacityChange { station: u32 },
     BagTimeout { stream: u32, generation: u64 },
@@ -175,38 +175,25 @@ enum Event {
 }
 
 /// A parcel in flight: its attributes, where it is going and the milestones it has reached.
+///
+/// Two cache lines, laid out so that the visits to many parcels at once (a bag out of export,
+/// a departure, an arrival) read and write the first only: with millions of parcels in flight
+/// nearly every visit is a miss, and the misses are what a replication's time goes into.
+/// What the parcel does not need after its gateway is known (declared value and the draws its
+/// regime reads) is decided then, or kept in [`Draws`] until it is; costs are recomputed at
+/// delivery from what happened ([`Sim::costs`]).
 #[derive(Clone, Copy, Debug)]
+#[repr(C, align(64))]
 struct Parcel {
-    ordered: f64,
-    /// When it entered its current station; after delivery, when it was delivered.
-    entered: f64,
-    export_done: f64,
-    arrived: f64,
-    lodged: f64,
-    assessed: f64,
-    doc_done: f64,
-    inspected: f64,
-    paid: f64,
+    // First line: the fields of the visits to bags, departures and arrivals.
     weight: f64,
     volume: f64,
-    /// Declared value, in the reporting currency.
-    value: f64,
-    /// Duty and VAT, in the reporting currency (set when its gateway is known).
-    duty: f64,
-    vat: f64,
-    u_channel: f64,
-    u_risk: f64,
-    u_annual: f64,
-    u_mismatch: f64,
-    u_physical: f64,
-    u_seize: f64,
-    u_return: f64,
-    /// Costs so far by category of [`COSTS`], in the reporting currency.
-    cost: [f64; 6],
-    platform: u16,
+    /// When its current step began: at the depot, its gate-out; on its way back, its
+    /// delivery.
+    since: f64,
+    arrived: f64,
+    lodged: f64,
     hub: u16,
-    /// Its bag stream at the hub: the lane or the routing rule its bag is made for.
-    stream: u16,
     lane: u16,
     gateway: u16,
     mode: Mode,
@@ -221,6 +208,54 @@ struct Parcel {
     matched: bool,
     /// Released within the run (or refused or seized: out of customs).
     released: bool,
+    /// Its documents do not match (three-document match), decided with its gateway.
+    mismatch: bool,
+    /// Sent on from X-ray to physical inspection, if red; decided with its gateway.
+    physical: bool,
+    /// Seized at physical inspection, if inspected; decided with its gateway.
+    seize: bool,
+    /// It will be returned once delivered (its platform's return share).
+    returns: bool,
+    /// Inspection steps it went through, for its costs: documentary check, X-ray, physical.
+    doc_checked: bool,
+    xrayed: bool,
+    inspected_physically: bool,
+    // Second line.
+    ordered: f64,
+    assessed: f64,
+    doc_done: f64,
+    /// Duty and VAT, in the reporting currency (set when its gateway is known).
+    duty: f64,
+    vat: f64,
+    /// Storage charged at release, in the reporting currency; on a return, the return's cost
+    /// so far.
+    spent: f64,
+    platform: u16,
+    /// Times the paper desk handled its declaration (1 + reworks).
+    paper_handlings: u16,
+    /// Its entry in `Sim::draws` until its gateway is known; `NO_DRAWS` after.
+    draws: u32,
+}
+
+/// `Parcel::draws` of a parcel whose gateway is known.
+const NO_DRAWS: u32 = u32::MAX;
+
+const _: () = assert!(std::mem::size_of::<Parcel>() == 128);
+const _: () = assert!(std::mem::offset_of!(Parcel, ordered) == 64);
+
+/// The declared value and the draws of a parcel's order that its gateway's regime reads, kept
+/// while its gateway is not known (a bag routed when it is out of export clearance).
+#[derive(Clone, Copy, Debug)]
+#[repr(align(64))]
+struct Draws {
+    /// Declared value, in the reporting currency.
+    value: f64,
+    u_channel: f64,
+    u_risk: f64,
+    u_annual: f64,
+    u_mismatch: f64,
+    u_physical: f64,
+    u_seize: f64,
 }
 
 struct StationState {
@@ -388,6 +423,17 @@ struct BagStream {
     bag: Batcher,
 }
 
+/// A bag (a group on its way to a departure): what its parcels share.
+#[derive(Clone, Copy, Debug, Default)]
+struct BagInfo {
+    /// Bags are numbered from 0 in the order they close; `u64::MAX` for a return.
+    number: u64,
+    /// Out of export clearance (a return: handed back) [h].
+    ready: f64,
+    /// Parcels, kg, m³.
+    load: [f64; 3],
+}
+
 /// A lane's departures and the bags waiting for them.
 struct LaneState {
     timetable: Timetable,
@@ -434,6 +480,13 @@ struct Sim<'a, O: ParcelObserver> {
     cal: Calendar<Event>,
     parcels: Vec<Parcel>,
     free: Vec<u32>,
+    /// Per parcel slot, its bag stream at the hub (the lane or the routing rule its bag is made
+    /// for): apart from the parcel, two bytes a slot, so that the sort, the parcel's first
+    /// visit since its order, finds it in cache where the parcel is not.
+    stream: Vec<u16>,
+    /// The draws of parcels whose gateway is not known yet, slots reused through `free_draws`.
+    draws: Vec<Draws>,
+    free_draws: Vec<u32>,
     stations: Vec<Option<StationState>>,
     /// Per hub, its sort station's index in `stations`.
     sort_station: Vec<usize>,
@@ -459,8 +512,8 @@ struct Sim<'a, O: ParcelObserver> {
     gateways: Vec<GatewayState>,
     /// Per market, the gateway that clears its bonded (1210) stock: the first in the file.
     bonded_gateway: Vec<usize>,
-    /// Per group used as a bag: (the bag's number, its load).
-    bag_info: Vec<(u64, [f64; 3])>,
+    /// Per group used as a bag: its number, when it is out of export clearance, its load.
+    bag_info: Vec<BagInfo>,
     /// Bags closed so far (the next bag's number).
     bags_closed: u64,
     /// Room for the bags boarding a departure, and for sorting bags by the time they reach
@@ -480,6 +533,13 @@ struct Sim<'a, O: ParcelObserver> {
     /// Sums over parcels delivered after the warm-up, network-wide, as in `GatewayState`.
     sums: [f64; 8],
     out: ParcelReplication,
+}
+
+thread_local! {
+    /// The parcel slots of this thread's last replication, kept for its next one: a
+    /// replication fills hundreds of megabytes of slots, and taking fresh memory from the
+    /// system for each one costs a page fault every 4 KiB (a sixth of a replication's time).
+    static SLOTS: std::cell::Cell<Vec<Parcel>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Runs replication `index` of a parcel-world scenario.
@@ -670,8 +730,15 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             horizon: scenario.run.horizon_h.unwrap_or(f64::INFINITY),
             warmup: scenario.run.warmup_h,
             cal: Calendar::with_capacity(4096),
-            parcels: Vec::new(),
+            parcels: {
+                let mut slots = SLOTS.take();
+                slots.clear();
+                slots
+            },
             free: Vec::new(),
+            stream: Vec::new(),
+            draws: Vec::new(),
+            free_draws: Vec::new(),
             stations,
             sort_station,
             order_rngs: w
@@ -800,7 +867,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn dispatch(&mut self, now: f64, ev: Event) {
         match ev {
             Event::Order { platform } => self.order_window(now, platform as usize),
-            Event::FirstMileDone { p } => self.at_hub(now, p),
+            Event::FirstMileDone { p, hub } => self.at_hub(now, p, hub as usize),
             Event::ServiceEnd { station, p } => self.service_end(now, station as usize, p),
             Event::CapacityChange { station } => self.capacity_change(now, station as usize),
             Event::BagTimeout { stream, generation } => {
@@ -826,9 +893,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 q.lodged = now;
                 q.assessed = now;
                 q.doc_done = now;
-                q.inspected = now;
-                q.paid = now;
-                self.release(now, p);
+                self.release(now, p, now);
             }
             Event::GateOut { p } => {
                 let g = self.parcels[p as usize].gateway as usize;
@@ -850,7 +915,47 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
             None => {
                 self.parcels.push(parcel);
+                self.stream.push(u16::MAX);
                 (self.parcels.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Frees parcel `p`'s slot (and its draws, if its gateway was never known): nothing more
+    /// happens to it.
+    fn free_parcel(&mut self, p: u32) {
+        let d = self.parcels[p as usize].draws;
+        if d != NO_DRAWS {
+            self.free_draws.push(d);
+            self.parcels[p as usize].draws = NO_DRAWS;
+        }
+        self.free.push(p);
+    }
+
+    /// Reads both cache lines of each parcel of `slots`, and nothing else, so that their
+    /// misses overlap: the visit that follows, one parcel at a time with draws and events
+    /// between them, then finds each parcel in cache instead of waiting for memory at every
+    /// one. With millions of parcels in flight, a parcel visited again hours later is almost
+    /// never in cache, and these waits were most of a replication's time.
+    fn warm(&self, slots: &[u32]) {
+        let mut x = 0u64;
+        for &p in slots {
+            let q = &self.parcels[p as usize];
+            x ^= q.weight.to_bits() ^ q.ordered.to_bits();
+        }
+        std::hint::black_box(x);
+    }
+
+    /// A slot of `draws`, filled.
+    fn new_draws(&mut self, draws: Draws) -> u32 {
+        match self.free_draws.pop() {
+            Some(d) => {
+                self.draws[d as usize] = draws;
+                d
+            }
+            None => {
+                self.draws.push(draws);
+                (self.draws.len() - 1) as u32
             }
         }
     }
@@ -859,7 +964,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn new_group(&mut self) -> u32 {
         self.free_groups.pop().unwrap_or_else(|| {
             self.groups.push(Vec::new());
-            self.bag_info.push((0, [0.0; 3]));
+            self.bag_info.push(BagInfo::default());
             (self.groups.len() - 1) as u32
         })
     }
@@ -1074,6 +1179,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 self.out.returns.cost += lane.out.fixed_cost;
             }
         }
+        let mut slots = std::mem::take(&mut self.parcels);
+        slots.clear();
+        SLOTS.set(slots);
         self.out.hubs = std::mem::take(&mut self.hub_out);
         self.out.lanes = self.lanes.into_iter().map(|l| l.out).collect();
         self.out.gateways = self.gateways.into_iter().map(|g| g.out).collect();

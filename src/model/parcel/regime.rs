@@ -1,22 +1,25 @@
 //! The gateway's regime applied to a parcel once its gateway is known: declaration channel,
 //! risk channel, duty and VAT in the gateway's currency, and where they are collected.
 
-use super::{ParcelObserver, Sim};
+use super::{Draws, ParcelObserver, Sim};
 use crate::scenario::network::Gateway;
 use crate::scenario::parcel::{Channel, VatCollection};
 
 impl<O: ParcelObserver> Sim<'_, O> {
-    /// Parcel `p` will be cleared by gateway `g`: its channel, risk, duty and VAT follow from
-    /// the draws made at its order and the gateway's (or its platform's own) shares and rules.
-    pub(super) fn assign_gateway(&mut self, p: u32, g: usize) {
+    /// Parcel `p` will be cleared by gateway `g`: its channel, risk, duty and VAT, and whether
+    /// its documents mismatch, it goes on to physical inspection and is seized there, follow
+    /// from `draws` (made at its order) and the gateway's (or its platform's own) shares and
+    /// rules.
+    pub(super) fn assign_gateway(&mut self, p: u32, g: usize, draws: &Draws) {
         let gw = &self.w.gateways[g];
         let q = &mut self.parcels[p as usize];
+        let d = draws;
         let pl = &self.w.platforms[q.platform as usize];
         q.gateway = g as u16;
         let channel_cum = pl.channel_cum.as_ref().unwrap_or(&gw.import.channel_cum);
         q.channel = match channel_cum
             .iter()
-            .position(|&c| q.u_channel < c)
+            .position(|&c| d.u_channel < c)
             .unwrap_or(2)
         {
             0 => Channel::Paper,
@@ -24,10 +27,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
             _ => Channel::PreArrival,
         };
         // Value in the gateway's currency: the regime's thresholds and rates apply there.
-        let value = q.value / gw.fx;
-        let (duty, vat, general_trade) = taxes(gw, value, q.u_annual);
+        let value = d.value / gw.fx;
+        let (duty, vat, general_trade) = taxes(gw, value, d.u_annual);
         let risk_cum = pl.risk.as_ref().unwrap_or(&gw.import.risk);
-        let mut risk = risk_of(gw, risk_cum, q.u_risk, q.trusted);
+        let mut risk = risk_of(gw, risk_cum, d.u_risk, q.trusted);
         if general_trade && risk == 0 {
             // Over-limit retail orders go to general trade: their documents are checked.
             risk = 1;
@@ -35,6 +38,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
         q.risk = risk;
         q.duty = duty * gw.fx;
         q.vat = vat * gw.fx;
+        q.mismatch = d.u_mismatch < gw.rules.document_mismatch_rate;
+        q.physical = d.u_physical < gw.import.physical_share_of_red;
+        q.seize = d.u_seize < gw.import.seizure_rate;
         let r = &gw.regime;
         let collection = pl.collection.unwrap_or(r.vat_collection);
         q.due_at_border = match collection {

@@ -2,19 +2,19 @@
 //! back after a delay, to a local returns warehouse or on a lane back to origin, with duty and
 //! VAT refunded where the gateway's regime refunds them.
 
-use super::{Event, ParcelObserver, Sim};
+use super::{BagInfo, Event, ParcelObserver, Sim};
 use crate::scenario::network::ReturnPath;
 
 impl<O: ParcelObserver> Sim<'_, O> {
     pub(super) fn delivered(&mut self, at: f64, p: u32) {
-        let q = &self.parcels[p as usize];
-        let g = q.gateway as usize;
         self.out.delivered += 1;
         if at >= self.warmup {
-            let gs = &mut self.gateways[g];
+            let cost = self.costs(p);
+            let q = &self.parcels[p as usize];
+            let gs = &mut self.gateways[q.gateway as usize];
             gs.out.delivered += 1;
             gs.out.end_to_end.record(at - q.ordered);
-            for (k, c) in q.cost.iter().enumerate() {
+            for (k, c) in cost.iter().enumerate() {
                 if k != 4 {
                     gs.sums[k] += *c;
                 }
@@ -22,9 +22,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
             gs.sums[6] += q.duty;
             gs.sums[7] += q.vat;
         }
+        let q = &self.parcels[p as usize];
         let returns = self.w.platforms[q.platform as usize].returns.as_ref();
-        let Some(r) = returns.filter(|r| q.u_return < r.share) else {
-            self.free.push(p);
+        let Some(r) = returns.filter(|_| q.returns) else {
+            self.free_parcel(p);
             return;
         };
         // Sent back: handed to the carrier after a delay, then the return path.
@@ -33,12 +34,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
         self.out.returning += 1;
         let q = &mut self.parcels[p as usize];
-        q.entered = at;
-        q.cost = [0.0; 6];
+        q.since = at;
+        q.spent = 0.0;
         let handed = at + r.delay.sample(&mut self.rng_returns);
         match &r.path {
             ReturnPath::Local { handling, cost } => {
-                q.cost[5] = *cost;
+                q.spent = *cost;
                 let closed = handed + handling.sample(&mut self.rng_returns);
                 if closed <= self.horizon {
                     self.close_return(closed, p);
@@ -59,7 +60,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
     /// A return whose next step lies after the horizon: still on its way back at the end.
     fn open_at_horizon(&mut self, p: u32) {
         self.beyond_horizon += 1;
-        self.free.push(p);
+        self.free_parcel(p);
     }
 
     /// A returned parcel is handed back at the gateway that cleared it, for the lane back.
@@ -77,9 +78,12 @@ impl<O: ParcelObserver> Sim<'_, O> {
         };
         let g = self.new_group();
         self.groups[g as usize].push(p);
-        let q = &mut self.parcels[p as usize];
-        q.export_done = now;
-        self.bag_info[g as usize] = (u64::MAX, [1.0, q.weight, q.volume]);
+        let q = &self.parcels[p as usize];
+        self.bag_info[g as usize] = BagInfo {
+            number: u64::MAX,
+            ready: now,
+            load: [1.0, q.weight, q.volume],
+        };
         self.join_lane(now, g, l);
     }
 
@@ -92,13 +96,13 @@ impl<O: ParcelObserver> Sim<'_, O> {
             let regime = &self.w.gateways[q.gateway as usize].regime;
             let r = &mut self.out.returns;
             r.closed += 1;
-            r.time.record(at - q.entered);
-            r.cost += q.cost.iter().sum::<f64>();
+            r.time.record(at - q.since);
+            r.cost += q.spent;
             if regime.refund_on_return {
                 r.duty_refunded += q.duty;
                 r.vat_refunded += q.vat;
             }
         }
-        self.free.push(p);
+        self.free_parcel(p);
     }
 }

@@ -5,18 +5,20 @@ use super::{DEPOT, DOC, Event, PAPER, PHYS, ParcelObserver, SORT, Sim, XRAY};
 use crate::engine::Admission;
 
 impl<O: ParcelObserver> Sim<'_, O> {
+    /// Parcel `p` joins station `s` at `now`. The station's line keeps when each parcel
+    /// joined it, so the parcel itself is not read here: a parcel out of the first mile is
+    /// not in cache, and the sort is its next visit.
     pub(super) fn enter_station(&mut self, now: f64, s: usize, p: u32) {
-        self.parcels[p as usize].entered = now;
         let Some(st) = self.stations[s].as_mut() else {
             return;
         };
         if st.station.arrive(now, p, 0) == Admission::Start {
-            self.start_service(now, s, p);
+            self.start_service(now, s, p, now);
         }
     }
 
-    fn start_service(&mut self, now: f64, s: usize, p: u32) {
-        let entered = self.parcels[p as usize].entered;
+    /// Parcel `p`, at station `s` since `entered`, starts its service at `now`.
+    fn start_service(&mut self, now: f64, s: usize, p: u32, entered: f64) {
         let Some(st) = self.stations[s].as_mut() else {
             return;
         };
@@ -62,7 +64,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         };
         let (kind, node) = (st.kind, st.node as usize);
         if let Some(next) = st.station.finish(now) {
-            self.start_service(now, s, next.entity);
+            self.start_service(now, s, next.entity, next.since);
         }
         match kind {
             SORT => self.bag_parcel(now, p),
@@ -89,7 +91,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             .as_mut()
             .and_then(|st| st.station.start_next(now))
         {
-            self.start_service(now, s, w.entity);
+            self.start_service(now, s, w.entity, w.since);
         }
         if let Some(at) = next {
             self.cal
