@@ -22,16 +22,19 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let target = precision_target(&precision);
     files.check()?;
     check_out(out.as_deref())?;
-    let shard = split.shard;
-    if (shard.is_some() || split.resume) && out.is_none() {
+    split.check()?;
+    let planning = !split.emit.is_empty();
+    let shard = split.shard.is_some() || planning;
+    if (shard || split.resume) && out.is_none() {
         return Err(Failure::Input(
-            "--shard and --resume keep work units in a folder: give it with --out DIR".to_string(),
+            "--shard, --resume and --emit keep work units in a folder: give it with --out DIR"
+                .to_string(),
         ));
     }
-    if (shard.is_some() || split.resume) && target.is_some() {
-        return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or resumed".to_string()));
+    if (shard || split.resume) && target.is_some() {
+        return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or --emit, or resumed".to_string()));
     }
-    if shard.is_some() && how.auto_warmup() {
+    if shard && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
     let mut extra = how.overrides();
@@ -53,7 +56,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         restart(&pb);
         chosen = Some(choice);
     }
-    let mut output = match (&out, shard.is_some() || split.resume) {
+    let mut output = match (&out, shard || split.resume) {
         (Some(dir), true) => {
             let bytes = read_scenario(&scenario.file)?;
             let job = experiment::units::JobSpec {
@@ -66,6 +69,20 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
                 replications: sc.run.replications,
                 seed: sc.run.seed,
             };
+            if planning {
+                let mut args = vec!["run".to_string()];
+                args.extend(scenario.to_args());
+                return super::plan_job(
+                    &job,
+                    &scenario.file,
+                    args,
+                    &how,
+                    dir,
+                    &split,
+                    &files,
+                    &bytes,
+                );
+            }
             let scenarios = [sc];
             match super::run_job(&job, &scenarios, &bytes, dir, &split, workers)? {
                 Some(store) => experiment::output_of(
