@@ -481,6 +481,58 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_task_gets_the_options_it_was_planned_with() {
+        let parse = |args: &[&str]| -> Cli {
+            Cli::try_parse_from(["clearsim"].iter().chain(args)).unwrap()
+        };
+        let given = [
+            "sweep",
+            "/s.toml",
+            "--set",
+            "a=1,2",
+            "--set",
+            "b=3",
+            "--zip",
+            "--reps",
+            "4",
+            "--seed",
+            "9",
+            "--threads",
+            "3",
+            "--warmup",
+            "12.5",
+            "--max-events",
+            "1000000000000",
+            "--max-memory",
+            "2.5",
+            "--quiet",
+            "--out",
+            "/o",
+        ];
+        let Command::Sweep(cmd) = parse(&given).command else {
+            panic!("a sweep")
+        };
+        let mut again = vec!["sweep".to_string(), absolute(&cmd.file)];
+        for s in &cmd.set {
+            again.extend(["--set".to_string(), s.clone()]);
+        }
+        again.push("--zip".to_string());
+        again.extend(cmd.how.to_args(3));
+        again.extend(["--out".to_string(), "/o".to_string()]);
+        let again: Vec<&str> = again.iter().map(String::as_str).collect();
+        assert_eq!(again, given, "the same words, in the same order");
+        let Command::Run(run) = parse(&["run", "/s.toml", "--set", "x=1"]).command else {
+            panic!("a run")
+        };
+        assert_eq!(run.scenario.to_args(), ["/s.toml", "--set", "x=1"]);
+        assert_eq!(
+            run.how.to_args(1),
+            ["--threads", "1", "--quiet"],
+            "defaults stay defaults"
+        );
+    }
+
+    #[test]
     fn numbers_are_checked_against_their_range() {
         assert_eq!(seed("9223372036854775807"), Ok(i64::MAX as u64));
         assert!(

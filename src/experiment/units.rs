@@ -877,6 +877,28 @@ mod tests {
     }
 
     #[test]
+    fn missing_tasks_are_named_as_ranges() {
+        assert_eq!(index_ranges(&[]), "");
+        assert_eq!(index_ranges(&[3]), "3");
+        assert_eq!(index_ranges(&[0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
+        let e = StoreError::Unfinished {
+            path: "job".into(),
+            count: 20,
+            missing: (0..12).collect(),
+            unfinished: vec![(15, 3, 4)],
+        };
+        let text = e.to_string();
+        assert!(text.contains("0/20, 1/20"), "{text}");
+        assert!(text.contains("and 2 more missing"), "{text}");
+        assert!(
+            text.contains("15/20 (3 of 4 units not written) unfinished"),
+            "{text}"
+        );
+        assert!(text.ends_with("task indices to re-run: 0-11,15"), "{text}");
+        assert_eq!(e.rerun_indices().unwrap().len(), 13);
+    }
+
+    #[test]
     fn shards_parse_and_partition_the_units() {
         let s: Shard = "1/3".parse().unwrap();
         assert_eq!(s.units(8), vec![1, 4, 7]);
