@@ -271,7 +271,8 @@ mod tests {
 
     #[test]
     fn slurm_arrays_that_are_not_0_to_n_minus_1_are_refused() {
-        let cases: [(&[(&str, &str)], Option<u64>, &str); 8] = [
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Env, Option<u64>, &str); 8] = [
             (
                 &[
                     ("SLURM_ARRAY_TASK_ID", "4"),

@@ -104,36 +104,43 @@ fn assert_same_files(a: &Path, b: &Path) {
     }
 }
 
-/// The variables of each scheduler for task `k` of `n`, and the extra flags it needs.
-fn conventions(
-    k: u64,
-    n: u64,
-) -> Vec<(&'static str, Vec<(&'static str, String)>, Vec<&'static str>)> {
+/// Scheduler variables given to a task.
+type Env = Vec<(&'static str, String)>;
+
+/// A scheduler's variables for one task, and the flags it needs besides `--shard auto`.
+struct Convention {
+    name: &'static str,
+    env: Env,
+    flags: Vec<&'static str>,
+}
+
+/// The variables of each scheduler for task `k` of `n`.
+fn conventions(k: u64, n: u64) -> Vec<Convention> {
     vec![
-        (
-            "Slurm",
-            vec![
+        Convention {
+            name: "Slurm",
+            env: vec![
                 ("SLURM_ARRAY_TASK_ID", k.to_string()),
                 ("SLURM_ARRAY_TASK_COUNT", n.to_string()),
                 ("SLURM_ARRAY_TASK_MIN", "0".to_string()),
                 ("SLURM_ARRAY_TASK_MAX", (n - 1).to_string()),
                 ("SLURM_ARRAY_TASK_STEP", "1".to_string()),
             ],
-            vec![],
-        ),
-        (
-            "Kubernetes",
-            vec![("JOB_COMPLETION_INDEX", k.to_string())],
-            vec!["--shards", "3"],
-        ),
-        (
-            "AWS Batch",
-            vec![
+            flags: vec![],
+        },
+        Convention {
+            name: "Kubernetes",
+            env: vec![("JOB_COMPLETION_INDEX", k.to_string())],
+            flags: vec!["--shards", "3"],
+        },
+        Convention {
+            name: "AWS Batch",
+            env: vec![
                 ("AWS_BATCH_JOB_ARRAY_INDEX", k.to_string()),
                 ("AWS_BATCH_JOB_ARRAY_SIZE", n.to_string()),
             ],
-            vec![],
-        ),
+            flags: vec![],
+        },
     ]
 }
 
@@ -145,11 +152,11 @@ fn shard_auto_under_slurm_kubernetes_and_aws_batch_merges_to_the_bytes_of_one_pr
     for (i, name) in ["Slurm", "Kubernetes", "AWS Batch"].iter().enumerate() {
         let shared = tmp.path().join(format!("shared-{i}"));
         for k in 0..3 {
-            let (found, env, extra) = conventions(k, 3).swap_remove(i);
-            assert_eq!(found, *name);
+            let c = conventions(k, 3).swap_remove(i);
+            assert_eq!(c.name, *name);
             let mut flags = vec!["--shard", "auto"];
-            flags.extend(extra);
-            let out = ok(clearsim(&sweep(&shared, &flags), &env));
+            flags.extend(c.flags);
+            let out = ok(clearsim(&sweep(&shared, &flags), &c.env));
             let err = stderr(&out);
             assert!(
                 err.contains(&format!("--shard auto: shard {k}/3 from")) && err.contains(name),
@@ -170,10 +177,10 @@ fn shard_auto_under_slurm_kubernetes_and_aws_batch_merges_to_the_bytes_of_one_pr
 fn shard_auto_refuses_a_missing_or_inconsistent_environment() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let v = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+    let v = |pairs: &[(&'static str, &str)]| -> Env {
         pairs.iter().map(|(k, v)| (*k, v.to_string())).collect()
     };
-    let cases: Vec<(Vec<(&str, String)>, Vec<&str>, &str)> = vec![
+    let cases: Vec<(Env, Vec<&str>, &str)> = vec![
         (v(&[]), vec![], "no scheduler's task index is set"),
         (
             v(&[("SLURM_JOB_ID", "41")]),
