@@ -1,5 +1,7 @@
-//! `--emit`: the files that submit a job to a scheduler as one array task per shard and a merge.
+//! `--emit`: the files that submit a sharded job to a scheduler.
 //!
+//! Slurm gets an array script (one task per shard), a merge script and a script submitting both;
+//! Kubernetes an Indexed Job manifest and a merge Job.
 //! Every task runs the same command line, `… --shards N --shard auto --out DIR --resume`: it
 //! takes its index from the scheduler, writes `DIR/shard-K`, and a re-run or retried task only
 //! does the units not yet written. `plan.json` keeps that command line so `merge` can say how to

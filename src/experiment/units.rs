@@ -4,7 +4,7 @@
 //! replication`. Each unit's complete result is stored in its own file, written atomically as
 //! soon as it is done, so a job killed halfway keeps what it finished and `--resume` does only the
 //! rest; a shard (`--shard K/N`) does the units with index ≡ K mod N, and `merge` puts shards
-//! together. Summaries are always computed from the units in index order, from results that
+//! together (each shard's folder, or the `shard-K` folders of one shared folder). Summaries are always computed from the units in index order, from results that
 //! round-trip bit for bit, so a merged or resumed job prints exactly what one process would.
 
 use std::collections::BTreeMap;

@@ -552,3 +552,74 @@ fn a_rerun_task_keeps_identical_units_and_refuses_different_ones() {
     ok(clearsim(&sweep(&d, &shard), &[]));
     assert_eq!(std::fs::read(unit(&d, 0)).unwrap(), before);
 }
+
+#[test]
+fn a_run_planned_with_emit_merges_to_the_run_of_one_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut args = strings(&[
+            "run",
+            &s(&repo("tests/fixtures/world-small.toml")),
+            "--set",
+            "run.horizon_h=96",
+            "--set",
+            "run.warmup_h=24",
+            "--reps",
+            "3",
+            "--seed",
+            "2",
+            "--quiet",
+            "--out",
+            &s(out),
+        ]);
+        args.extend(strings(extra));
+        args
+    };
+    let whole = tmp.path().join("whole");
+    ok(clearsim(&run(&whole, &[]), &[]));
+    let shared = tmp.path().join("job");
+    ok(clearsim(
+        &run(&shared, &["--emit", "slurm", "--shards", "3"]),
+        &[],
+    ));
+    let plan = plan(&shared);
+    assert_eq!(plan["args"][0].as_str(), Some("run"));
+    let mut task = list(&plan["args"]);
+    task.extend(strings(&[
+        "--shards",
+        "3",
+        "--shard",
+        "auto",
+        "--out",
+        &s(&shared),
+        "--resume",
+    ]));
+    for k in 0..3 {
+        let out = ok(clearsim(
+            &task,
+            &[("AWS_BATCH_JOB_ARRAY_INDEX", k.to_string())],
+        ));
+        assert!(out.stdout.is_empty(), "a task prints no summary");
+    }
+    let merged = tmp.path().join("merged");
+    ok(clearsim(
+        &strings(&["merge", &s(&shared), "--out", &s(&merged)]),
+        &[],
+    ));
+    for f in ["summary.json", "backlog.csv"] {
+        assert!(
+            std::fs::read(whole.join(f)).unwrap() == std::fs::read(merged.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+    refused(
+        &clearsim(
+            &run(
+                &shared,
+                &["--emit", "slurm", "--shards", "2", "--precision", "0.1"],
+            ),
+            &[],
+        ),
+        "--precision",
+    );
+}
