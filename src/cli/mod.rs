@@ -203,11 +203,16 @@ impl args::SplitArgs {
 
     /// The shard this process does, if any, and the folder it writes into: `out`, or for
     /// `--shard auto` `out/shard-K`, K and N read from the scheduler's environment (and said on
-    /// stderr).
-    fn resolve(
-        &self,
-        out: &std::path::Path,
-    ) -> Result<(Option<experiment::Shard>, std::path::PathBuf), Failure> {
+    /// stderr). With `--emit` nothing runs here: the shard is the largest task's, 0/N, whose
+    /// share the budget is checked against.
+    fn resolve(&self, out: &std::path::Path) -> Result<Placement, Failure> {
+        if !self.emit.is_empty() {
+            let count = self.shards.unwrap_or(1);
+            return Ok((
+                Some(experiment::Shard { index: 0, count }),
+                out.to_path_buf(),
+            ));
+        }
         match self.shard {
             None => Ok((None, out.to_path_buf())),
             Some(args::ShardArg::Fixed(s)) => Ok((Some(s), out.to_path_buf())),
@@ -229,19 +234,37 @@ impl args::SplitArgs {
     }
 }
 
-/// Runs the units of `job` that fall to `split`'s shard into the folder `out` (for `--shard
-/// auto`, its `shard-K` folder); returns the folder to read them from when the job is whole (no
-/// `--shard`), or `None` after telling how to merge.
+/// Where a process's units go: its shard (`None`: the whole job) and the folder it writes.
+type Placement = (Option<experiment::Shard>, std::path::PathBuf);
+
+/// The budget's estimate of `estimate`'s job for the shard of `placement`: a shard is held to
+/// its share of the events.
+fn for_shard(
+    estimate: experiment::budget::WorkEstimate,
+    placement: &Placement,
+    units: u64,
+) -> experiment::budget::WorkEstimate {
+    match placement.0 {
+        Some(s) => estimate.share(s.share(units)),
+        None => estimate,
+    }
+}
+
+/// Runs the units of `job` that fall to the shard of `placement` into its folder (for `--shard
+/// auto`, the `shard-K` folder of `out`); returns the folder to read them from when the job is
+/// whole (no `--shard`), or `None` after telling how to merge.
+#[allow(clippy::too_many_arguments)]
 fn run_job(
     job: &experiment::units::JobSpec,
     scenarios: &[Scenario],
     bytes: &[u8],
     out: &std::path::Path,
     split: &args::SplitArgs,
+    placement: Placement,
     workers: experiment::Workers<'_>,
 ) -> Result<Option<experiment::units::Store>, Failure> {
     use experiment::units::{Store, execute};
-    let (shard, dir) = split.resolve(out)?;
+    let (shard, dir) = placement;
     let whole = shard.unwrap_or(experiment::Shard::WHOLE);
     if whole.count > job.units().max(1) {
         return Err(Failure::Input(format!(

@@ -37,15 +37,18 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     if shard && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
+    let placement = match &out {
+        Some(dir) => split.resolve(dir)?,
+        None => (None, std::path::PathBuf::new()),
+    };
     let mut extra = how.overrides();
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
-    super::within_budget(
-        &how,
-        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64)),
-    )?;
+    let estimate =
+        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64));
+    super::within_budget(&how, super::for_shard(estimate, &placement, reps as u64))?;
     let mut chosen = None;
     if how.auto_warmup() {
         let choice = experiment::warmup::choose(&sc, workers)?;
@@ -84,7 +87,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
                 );
             }
             let scenarios = [sc];
-            match super::run_job(&job, &scenarios, &bytes, dir, &split, workers)? {
+            match super::run_job(&job, &scenarios, &bytes, dir, &split, placement, workers)? {
                 Some(store) => experiment::output_of(
                     &scenarios[0],
                     store.load_point(0, scenarios[0].run.replications)?,

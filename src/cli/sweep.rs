@@ -23,6 +23,7 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
     check_out(Some(&out))?;
     no_auto_warmup(&how, "sweep")?;
     split.check()?;
+    let placement = split.resolve(&out)?;
     let mut task_args = vec!["sweep".to_string(), absolute(&file)];
     for s in &set {
         task_args.extend(["--set".to_string(), s.clone()]);
@@ -65,17 +66,15 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
         .map(|sc| clearsim::experiment::budget::estimate(sc, &shape))
         .reduce(|a, b| a.followed_by(b));
     if let Some(estimate) = estimate {
-        super::within_budget(
-            &how,
-            estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64),
-        )?;
+        let estimate = estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64);
+        super::within_budget(&how, super::for_shard(estimate, &placement, job.units()))?;
     }
     if !split.emit.is_empty() {
         return super::plan_job(&job, &file, task_args, &how, &out, &split, &files, &bytes);
     }
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
-    let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, workers)? else {
+    let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, placement, workers)? else {
         return Ok(());
     };
     finish(&pb);

@@ -138,6 +138,14 @@ impl Shard {
     pub fn units(&self, total: u64) -> Vec<u64> {
         (self.index..total).step_by(self.count as usize).collect()
     }
+
+    /// The share (0 to 1) of a job of `total` units that falls to this shard.
+    pub fn share(&self, total: u64) -> f64 {
+        if total == 0 || self.index >= total {
+            return 0.0;
+        }
+        (total - self.index).div_ceil(self.count) as f64 / total as f64
+    }
 }
 
 impl std::str::FromStr for Shard {

@@ -292,6 +292,33 @@ fn shard_auto_refuses_a_missing_or_inconsistent_environment() {
     );
 }
 
+#[test]
+fn a_task_is_held_to_its_share_of_the_work_budget() {
+    // The whole sweep is about 1.9e6 events; a third of it fits 1e6, the whole does not.
+    let tmp = tempfile::tempdir().unwrap();
+    let budget = ["--max-events", "1e6"];
+    refused(
+        &clearsim(&sweep(&tmp.path().join("whole"), &budget), &[]),
+        "more than the budget of 1.00e6",
+    );
+    let mut flags = budget.to_vec();
+    flags.extend(["--shard", "auto"]);
+    let env = vec![
+        ("SLURM_ARRAY_TASK_ID", "2".to_string()),
+        ("SLURM_ARRAY_TASK_COUNT", "3".to_string()),
+    ];
+    ok(clearsim(&sweep(&tmp.path().join("job"), &flags), &env));
+    assert!(tmp.path().join("job/shard-2/units/u0000005.bin").exists());
+    // Planning checks the largest task's share.
+    let plan = |n: &str| {
+        let mut flags = budget.to_vec();
+        flags.extend(["--emit", "slurm", "--shards", n]);
+        clearsim(&sweep(&tmp.path().join(format!("plan-{n}")), &flags), &[])
+    };
+    refused(&plan("1"), "more than the budget");
+    ok(plan("3"));
+}
+
 /// The plan `--emit` wrote into `dir`.
 fn plan(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap()
