@@ -471,6 +471,36 @@ fn emit_writes_slurm_scripts_and_a_kubernetes_manifest_with_the_same_command_lin
         .collect();
     ok(clearsim(&merge_cmd[1..], &[]));
     assert_same_files(&whole, &shared.join("merged"));
+
+    // The folder now holds this job's shards: planning another job into it is refused, and so
+    // is a folder that Slurm's #SBATCH lines cannot name.
+    refused(
+        &clearsim(
+            &sweep(
+                &shared,
+                &[
+                    "--emit",
+                    "k8s",
+                    "--shards",
+                    "3",
+                    "--set",
+                    "run.horizon_h=97",
+                ],
+            ),
+            &[],
+        ),
+        "holds the results of another job",
+    );
+    refused(
+        &clearsim(
+            &sweep(
+                &tmp.path().join("a b"),
+                &["--emit", "slurm", "--shards", "3"],
+            ),
+            &[],
+        ),
+        "cannot hold spaces",
+    );
 }
 
 #[test]
