@@ -1,7 +1,7 @@
 //! Files that are either whole or absent: atomic writes, groups of result files published as one
 //! unit, checks of output paths before a long run, and the cleaning of what killed runs left.
 //!
-//! Every result file is written to a hidden temporary file beside it (`.NAME.PID.tmp`), flushed
+//! Every result file is written to a hidden temporary file beside it (`.NAME.NONCE.PID.tmp`), flushed
 //! to disk and renamed over the target, so a reader never sees half a file. A group of files that
 //! belong together (a run's `summary.json` and `backlog.csv`) is staged in a hidden folder and
 //! published with `summary.json` removed first and renamed into place last: whenever a
@@ -19,7 +19,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!(".{name}.{}.{}.tmp", nonce(), std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -32,6 +32,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     result
 }
 
+/// A part of a temporary name that tells apart two writers of one file with the same process id:
+/// tasks on two machines sharing a folder, or two pods that are both process 1.
+fn nonce() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos:x}-{}", WRITES.fetch_add(1, Ordering::Relaxed))
+}
+
 /// The folder a file is in (`.` for a bare name).
 fn folder_of(path: &Path) -> &Path {
     path.parent()
@@ -39,7 +50,7 @@ fn folder_of(path: &Path) -> &Path {
         .unwrap_or(Path::new("."))
 }
 
-/// The process id in a temporary name written by this module (`.NAME.PID.tmp` or
+/// The process id in a temporary name written by this module (`.NAME.NONCE.PID.tmp` or
 /// `.clearsim-staging.PID.tmp`), or `None` if `name` is not one.
 fn temporary_pid(name: &str) -> Option<u32> {
     let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
@@ -227,6 +238,10 @@ mod tests {
     #[test]
     fn temporary_names_are_recognised() {
         assert_eq!(temporary_pid(".summary.json.42.tmp"), Some(42));
+        assert_eq!(
+            temporary_pid(".summary.json.187c2d9a1f3e-0.42.tmp"),
+            Some(42)
+        );
         assert_eq!(temporary_pid(".clearsim-staging.7.tmp"), Some(7));
         assert_eq!(temporary_pid("summary.json"), None);
         assert_eq!(temporary_pid(".x.tmp"), None);

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use clearsim::experiment::budget::{Budget, JobShape};
-use clearsim::experiment::units::{MAX_REPLICATIONS, Shard};
+use clearsim::experiment::units::{MAX_REPLICATIONS, MAX_UNITS, Shard};
 
 /// Discrete-event simulation of cross-border e-commerce parcels: clearance times and costs,
 /// with 95% confidence intervals across replications.
@@ -98,7 +98,54 @@ pub struct RunArgs {
     pub max_memory: Option<f64>,
 }
 
+impl ScenarioArgs {
+    /// The arguments that give these options again: the file by its absolute path (for a task
+    /// started in another folder), then each `--set`.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = vec![absolute(&self.file)];
+        for s in &self.set {
+            args.extend(["--set".to_string(), s.clone()]);
+        }
+        args
+    }
+}
+
+/// `path` made absolute against the current folder (as given if that fails).
+pub fn absolute(path: &std::path::Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
 impl RunArgs {
+    /// The arguments that give these options again to an array task, which runs on `threads`
+    /// threads, quietly (no `--json`: a shard prints no summary).
+    pub fn to_args(&self, threads: usize) -> Vec<String> {
+        let mut args = Vec::new();
+        let mut flag = |name: &str, value: String| args.extend([name.to_string(), value]);
+        if let Some(n) = self.reps {
+            flag("--reps", n.to_string());
+        }
+        if let Some(s) = self.seed {
+            flag("--seed", s.to_string());
+        }
+        flag("--threads", threads.to_string());
+        match self.warmup {
+            Some(Warmup::Hours(h)) => flag("--warmup", h.to_string()),
+            Some(Warmup::Auto) => flag("--warmup", "auto".to_string()),
+            None => {}
+        }
+        if let Some(n) = self.max_events {
+            flag("--max-events", n.to_string());
+        }
+        if let Some(g) = self.max_memory {
+            flag("--max-memory", g.to_string());
+        }
+        args.push("--quiet".to_string());
+        args
+    }
+
     /// The work budget: the defaults, raised or lowered by `--max-events` and `--max-memory`.
     pub fn budget(&self) -> Budget {
         let mut budget = Budget::default();
@@ -169,12 +216,48 @@ pub struct PrecisionArgs {
 #[derive(clap::Args, Debug)]
 pub struct SplitArgs {
     /// Do only the work units (point × replication) with index ≡ K mod N and write them, with a
-    /// manifest, into `--out`; put the shards together with `clearsim merge`.
-    #[arg(long, value_name = "K/N", allow_hyphen_values = true, value_parser = shard)]
-    pub shard: Option<Shard>,
+    /// manifest, into `--out`; put the shards together with `clearsim merge`. `auto`: K and N
+    /// from the scheduler's array task (Slurm, a Kubernetes Indexed Job with `--shards N`, AWS
+    /// Batch), written into `--out`/shard-K, so every task can share one `--out`.
+    #[arg(long, value_name = "K/N|auto", allow_hyphen_values = true, value_parser = shard)]
+    pub shard: Option<ShardArg>,
     /// Reuse the units already finished in `--out` and do only the rest.
     #[arg(long)]
     pub resume: bool,
+    /// The job's shard count: with `--shard auto`, required on Kubernetes (which names no task
+    /// count) and checked against the scheduler's elsewhere; with `--emit`, the array's tasks.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = shard_count)]
+    pub shards: Option<u64>,
+    /// Run nothing: write into `--out` the files that submit the job as `--shards N` array tasks
+    /// and a merge after them: `slurm` (sbatch scripts), `k8s` (an Indexed Job manifest).
+    /// Repeatable.
+    #[arg(long, value_enum, value_name = "ENGINE")]
+    pub emit: Vec<Engine>,
+    /// With `--emit`: the most tasks running at once (Slurm's `%LIMIT`, Kubernetes'
+    /// `parallelism`; default: all).
+    #[arg(long, value_name = "TASKS", allow_negative_numbers = true, value_parser = shard_count)]
+    pub parallel: Option<u64>,
+    /// With `--emit k8s`: the container image, with `clearsim` on its PATH.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+}
+
+/// `--shard`: a fixed K/N, or `auto` from the scheduler's environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShardArg {
+    /// `--shard K/N`.
+    Fixed(Shard),
+    /// `--shard auto`.
+    Auto,
+}
+
+/// A scheduler `--emit` writes files for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Slurm: an sbatch array script, a merge script and a script that submits both.
+    Slurm,
+    /// Kubernetes: an Indexed Job manifest (with the scenario in a ConfigMap) and a merge Job.
+    K8s,
 }
 
 /// `clearsim run`.
@@ -380,13 +463,74 @@ fn warmup(s: &str) -> Result<Warmup, String> {
     }
 }
 
-fn shard(s: &str) -> Result<Shard, String> {
+fn shard(s: &str) -> Result<ShardArg, String> {
+    if s == "auto" {
+        return Ok(ShardArg::Auto);
+    }
     s.parse()
+        .map(ShardArg::Fixed)
+        .map_err(|e: String| format!("{e}, or --shard auto in a scheduler's array task"))
+}
+
+fn shard_count(s: &str) -> Result<u64, String> {
+    whole(s, 1, MAX_UNITS, " (at most the job's work units)")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_task_gets_the_options_it_was_planned_with() {
+        let parse = |args: &[&str]| -> Cli {
+            Cli::try_parse_from(["clearsim"].iter().chain(args)).unwrap()
+        };
+        let given = [
+            "sweep",
+            "/s.toml",
+            "--set",
+            "a=1,2",
+            "--set",
+            "b=3",
+            "--zip",
+            "--reps",
+            "4",
+            "--seed",
+            "9",
+            "--threads",
+            "3",
+            "--warmup",
+            "12.5",
+            "--max-events",
+            "1000000000000",
+            "--max-memory",
+            "2.5",
+            "--quiet",
+            "--out",
+            "/o",
+        ];
+        let Command::Sweep(cmd) = parse(&given).command else {
+            panic!("a sweep")
+        };
+        let mut again = vec!["sweep".to_string(), absolute(&cmd.file)];
+        for s in &cmd.set {
+            again.extend(["--set".to_string(), s.clone()]);
+        }
+        again.push("--zip".to_string());
+        again.extend(cmd.how.to_args(3));
+        again.extend(["--out".to_string(), "/o".to_string()]);
+        let again: Vec<&str> = again.iter().map(String::as_str).collect();
+        assert_eq!(again, given, "the same words, in the same order");
+        let Command::Run(run) = parse(&["run", "/s.toml", "--set", "x=1"]).command else {
+            panic!("a run")
+        };
+        assert_eq!(run.scenario.to_args(), ["/s.toml", "--set", "x=1"]);
+        assert_eq!(
+            run.how.to_args(1),
+            ["--threads", "1", "--quiet"],
+            "defaults stay defaults"
+        );
+    }
 
     #[test]
     fn numbers_are_checked_against_their_range() {

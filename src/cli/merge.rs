@@ -2,18 +2,19 @@
 //! would have written.
 
 use clearsim::experiment;
-use clearsim::experiment::units::{JobKind, gather};
+use clearsim::experiment::units::{JobKind, StoreError, gather, index_ranges};
 use clearsim::report;
 
 use super::Failure;
 use super::args::MergeCmd;
 use super::output::{check_out, emit, to_json, write_run, write_sweep};
+use super::plan::Plan;
 
 /// Runs `merge`.
 pub fn merge(cmd: MergeCmd) -> Result<(), Failure> {
     let MergeCmd { dirs, out, json } = cmd;
     check_out(Some(&out))?;
-    let shards = gather(&dirs)?;
+    let shards = gather(&dirs).map_err(|e| with_rerun_help(e, &dirs))?;
     let job = &shards.manifest.job;
     let scenarios = job
         .scenarios(&shards.scenario)
@@ -44,4 +45,21 @@ pub fn merge(cmd: MergeCmd) -> Result<(), Failure> {
             }
         }
     }
+}
+
+/// The refusal of a merge: when shards are missing or unfinished, followed by the commands
+/// that re-run their tasks (from the `plan.json` of `--emit`, when the folder has one).
+fn with_rerun_help(e: StoreError, dirs: &[std::path::PathBuf]) -> Failure {
+    let Some(indices) = e.rerun_indices() else {
+        return e.into();
+    };
+    let plan = dirs.first().and_then(|d| Plan::load(d));
+    let help = match plan {
+        Some(plan) => format!("\nre-run them:\n{}", plan.rerun_help(&indices)),
+        None => format!(
+            "\nre-run tasks {} of the array with the same command line (a task resumes the units it finished), or each shard K anywhere with the job's options and --shard K/N --out DIR --resume, DIR being its folder; then merge again",
+            index_ranges(&indices)
+        ),
+    };
+    Failure::Input(format!("{e}{help}"))
 }

@@ -6,6 +6,7 @@ mod check;
 mod compare;
 mod merge;
 pub mod output;
+mod plan;
 mod report;
 mod run;
 mod schema;
@@ -36,7 +37,9 @@ impl From<experiment::units::JobError> for Failure {
     fn from(e: experiment::units::JobError) -> Self {
         use experiment::units::{JobError, StoreError};
         match e {
-            JobError::Store(StoreError::Mismatch { .. }) => Failure::Input(e.to_string()),
+            JobError::Store(StoreError::Mismatch { .. } | StoreError::Unfinished { .. }) => {
+                Failure::Input(e.to_string())
+            }
             other => Failure::Run(other.to_string()),
         }
     }
@@ -171,18 +174,98 @@ fn no_auto_warmup(how: &args::RunArgs, verb: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Runs the units of `job` that fall to `shard` into the folder `out`; returns the folder to
-/// read them from when the job is whole (no `--shard`), or `None` after telling how to merge.
+impl args::SplitArgs {
+    /// Refuses, before any work, flags that do not go together: `--shards` without `--shard
+    /// auto` or `--emit`, `--emit` with `--shard`, and the options of `--emit` without it.
+    fn check(&self) -> Result<(), Failure> {
+        use args::ShardArg;
+        let emit = !self.emit.is_empty();
+        let refuse = |m: &str| Err(Failure::Input(m.to_string()));
+        match (self.shard, emit) {
+            (Some(_), true) => refuse(
+                "--emit writes the tasks' command line with --shard auto itself: drop --shard",
+            ),
+            (Some(ShardArg::Fixed(_)), false) if self.shards.is_some() => {
+                refuse("--shards N goes with --shard auto (or --emit); --shard K/N already names N")
+            }
+            (None, false) if self.shards.is_some() => {
+                refuse("--shards N goes with --shard auto or --emit")
+            }
+            (_, true) if self.shards.is_none() => {
+                refuse("--emit needs the number of array tasks: add --shards N")
+            }
+            (_, false) if self.parallel.is_some() || self.image.is_some() => {
+                refuse("--parallel and --image go with --emit")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The shard this process does, if any, and the folder it writes into: `out`, or for
+    /// `--shard auto` `out/shard-K`, K and N read from the scheduler's environment (and said on
+    /// stderr). With `--emit` nothing runs here: the shard is the largest task's, 0/N, whose
+    /// share the budget is checked against.
+    fn resolve(&self, out: &std::path::Path) -> Result<Placement, Failure> {
+        if !self.emit.is_empty() {
+            let count = self.shards.unwrap_or(1);
+            return Ok((
+                Some(experiment::Shard { index: 0, count }),
+                out.to_path_buf(),
+            ));
+        }
+        match self.shard {
+            None => Ok((None, out.to_path_buf())),
+            Some(args::ShardArg::Fixed(s)) => Ok((Some(s), out.to_path_buf())),
+            Some(args::ShardArg::Auto) => {
+                let found =
+                    experiment::array_task::shard_from_env(|k| std::env::var(k).ok(), self.shards)
+                        .map_err(Failure::Input)?;
+                let dir = experiment::units::shard_folder(out, found.shard.index);
+                output::note(&format!(
+                    "--shard auto: shard {}/{} from {}; writing {}",
+                    found.shard.index,
+                    found.shard.count,
+                    found.from,
+                    dir.display()
+                ));
+                Ok((Some(found.shard), dir))
+            }
+        }
+    }
+}
+
+/// Where a process's units go: its shard (`None`: the whole job) and the folder it writes.
+type Placement = (Option<experiment::Shard>, std::path::PathBuf);
+
+/// The budget's estimate of `estimate`'s job for the shard of `placement`: a shard is held to
+/// its share of the events.
+fn for_shard(
+    estimate: experiment::budget::WorkEstimate,
+    placement: &Placement,
+    units: u64,
+) -> experiment::budget::WorkEstimate {
+    match placement.0 {
+        Some(s) => estimate.share(s.share(units)),
+        None => estimate,
+    }
+}
+
+/// Runs the units of `job` that fall to the shard of `placement` into its folder (for `--shard
+/// auto`, the `shard-K` folder of `out`); returns the folder to read them from when the job is
+/// whole (no `--shard`), or `None` after telling how to merge.
+#[allow(clippy::too_many_arguments)]
 fn run_job(
     job: &experiment::units::JobSpec,
     scenarios: &[Scenario],
     bytes: &[u8],
     out: &std::path::Path,
     split: &args::SplitArgs,
+    placement: Placement,
     workers: experiment::Workers<'_>,
 ) -> Result<Option<experiment::units::Store>, Failure> {
     use experiment::units::{Store, execute};
-    let whole = split.shard.unwrap_or(experiment::Shard::WHOLE);
+    let (shard, dir) = placement;
+    let whole = shard.unwrap_or(experiment::Shard::WHOLE);
     if whole.count > job.units().max(1) {
         return Err(Failure::Input(format!(
             "--shard {}/{}: the job has only {} work unit(s), so N must be at most that",
@@ -191,14 +274,14 @@ fn run_job(
             job.units()
         )));
     }
-    let store = Store::create(out, job, whole, bytes)?;
+    let store = Store::create(&dir, job, whole, bytes)?;
     let units = store.manifest.units.clone();
     if split.resume {
         output::note(&format!(
             "resuming: {} of {} work units already done in {}",
             store.finished(),
             units.len(),
-            out.display()
+            dir.display()
         ));
     }
     execute(
@@ -209,20 +292,66 @@ fn run_job(
         &store,
         split.resume,
     )?;
-    match split.shard {
+    let merge = match split.shard {
+        Some(args::ShardArg::Auto) => format!(
+            "when every task is done: clearsim merge {} --out DIR",
+            out.display()
+        ),
+        _ => "when every shard is done: clearsim merge DIR… --out DIR".to_string(),
+    };
+    match shard {
         Some(s) => {
             output::note(&format!(
-                "shard {}/{}: {} of {} work units written to {}; when every shard is done: clearsim merge DIR… --out DIR",
+                "shard {}/{}: {} of {} work units written to {}; {merge}",
                 s.index,
                 s.count,
                 units.len(),
                 job.units(),
-                out.display()
+                dir.display()
             ));
             Ok(None)
         }
         None => Ok(Some(store)),
     }
+}
+
+/// `--emit`: plans `job` (whose verb and options are `args`) as `--shards N` array tasks
+/// writing into the shared folder `out`, and writes the files that submit it.
+#[allow(clippy::too_many_arguments)]
+fn plan_job(
+    job: &experiment::units::JobSpec,
+    scenario: &std::path::Path,
+    mut args: Vec<String>,
+    how: &args::RunArgs,
+    out: &std::path::Path,
+    split: &args::SplitArgs,
+    files: &args::ReportArgs,
+    bytes: &[u8],
+) -> Result<(), Failure> {
+    if files.wanted() {
+        return Err(Failure::Input(
+            "--report and --md cannot be planned: the array tasks and the merge write no report"
+                .to_string(),
+        ));
+    }
+    let threads = if how.threads > 0 { how.threads } else { 1 };
+    args.extend(how.to_args(threads));
+    let shards = split.shards.unwrap_or(1);
+    let plan = plan::plan(
+        job,
+        scenario,
+        args,
+        out,
+        shards,
+        split.parallel,
+        threads,
+        &split.emit,
+    )?;
+    let image = split
+        .image
+        .clone()
+        .unwrap_or_else(|| format!("clearsim:{}", env!("CARGO_PKG_VERSION")));
+    plan::emit(&plan, &image, bytes)
 }
 
 /// The workers of a verb: `threads` threads, advancing `pb`.

@@ -22,27 +22,33 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let target = precision_target(&precision);
     files.check()?;
     check_out(out.as_deref())?;
-    let shard = split.shard;
-    if (shard.is_some() || split.resume) && out.is_none() {
+    split.check()?;
+    let planning = !split.emit.is_empty();
+    let shard = split.shard.is_some() || planning;
+    if (shard || split.resume) && out.is_none() {
         return Err(Failure::Input(
-            "--shard and --resume keep work units in a folder: give it with --out DIR".to_string(),
+            "--shard, --resume and --emit keep work units in a folder: give it with --out DIR"
+                .to_string(),
         ));
     }
-    if (shard.is_some() || split.resume) && target.is_some() {
-        return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or resumed".to_string()));
+    if (shard || split.resume) && target.is_some() {
+        return Err(Failure::Input("--precision decides the number of replications as it goes: it cannot be split with --shard or --emit, or resumed".to_string()));
     }
-    if shard.is_some() && how.auto_warmup() {
+    if shard && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
+    let placement = match &out {
+        Some(dir) => split.resolve(dir)?,
+        None => (None, std::path::PathBuf::new()),
+    };
     let mut extra = how.overrides();
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
-    super::within_budget(
-        &how,
-        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64)),
-    )?;
+    let estimate =
+        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64));
+    super::within_budget(&how, super::for_shard(estimate, &placement, reps as u64))?;
     let mut chosen = None;
     if how.auto_warmup() {
         let choice = experiment::warmup::choose(&sc, workers)?;
@@ -53,7 +59,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         restart(&pb);
         chosen = Some(choice);
     }
-    let mut output = match (&out, shard.is_some() || split.resume) {
+    let mut output = match (&out, shard || split.resume) {
         (Some(dir), true) => {
             let bytes = read_scenario(&scenario.file)?;
             let job = experiment::units::JobSpec {
@@ -66,8 +72,22 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
                 replications: sc.run.replications,
                 seed: sc.run.seed,
             };
+            if planning {
+                let mut args = vec!["run".to_string()];
+                args.extend(scenario.to_args());
+                return super::plan_job(
+                    &job,
+                    &scenario.file,
+                    args,
+                    &how,
+                    dir,
+                    &split,
+                    &files,
+                    &bytes,
+                );
+            }
             let scenarios = [sc];
-            match super::run_job(&job, &scenarios, &bytes, dir, &split, workers)? {
+            match super::run_job(&job, &scenarios, &bytes, dir, &split, placement, workers)? {
                 Some(store) => experiment::output_of(
                     &scenarios[0],
                     store.load_point(0, scenarios[0].run.replications)?,

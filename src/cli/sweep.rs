@@ -4,7 +4,7 @@ use clearsim::experiment::sweep::{SetArg, grid, parse_set, summarize_sweep};
 use clearsim::experiment::units::{JobKind, JobSpec};
 use clearsim::report;
 
-use super::args::SweepCmd;
+use super::args::{SweepCmd, absolute};
 use super::output::{check_out, emit, to_json, write_sweep};
 use super::{Failure, finish, no_auto_warmup, progress_bar, read_scenario, run_job, workers};
 
@@ -22,6 +22,15 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
     files.check()?;
     check_out(Some(&out))?;
     no_auto_warmup(&how, "sweep")?;
+    split.check()?;
+    let placement = split.resolve(&out)?;
+    let mut task_args = vec!["sweep".to_string(), absolute(&file)];
+    for s in &set {
+        task_args.extend(["--set".to_string(), s.clone()]);
+    }
+    if zip {
+        task_args.push("--zip".to_string());
+    }
     let mut fixed = Vec::new();
     let mut axes = Vec::new();
     for arg in &set {
@@ -57,14 +66,15 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
         .map(|sc| clearsim::experiment::budget::estimate(sc, &shape))
         .reduce(|a, b| a.followed_by(b));
     if let Some(estimate) = estimate {
-        super::within_budget(
-            &how,
-            estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64),
-        )?;
+        let estimate = estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64);
+        super::within_budget(&how, super::for_shard(estimate, &placement, job.units()))?;
+    }
+    if !split.emit.is_empty() {
+        return super::plan_job(&job, &file, task_args, &how, &out, &split, &files, &bytes);
     }
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
-    let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, workers)? else {
+    let Some(store) = run_job(&job, &scenarios, &bytes, &out, &split, placement, workers)? else {
         return Ok(());
     };
     finish(&pb);

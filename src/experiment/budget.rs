@@ -236,6 +236,17 @@ impl WorkEstimate {
     }
 }
 
+impl WorkEstimate {
+    /// The part of the job that one shard does, `share` (0 to 1) of its units: that share of
+    /// the events and rows. Memory is left as it is, a bound (a shard holds at most what the
+    /// whole job would).
+    pub fn share(mut self, share: f64) -> WorkEstimate {
+        self.events *= share;
+        self.output_rows *= share;
+        self
+    }
+}
+
 /// Refuses an estimate over `budget`, saying by how much and how to raise the budget. A NaN
 /// estimate (from values too large to compute with) is refused too.
 pub fn check(estimate: &WorkEstimate, budget: &Budget) -> Result<(), BudgetError> {

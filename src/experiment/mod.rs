@@ -1,6 +1,7 @@
 //! Experiments on scenarios: replications run in parallel (to a precision target if asked),
 //! summarised across replications, and paired comparisons of two scenarios.
 
+pub mod array_task;
 pub mod budget;
 pub mod compare;
 pub mod headline;

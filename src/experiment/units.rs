@@ -4,7 +4,7 @@
 //! replication`. Each unit's complete result is stored in its own file, written atomically as
 //! soon as it is done, so a job killed halfway keeps what it finished and `--resume` does only the
 //! rest; a shard (`--shard K/N`) does the units with index ≡ K mod N, and `merge` puts shards
-//! together. Summaries are always computed from the units in index order, from results that
+//! together (each shard's folder, or the `shard-K` folders of one shared folder). Summaries are always computed from the units in index order, from results that
 //! round-trip bit for bit, so a merged or resumed job prints exactly what one process would.
 
 use std::collections::BTreeMap;
@@ -138,6 +138,14 @@ impl Shard {
     pub fn units(&self, total: u64) -> Vec<u64> {
         (self.index..total).step_by(self.count as usize).collect()
     }
+
+    /// The share (0 to 1) of a job of `total` units that falls to this shard.
+    pub fn share(&self, total: u64) -> f64 {
+        if total == 0 || self.index >= total {
+            return 0.0;
+        }
+        (total - self.index).div_ceil(self.count) as f64 / total as f64
+    }
 }
 
 impl std::str::FromStr for Shard {
@@ -202,6 +210,110 @@ pub enum StoreError {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// Shards of the job are missing or unfinished, so it cannot be merged yet.
+    #[error("{path}: {}", unfinished_message(*count, missing, unfinished))]
+    Unfinished {
+        /// The shared folder, or the first shard's folder.
+        path: String,
+        /// The job's shard count N.
+        count: u64,
+        /// Shards with no folder.
+        missing: Vec<u64>,
+        /// Shards with a folder but units not written: (index, units not written, units).
+        unfinished: Vec<(u64, u64, u64)>,
+    },
+}
+
+impl StoreError {
+    /// The task indices to re-run when shards are missing or unfinished, in order.
+    pub fn rerun_indices(&self) -> Option<Vec<u64>> {
+        match self {
+            StoreError::Unfinished {
+                missing,
+                unfinished,
+                ..
+            } => {
+                let mut all: Vec<u64> = missing
+                    .iter()
+                    .copied()
+                    .chain(unfinished.iter().map(|u| u.0))
+                    .collect();
+                all.sort_unstable();
+                Some(all)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Indices as ranges, e.g. `1-3,7,9-12` (also the form of `sbatch --array`).
+pub fn index_ranges(indices: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < indices.len() {
+        let start = indices[i];
+        let mut end = start;
+        while i + 1 < indices.len() && indices[i + 1] == end + 1 {
+            i += 1;
+            end = indices[i];
+        }
+        parts.push(if end == start {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    parts.join(",")
+}
+
+/// What [`StoreError::Unfinished`] says: which shards are missing, which unfinished, at most ten
+/// of each by name, and every task index to re-run.
+fn unfinished_message(count: u64, missing: &[u64], unfinished: &[(u64, u64, u64)]) -> String {
+    const SHOWN: usize = 10;
+    let more = |n: usize| {
+        if n > SHOWN {
+            format!(" and {} more", n - SHOWN)
+        } else {
+            String::new()
+        }
+    };
+    let mut parts = Vec::new();
+    if !missing.is_empty() {
+        let named: Vec<String> = missing
+            .iter()
+            .take(SHOWN)
+            .map(|k| format!("{k}/{count}"))
+            .collect();
+        parts.push(format!(
+            "shard(s) {}{} missing (no folder)",
+            named.join(", "),
+            more(missing.len())
+        ));
+    }
+    if !unfinished.is_empty() {
+        let named: Vec<String> = unfinished
+            .iter()
+            .take(SHOWN)
+            .map(|(k, left, all)| format!("{k}/{count} ({left} of {all} units not written)"))
+            .collect();
+        parts.push(format!(
+            "shard(s) {}{} unfinished",
+            named.join(", "),
+            more(unfinished.len())
+        ));
+    }
+    let mut all: Vec<u64> = missing
+        .iter()
+        .copied()
+        .chain(unfinished.iter().map(|u| u.0))
+        .collect();
+    all.sort_unstable();
+    format!(
+        "{}; task indices to re-run: {}",
+        parts.join("; "),
+        index_ranges(&all)
+    )
 }
 
 /// The first bytes of a unit file; the last 32 are the SHA-256 of all the others, so a flipped
@@ -414,10 +526,13 @@ impl Store {
     }
 
     fn unit_path(&self, unit: u64) -> PathBuf {
-        self.dir.join("units").join(format!("u{unit:07}.bin"))
+        unit_path(&self.dir, unit)
     }
 
-    /// Stores a finished unit, atomically.
+    /// Stores a finished unit, atomically. A unit already stored by an earlier attempt (a
+    /// re-run task, a retried pod) is kept if its bytes are the same, and refused if it is a
+    /// sound unit with other contents: the same job must give the same bytes wherever it runs.
+    /// A damaged file is replaced.
     pub fn save(&self, unit: u64, result: &UnitResult) -> Result<(), StoreError> {
         let path = self.unit_path(unit);
         let mut bytes = UNIT_MAGIC.to_vec();
@@ -427,6 +542,18 @@ impl Store {
         bytes.extend_from_slice(&body);
         let sum = Sha256::digest(&bytes);
         bytes.extend_from_slice(&sum);
+        match std::fs::read(&path) {
+            Ok(old) if old == bytes => return Ok(()),
+            Ok(_) if matches!(self.load(unit), Ok(Some(_))) => {
+                return Err(StoreError::Mismatch {
+                    path: path.display().to_string(),
+                    reason: format!(
+                        "unit {unit} was already written by another attempt of this job with other contents; clearsim gives the same bytes for the same job, so two builds or machines disagree (check that every task runs the same clearsim binary on the same platform), then delete this shard's folder and run it again"
+                    ),
+                });
+            }
+            _ => {}
+        }
         write_atomic(&path, &bytes).map_err(|e| io_err(&path, e))
     }
 
@@ -455,37 +582,48 @@ impl Store {
 
     /// A stored unit, or `None` if it has not been done.
     pub fn load(&self, unit: u64) -> Result<Option<UnitResult>, StoreError> {
-        let path = self.unit_path(unit);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io_err(&path, e)),
-        };
-        let bad = |why: &str| StoreError::Mismatch {
-            path: path.display().to_string(),
-            reason: format!("{why}; delete it and run with --resume to redo this unit"),
-        };
-        let id = self.manifest.job_id.as_bytes();
-        let head = UNIT_MAGIC.len() + id.len() + 8;
-        if bytes.len() < head + CHECKSUM_LEN || &bytes[..8] != UNIT_MAGIC {
-            return Err(bad("not a clearsim unit file"));
-        }
-        let (bytes, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
-        if Sha256::digest(bytes).as_slice() != sum {
-            return Err(bad(
-                "damaged: its checksum does not match its contents (a bit flipped on disk or in a copy)",
-            ));
-        }
-        if &bytes[8..8 + id.len()] != id {
-            return Err(bad("belongs to another job"));
-        }
-        if bytes[8 + id.len()..head] != unit.to_le_bytes() {
-            return Err(bad("holds another unit"));
-        }
-        postcard::from_bytes(&bytes[head..])
-            .map(Some)
-            .map_err(|e| bad(&format!("unreadable ({e})")))
+        load_unit(&self.dir, &self.manifest.job_id, unit)
     }
+}
+
+/// The file of `unit` in the results folder `dir`.
+fn unit_path(dir: &Path, unit: u64) -> PathBuf {
+    dir.join("units").join(format!("u{unit:07}.bin"))
+}
+
+/// The unit `unit` of job `job_id` stored in the folder `dir`, checked, or `None` if it has not
+/// been done.
+fn load_unit(dir: &Path, job_id: &str, unit: u64) -> Result<Option<UnitResult>, StoreError> {
+    let path = unit_path(dir, unit);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_err(&path, e)),
+    };
+    let bad = |why: &str| StoreError::Mismatch {
+        path: path.display().to_string(),
+        reason: format!("{why}; delete it and run with --resume to redo this unit"),
+    };
+    let id = job_id.as_bytes();
+    let head = UNIT_MAGIC.len() + id.len() + 8;
+    if bytes.len() < head + CHECKSUM_LEN || &bytes[..8] != UNIT_MAGIC {
+        return Err(bad("not a clearsim unit file"));
+    }
+    let (bytes, sum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
+    if Sha256::digest(bytes).as_slice() != sum {
+        return Err(bad(
+            "damaged: its checksum does not match its contents (a bit flipped on disk or in a copy)",
+        ));
+    }
+    if &bytes[8..8 + id.len()] != id {
+        return Err(bad("belongs to another job"));
+    }
+    if bytes[8 + id.len()..head] != unit.to_le_bytes() {
+        return Err(bad("holds another unit"));
+    }
+    postcard::from_bytes(&bytes[head..])
+        .map(Some)
+        .map_err(|e| bad(&format!("unreadable ({e})")))
 }
 
 /// Runs `units` of a job whose points are `scenarios` with `replications` each, in parallel,
@@ -527,28 +665,58 @@ pub enum JobError {
     Experiment(#[from] ExperimentError),
 }
 
+/// The folder of shard `index` inside a job's shared folder: where `--shard auto --out DIR`
+/// writes, and where `merge DIR` looks for the shards.
+pub fn shard_folder(shared: &Path, index: u64) -> PathBuf {
+    shared.join(format!("shard-{index}"))
+}
+
+/// The shard folders (`shard-K`) in `dir`, in index order, or `None` if `dir` is itself a
+/// results folder (it has a `manifest.json`).
+fn shard_folders(dir: &Path) -> Result<Option<Vec<PathBuf>>, StoreError> {
+    if dir.join("manifest.json").exists() {
+        return Ok(None);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|e| StoreError::Mismatch {
+        path: dir.display().to_string(),
+        reason: format!("{e}: not a results folder written by run/sweep --out or --shard"),
+    })?;
+    let mut found: Vec<(u64, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let k = name.strip_prefix("shard-")?.parse::<u64>().ok()?;
+            Some((k, e.path()))
+        })
+        .collect();
+    found.sort();
+    Ok(Some(found.into_iter().map(|(_, p)| p).collect()))
+}
+
 /// The shards of one job, checked to fit together: read their units with
-/// [`Shards::load_point`].
+/// [`Shards::load_point`]. Only each shard's folder is kept, not its manifest, so merging many
+/// shards holds one point's units at a time.
 #[derive(Debug)]
 pub struct Shards {
     /// The job's manifest (of the first folder).
     pub manifest: Manifest,
     /// The scenario file's bytes.
     pub scenario: Vec<u8>,
-    stores: Vec<Store>,
-    /// Which store holds each unit.
-    owner: Vec<usize>,
+    /// Each shard's folder, by shard index: unit `u` is in `folders[u mod N]`.
+    folders: Vec<PathBuf>,
 }
 
 impl Shards {
     /// The replications of point `p`, in order, from whichever shard holds them.
     pub fn load_point(&self, p: usize) -> Result<Vec<UnitResult>, StoreError> {
         let reps = self.manifest.job.replications as u64;
+        let count = self.folders.len() as u64;
         (p as u64 * reps..(p as u64 + 1) * reps)
             .map(|u| {
-                let s = &self.stores[self.owner[u as usize]];
-                s.load(u)?.ok_or_else(|| StoreError::Mismatch {
-                    path: s.dir.display().to_string(),
+                let dir = &self.folders[(u % count) as usize];
+                load_unit(dir, &self.manifest.job_id, u)?.ok_or_else(|| StoreError::Mismatch {
+                    path: dir.display().to_string(),
                     reason: format!("unit {u} was never finished: rerun that shard with --resume"),
                 })
             })
@@ -557,60 +725,70 @@ impl Shards {
 }
 
 /// Reads the results folders of the shards of one job and checks they fit together: same job
-/// and version, every shard present once, every unit present (each unit file
-/// is read, and checked, by [`Shards::load_point`], point by point).
+/// and version, split the same way, every shard present once with all its units (each unit file
+/// is read, and checked, by [`Shards::load_point`], point by point). A folder without a
+/// `manifest.json` is a job's shared folder: its `shard-K` folders are the shards. Missing or
+/// unfinished shards are refused with [`StoreError::Unfinished`], naming the task indices.
 pub fn gather(dirs: &[PathBuf]) -> Result<Shards, StoreError> {
     let mismatch = |path: &Path, reason: String| StoreError::Mismatch {
         path: path.display().to_string(),
         reason,
     };
-    let stores = dirs
-        .iter()
-        .map(|d| Store::open(d))
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(first) = stores.first() else {
+    let mut folders = Vec::new();
+    let mut shared = None;
+    for d in dirs {
+        match shard_folders(d)? {
+            None => folders.push(d.clone()),
+            Some(list) if list.is_empty() => {
+                return Err(mismatch(
+                    d,
+                    "has no manifest.json and no shard-K folders: give the folders written by run/sweep --out or --shard, or the shared --out folder of --shard auto (no task may have written its shard yet)".to_string(),
+                ));
+            }
+            Some(list) => {
+                shared.get_or_insert_with(|| d.clone());
+                folders.extend(list);
+            }
+        }
+    }
+    let Some(first_dir) = folders.first().cloned() else {
         return Err(mismatch(Path::new("merge"), "no folder given".to_string()));
     };
-    let m0 = &first.manifest;
-    let mut owner: BTreeMap<u64, usize> = BTreeMap::new();
-    let mut shards: BTreeMap<u64, &Path> = BTreeMap::new();
-    for (i, s) in stores.iter().enumerate() {
-        let m = &s.manifest;
-        if m.clearsim_version != env!("CARGO_PKG_VERSION") {
-            return Err(mismatch(
-                &s.dir,
-                format!(
-                    "written by clearsim {}, this is {}: merge with the version that ran the shards",
-                    m.clearsim_version,
-                    env!("CARGO_PKG_VERSION")
-                ),
-            ));
-        }
+    let first = Store::open(&first_dir)?;
+    let m0 = first.manifest.clone();
+    let mut by_index: BTreeMap<u64, PathBuf> = BTreeMap::new();
+    for d in &folders {
+        // One manifest at a time: it is checked against the first, then dropped.
+        let m = if *d == first_dir {
+            m0.clone()
+        } else {
+            Store::open(d)?.manifest
+        };
         if m.job_id != m0.job_id {
             return Err(mismatch(
-                &s.dir,
+                d,
                 format!(
                     "belongs to another job than {} (scenario, overrides, grid, replications or seed differ)",
-                    first.dir.display()
+                    first_dir.display()
                 ),
             ));
         }
         if m.shard.count != m0.shard.count {
             return Err(mismatch(
-                &s.dir,
+                d,
                 format!(
                     "is shard {}/{} but {} is shard {}/{}: all shards must split the job the same way",
                     m.shard.index,
                     m.shard.count,
-                    first.dir.display(),
+                    first_dir.display(),
                     m0.shard.index,
                     m0.shard.count
                 ),
             ));
         }
-        if let Some(other) = shards.insert(m.shard.index, &s.dir) {
+        if let Some(other) = by_index.insert(m.shard.index, d.clone()) {
             return Err(mismatch(
-                &s.dir,
+                d,
                 format!(
                     "shard {}/{} is given twice (also {})",
                     m.shard.index,
@@ -619,62 +797,32 @@ pub fn gather(dirs: &[PathBuf]) -> Result<Shards, StoreError> {
                 ),
             ));
         }
-        if m.units != m.shard.units(m.job.units()) {
-            return Err(mismatch(
-                &s.dir,
-                "its unit list does not match its shard".to_string(),
-            ));
-        }
-        for &u in &m.units {
-            if let Some(other) = owner.insert(u, i) {
-                return Err(mismatch(
-                    &s.dir,
-                    format!("unit {u} is also in {}", stores[other].dir.display()),
-                ));
-            }
+    }
+    let count = m0.shard.count;
+    let total = m0.job.units();
+    // Every given shard is below `count` (checked with its manifest).
+    let missing: Vec<u64> = (0..count).filter(|k| !by_index.contains_key(k)).collect();
+    let mut unfinished = Vec::new();
+    for (&k, d) in &by_index {
+        let units = Shard { index: k, count }.units(total);
+        let left = units.iter().filter(|&&u| !unit_path(d, u).exists()).count() as u64;
+        if left > 0 {
+            unfinished.push((k, left, units.len() as u64));
         }
     }
-    // Every given shard is below `count` (checked with its manifest), so this many are missing.
-    let absent = m0.shard.count - shards.len() as u64;
-    let shown: Vec<String> = (0..m0.shard.count)
-        .filter(|k| !shards.contains_key(k))
-        .take(10)
-        .map(|k| format!("{k}/{}", m0.shard.count))
-        .collect();
-    if !shown.is_empty() {
-        let more = absent - shown.len() as u64;
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        return Err(mismatch(
-            &first.dir,
-            format!(
-                "shard(s) {}{more} missing: give every shard's folder",
-                shown.join(", ")
-            ),
-        ));
+    if !missing.is_empty() || !unfinished.is_empty() {
+        return Err(StoreError::Unfinished {
+            path: shared.unwrap_or(first_dir).display().to_string(),
+            count,
+            missing,
+            unfinished,
+        });
     }
     let scenario = first.scenario_bytes()?;
-    let owner: Vec<usize> = (0..m0.job.units())
-        .map(|u| owner.get(&u).copied().ok_or(u))
-        .collect::<Result<_, _>>()
-        .map_err(|u| mismatch(&first.dir, format!("no shard holds unit {u}")))?;
-    for (u, &i) in owner.iter().enumerate() {
-        let s = &stores[i];
-        if !s.unit_path(u as u64).exists() {
-            return Err(mismatch(
-                &s.dir,
-                format!("unit {u} was never finished: rerun that shard with --resume"),
-            ));
-        }
-    }
     Ok(Shards {
-        manifest: m0.clone(),
+        manifest: m0,
         scenario,
-        stores,
-        owner,
+        folders: by_index.into_values().collect(),
     })
 }
 
@@ -734,6 +882,28 @@ mod tests {
         m.job.seed = 1;
         m.shard.count = 7;
         assert!(m.check().unwrap_err().contains("shard 1/7"));
+    }
+
+    #[test]
+    fn missing_tasks_are_named_as_ranges() {
+        assert_eq!(index_ranges(&[]), "");
+        assert_eq!(index_ranges(&[3]), "3");
+        assert_eq!(index_ranges(&[0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
+        let e = StoreError::Unfinished {
+            path: "job".into(),
+            count: 20,
+            missing: (0..12).collect(),
+            unfinished: vec![(15, 3, 4)],
+        };
+        let text = e.to_string();
+        assert!(text.contains("0/20, 1/20"), "{text}");
+        assert!(text.contains("and 2 more missing"), "{text}");
+        assert!(
+            text.contains("15/20 (3 of 4 units not written) unfinished"),
+            "{text}"
+        );
+        assert!(text.ends_with("task indices to re-run: 0-11,15"), "{text}");
+        assert_eq!(e.rerun_indices().unwrap().len(), 13);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 mod analytic_queues;
 mod calendars;
 mod cli;
+mod cluster;
 mod compare;
 mod conservation;
 mod determinism;
