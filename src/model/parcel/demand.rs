@@ -60,7 +60,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let mut t = now;
         let mut made = 0usize;
         loop {
-            if made % WARM_ORDERS == 0 {
+            if made.is_multiple_of(WARM_ORDERS) {
                 // The free slots the next orders will fill.
                 let free = &self.free[self.free.len().saturating_sub(WARM_ORDERS)..];
                 self.warm(free);

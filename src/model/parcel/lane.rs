@@ -244,8 +244,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 .sum();
             lane.out.left_behind += left as u64;
         }
+        // The departure's load is the list of its bags: they travel as they are.
         let group = self.new_group();
-        let mut members = std::mem::take(&mut self.groups[group as usize]);
+        let mut load_bags = std::mem::take(&mut self.groups[group as usize]);
+        let mut boarded = 0u64;
         for &b in &bags {
             let BagInfo { number, ready, .. } = self.bag_info[b as usize];
             let parcels = std::mem::take(&mut self.groups[b as usize]);
@@ -275,15 +277,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
                     q.spent += freight;
                 }
             }
-            members.extend_from_slice(&parcels);
+            boarded += n;
             self.groups[b as usize] = parcels;
-            self.free_group(b);
+            load_bags.push(b);
         }
         bags.clear();
         self.boarded_bags = bags;
         let lane = &mut self.lanes[l];
-        lane.in_transit += members.len() as u32;
-        lane.out.boarded_total += members.len() as u64;
+        lane.in_transit += boarded as u32;
+        lane.out.boarded_total += boarded;
         if lane.timetable.waiting() > 0 || next_ready.is_some() {
             let from = if lane.timetable.waiting() > 0 {
                 now
@@ -295,8 +297,13 @@ impl<O: ParcelObserver> Sim<'_, O> {
         } else {
             lane.departure_scheduled = false;
         }
-        let empty = members.is_empty();
-        self.groups[group as usize] = members;
+        let empty = boarded == 0;
+        if empty {
+            for &b in &load_bags {
+                self.free_group(b);
+            }
+        }
+        self.groups[group as usize] = load_bags;
         if empty {
             self.free_group(group);
         } else {
@@ -311,30 +318,43 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
+    /// The departure whose load is group `group` (a list of bags) arrives at the end of lane
+    /// `l`.
     pub(super) fn arrival(&mut self, now: f64, l: usize, group: u32) {
-        let members = std::mem::take(&mut self.groups[group as usize]);
-        self.lanes[l].in_transit -= members.len() as u32;
-        self.lanes[l].out.arrived_total += members.len() as u64;
-        match self.w.lanes[l].to {
-            Node::Gateway(g) => {
-                self.gateways[g].out.arrived_total += members.len() as u64;
-                if now >= self.warmup {
-                    self.gateways[g].out.arrived += members.len() as u64;
+        let bags = std::mem::take(&mut self.groups[group as usize]);
+        let n: u64 = bags
+            .iter()
+            .map(|&b| self.groups[b as usize].len() as u64)
+            .sum();
+        self.lanes[l].in_transit -= n as u32;
+        self.lanes[l].out.arrived_total += n;
+        if let Node::Gateway(g) = self.w.lanes[l].to {
+            self.gateways[g].out.arrived_total += n;
+            if now >= self.warmup {
+                self.gateways[g].out.arrived += n;
+            }
+        }
+        for &b in &bags {
+            let members = std::mem::take(&mut self.groups[b as usize]);
+            match self.w.lanes[l].to {
+                Node::Gateway(g) => {
+                    for chunk in members.chunks(WARM_CHUNK) {
+                        self.warm(chunk);
+                        for &p in chunk {
+                            self.at_gateway_arrival(now, g, p);
+                        }
+                    }
                 }
-                for chunk in members.chunks(WARM_CHUNK) {
-                    self.warm(chunk);
-                    for &p in chunk {
-                        self.at_gateway_arrival(now, g, p);
+                Node::Hub(_) => {
+                    for &p in &members {
+                        self.close_return(now, p);
                     }
                 }
             }
-            Node::Hub(_) => {
-                for &p in &members {
-                    self.close_return(now, p);
-                }
-            }
+            self.groups[b as usize] = members;
+            self.free_group(b);
         }
-        self.groups[group as usize] = members;
+        self.groups[group as usize] = bags;
         self.free_group(group);
     }
 }

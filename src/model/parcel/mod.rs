@@ -36,7 +36,9 @@
 
 use crossbeam_utils::CachePadded;
 
-use crate::engine::{Batcher, Calendar, Discipline, Station, Stream, StreamSeeder, Timetable};
+use crate::engine::{
+    Batcher, Calendar, Discipline, Slots, Station, Stream, StreamSeeder, Timetable,
+};
 use crate::scenario::Scenario;
 use crate::scenario::network::{Node, Routing};
 use crate::scenario::parcel::{Channel, Mode, ParcelWorld, StationSpec};
@@ -478,7 +480,7 @@ struct Sim<'a, O: ParcelObserver> {
     horizon: f64,
     warmup: f64,
     cal: Calendar<Event>,
-    parcels: Vec<Parcel>,
+    parcels: Slots<Parcel>,
     free: Vec<u32>,
     /// Per parcel slot, its bag stream at the hub (the lane or the routing rule its bag is made
     /// for): apart from the parcel, two bytes a slot, so that the sort, the parcel's first
@@ -523,8 +525,11 @@ struct Sim<'a, O: ParcelObserver> {
     sort_scratch: Vec<(u64, u32)>,
     /// Room for one hourly snapshot's counts.
     snapshot_scratch: Vec<u32>,
-    /// Groups of parcels that move together: a bag (from closing to boarding) or a departure's
-    /// load (from boarding to arrival); indices into it are reused through `free_groups`.
+    /// Groups that move together: a bag's parcels (from closing to arrival), or a departure's
+    /// load, the list of its bags (from boarding to arrival). Indices into it are reused
+    /// through `free_groups`, and each keeps its room: a bag's room is a bag's size whatever
+    /// the horizon, where a load copied into one list would grow every reused group to the
+    /// largest departure it ever carried.
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
     /// Parcels freed before the horizon although their next event lies after it (in the
@@ -539,7 +544,7 @@ thread_local! {
     /// The parcel slots of this thread's last replication, kept for its next one: a
     /// replication fills hundreds of megabytes of slots, and taking fresh memory from the
     /// system for each one costs a page fault every 4 KiB (a sixth of a replication's time).
-    static SLOTS: std::cell::Cell<Vec<Parcel>> = const { std::cell::Cell::new(Vec::new()) };
+    static SLOTS: std::cell::Cell<Slots<Parcel>> = const { std::cell::Cell::new(Slots::new()) };
 }
 
 /// Runs replication `index` of a parcel-world scenario.
@@ -1210,11 +1215,7 @@ mod tests {
                 let (now, ev) = sim.cal.pop().unwrap();
                 sim.dispatch(now, ev);
             }
-            in_flight.push((
-                sim.out.created,
-                sim.parcels.capacity(),
-                sim.rate_cache.len(),
-            ));
+            in_flight.push((sim.out.created, sim.parcels.len(), sim.rate_cache.len()));
         }
         assert!(in_flight[0].0 > 40_000, "{in_flight:?}");
         assert!(
