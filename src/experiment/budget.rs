@@ -477,7 +477,8 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
     }
     let in_flight = (ordered_in_window.min(busiest_per_h * sojourn) + held).min(parcels);
     let hours = horizon.ceil();
-    let rows = hours * crate::model::parcel::backlog_stages(world).len() as f64;
+    let snapshots = (hours / crate::model::parcel::backlog_every_h(Some(horizon))).ceil() + 1.0;
+    let rows = snapshots * crate::model::parcel::backlog_stages(world).len() as f64;
     // Hour-by-hour order rates of every platform, the backlog snapshots and the bag's buffer.
     let fixed_bytes = hours * world.platforms.len() as f64 * 8.0
         + rows * 12.0

@@ -348,20 +348,22 @@ fn unit_of(scenario: &Scenario, metric: &str) -> String {
     .map_or_else(String::new, |h| h.unit)
 }
 
-/// Total parcels waiting at each hour of a parcel-world replication.
+/// Total parcels waiting at each snapshot of a parcel-world replication, in time order (one a
+/// hour, or one every few hours in a long run).
 fn backlog_totals(unit: &UnitResult) -> Vec<f64> {
     let UnitResult::World(r) = unit else {
         return Vec::new();
     };
-    let hours = r
-        .backlog
-        .iter()
-        .map(|b| b.0 as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut total = vec![0.0; hours];
+    let mut total: Vec<f64> = Vec::new();
+    let mut last = None;
     for &(h, _, n) in &r.backlog {
-        total[h as usize] += n as f64;
+        if last != Some(h) {
+            total.push(0.0);
+            last = Some(h);
+        }
+        if let Some(t) = total.last_mut() {
+            *t += n as f64;
+        }
     }
     total
 }

@@ -117,6 +117,18 @@ pub fn backlog_stages(w: &ParcelWorld) -> Vec<String> {
     out
 }
 
+/// The most backlog snapshots a replication takes per stage: every hour up to this many hours,
+/// then every `k` hours, so that the backlog's memory does not grow with the horizon.
+pub const BACKLOG_POINTS: f64 = 2000.0;
+
+/// Hours between two backlog snapshots for a run of `horizon_h` (no horizon: every hour).
+pub fn backlog_every_h(horizon_h: Option<f64>) -> f64 {
+    match horizon_h {
+        Some(h) if h.is_finite() && h > BACKLOG_POINTS => (h / BACKLOG_POINTS).ceil(),
+        _ => 1.0,
+    }
+}
+
 /// True for one hub, one lane and one gateway: the chain of a file with singular sections.
 fn one_chain(w: &ParcelWorld) -> bool {
     w.hubs.len() == 1 && w.lanes.len() == 1 && w.gateways.len() == 1
@@ -337,7 +349,8 @@ pub struct ParcelReplication {
     pub max_departure_fill: f64,
     /// Parcels that boarded although they reached the gateway after the cut-off (must be 0).
     pub cutoff_violations: u64,
-    /// Backlog every hour: (hour, stage index in [`backlog_stages`], parcels waiting).
+    /// Backlog every [`backlog_every_h`] hours (every hour up to [`BACKLOG_POINTS`] hours):
+    /// (hour, stage index in [`backlog_stages`], parcels waiting).
     pub backlog: Vec<(u32, u16, u32)>,
     /// Clearance of every parcel released, warm-up included, in batches over time: what
     /// `--warmup auto` reads.
@@ -523,8 +536,10 @@ struct Sim<'a, O: ParcelObserver> {
     boarded_bags: Vec<u32>,
     at_gateway: Vec<(u64, u32)>,
     sort_scratch: Vec<(u64, u32)>,
-    /// Room for one hourly snapshot's counts.
+    /// Room for one snapshot's counts.
     snapshot_scratch: Vec<u32>,
+    /// Hours between two backlog snapshots.
+    snapshot_every_h: f64,
     /// Groups that move together: a bag's parcels (from closing to arrival), or a departure's
     /// load, the list of its bags (from boarding to arrival). Indices into it are reused
     /// through `free_groups`, and each keeps its room: a bag's room is a bag's size whatever
@@ -797,6 +812,7 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             at_gateway: Vec::new(),
             sort_scratch: Vec::new(),
             snapshot_scratch: Vec::new(),
+            snapshot_every_h: backlog_every_h(scenario.run.horizon_h),
             groups: Vec::new(),
             free_groups: Vec::new(),
             beyond_horizon: 0,
@@ -1031,8 +1047,9 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.out.backlog.push((hour, k as u16, n));
         }
         self.snapshot_scratch = counts;
-        if now + 1.0 <= self.horizon {
-            self.cal.schedule(now + 1.0, Event::Snapshot);
+        let next = now + self.snapshot_every_h;
+        if next <= self.horizon {
+            self.cal.schedule(next, Event::Snapshot);
         }
     }
 
@@ -1197,6 +1214,30 @@ impl<O: ParcelObserver> Sim<'_, O> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_run_keeps_at_most_backlog_points_snapshots() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/world-small.toml");
+        let sets = ["run.demand_multiplier=0.02".parse().unwrap()];
+        let mut sc = Scenario::load(&path, &sets).unwrap();
+        let world = sc.world.clone().unwrap();
+        let stages = backlog_stages(&world).len();
+        assert_eq!(backlog_every_h(Some(2000.0)), 1.0);
+        assert_eq!(backlog_every_h(None), 1.0);
+        assert_eq!(backlog_every_h(Some(2001.0)), 2.0);
+        sc.run.horizon_h = Some(5000.0);
+        let r = simulate_world(&sc, &world, 0);
+        let hours: Vec<u32> = r.backlog.iter().map(|b| b.0).collect();
+        assert_eq!(hours.len() % stages, 0);
+        let snapshots = hours.len() / stages;
+        assert!(
+            snapshots as f64 <= BACKLOG_POINTS + 1.0,
+            "{snapshots} snapshots"
+        );
+        assert!(hours.iter().all(|h| h % 3 == 0), "every 3 h for 5,000 h");
+        assert_eq!(hours.last(), Some(&4998));
+    }
 
     #[test]
     fn memory_does_not_grow_with_the_horizon() {
