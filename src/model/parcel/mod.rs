@@ -32,7 +32,13 @@
 //!   its times; a one-chain file keeps the stream names it always had, so its figures are
 //!   those of the one-chain model.
 //! - **Memory** is proportional to parcels in flight: rates are computed hour by hour, slots
-//!   are reused, and only the hourly backlog grows with the horizon.
+//!   are reused (in fixed chunks, [`Slots`]), a departure's load is the list of its bags, and
+//!   the backlog keeps at most [`BACKLOG_POINTS`] snapshots per stage.
+//! - **Speed** is memory: millions of parcels are in flight, so a parcel visited again hours
+//!   later is not in cache. A parcel is two cache lines (what many visits need in the
+//!   first), visits to a bag or a load warm its parcels first so that their misses overlap,
+//!   and what a visit only routes by (the hub, the bag stream) travels with the event or
+//!   beside the slots.
 
 use crossbeam_utils::CachePadded;
 
