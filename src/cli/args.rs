@@ -23,8 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and print its summary.
     Run(RunCmd),
-    /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
-    /// with its 95% CI, the relative change, and the CI independent seeds would have given.
+    /// Compare scenarios with common random numbers: A, B, the paired difference B − A with
+    /// its 95% CI, the relative change, and the CI independent seeds would have given. With
+    /// several alternatives (files, or `--alt KEY=VALUE` changes to A), each against A with
+    /// Bonferroni-adjusted CIs, and all ranked on the headline figure.
     Compare(CompareCmd),
     /// Run a scenario over a grid of values: `--set key=v1,v2,…` or `--set key=a..b:step`
     /// (repeatable; one value applies at every point). Writes `runs.csv`, `summary.csv` and
@@ -201,11 +203,24 @@ pub struct RunCmd {
 pub struct CompareCmd {
     /// Scenario A (the baseline).
     pub a: PathBuf,
-    /// Scenario B.
-    pub b: PathBuf,
-    /// Overrides applied to both files (see `run --help`). Repeatable.
+    /// The alternatives: one file B gives the two-way comparison B − A; several give each
+    /// against A with Bonferroni-adjusted CIs and a ranking of all options.
+    pub alternatives: Vec<PathBuf>,
+    /// Overrides applied to every file (see `run --help`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Start a new alternative: A with this change (add more with `--alt-set`). Repeatable:
+    /// each `--alt` is one more alternative, named by its changes.
+    #[arg(long = "alt", value_name = "KEY=VALUE")]
+    pub alt: Vec<String>,
+    /// Add a change to the latest `--alt` (or, before any `--alt`, to a first alternative):
+    /// one side only, where `--set` changes every side. Repeatable.
+    #[arg(long = "alt-set", value_name = "KEY=VALUE")]
+    pub alt_set: Vec<String>,
+    /// The `--alt` / `--alt-set` changes grouped into alternatives, in command-line order
+    /// (filled by [`parse`], which sees where each flag stood).
+    #[arg(skip)]
+    pub alt_groups: Vec<Vec<String>>,
     /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
     #[command(flatten)]
     pub how: RunArgs,
@@ -296,6 +311,38 @@ pub struct ReportCmd {
     /// The Markdown memo to write.
     #[arg(long, value_name = "FILE.md")]
     pub md: Option<PathBuf>,
+}
+
+/// Parses the command line: clap's derive, plus the grouping of `compare --alt/--alt-set` into
+/// alternatives, which needs the position of each flag.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Compare(c), Some(("compare", sub))) = (&mut cli.command, matches.subcommand())
+    {
+        c.alt_groups = alt_groups(sub);
+    }
+    Ok(cli)
+}
+
+/// `--alt` starts a group and `--alt-set` adds to the latest (or starts the first).
+fn alt_groups(m: &clap::ArgMatches) -> Vec<Vec<String>> {
+    let mut flags: Vec<(usize, bool, String)> = Vec::new();
+    for (id, starts) in [("alt", true), ("alt_set", false)] {
+        if let (Some(idx), Some(vals)) = (m.indices_of(id), m.get_many::<String>(id)) {
+            flags.extend(idx.zip(vals).map(|(i, v)| (i, starts, v.clone())));
+        }
+    }
+    flags.sort_by_key(|f| f.0);
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for (_, starts, value) in flags {
+        match groups.last_mut() {
+            Some(g) if !starts => g.push(value),
+            _ => groups.push(vec![value]),
+        }
+    }
+    groups
 }
 
 /// The most worker threads `--threads` accepts.

@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod compare;
 pub mod headline;
+pub mod many;
 pub mod network_summary;
 pub mod stress;
 pub mod summary;

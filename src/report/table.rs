@@ -534,6 +534,159 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     out
 }
 
+/// A plain-text table of a base against several alternatives: every option's headline figures
+/// side by side, each alternative's difference from the base with its Bonferroni-adjusted
+/// interval, and the ranking in words.
+pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "A = {} (the base)", m.base.name);
+    for (k, alt) in m.alternatives.iter().enumerate() {
+        let _ = writeln!(out, "{} = {}", k + 1, alt.scenario.name);
+    }
+    let unpaired: Vec<String> = m
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.paired)
+        .map(|(k, _)| (k + 1).to_string())
+        .collect();
+    let how = if unpaired.is_empty() {
+        format!(
+            "{} paired replications of every option, seed {}: every option draws the same parcels, so each difference is taken replication by replication (common random numbers).",
+            m.replications, m.seed
+        )
+    } else {
+        format!(
+            "{} replications of every option, seed {}. NOT PAIRED for {} (their demand differs from A's): those differences are of independent samples (Welch).",
+            m.replications,
+            m.seed,
+            unpaired.join(", ")
+        )
+    };
+    wrapped(&mut out, "", "", &how);
+    let all_warnings: Vec<Warning> = m
+        .comparisons
+        .iter()
+        .enumerate()
+        .flat_map(|(k, c)| {
+            c.warnings.iter().filter_map(move |w| {
+                // A's warnings appear in every comparison: keep them from the first only.
+                let from_a = w.message.starts_with("A (");
+                (k == 0 || !from_a).then(|| Warning {
+                    code: w.code,
+                    message: if from_a {
+                        w.message.clone()
+                    } else {
+                        w.message.replacen("B (", &format!("{} (", k + 1), 1)
+                    },
+                })
+            })
+        })
+        .collect();
+    warnings(&mut out, &all_warnings);
+    let Some(first) = m.comparisons.first() else {
+        return out;
+    };
+    let _ = writeln!(out);
+    let mut head = format!("  {:<26} {:>9}", "figure", "A");
+    for k in 0..m.alternatives.len() {
+        head.push_str(&format!(" {:>9}", k + 1));
+    }
+    let _ = writeln!(out, "{head}");
+    for (r, row) in first.rows.iter().enumerate() {
+        let u = row.unit.as_str();
+        let label = format!(
+            "{} [{}]",
+            short_metric(row.metric),
+            if u == "share" { "%" } else { u }
+        );
+        let mut line = format!("  {label:<26} {:>9}", cell(row.a.mean, u));
+        for c in &m.comparisons {
+            let v = c
+                .rows
+                .get(r)
+                .filter(|x| x.metric == row.metric)
+                .map_or("—".to_string(), |x| cell(x.b.mean, u));
+            line.push_str(&format!(" {v:>9}"));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out);
+    wrapped(
+        &mut out,
+        "",
+        "",
+        &format!(
+            "Differences from A, each with its 95% CI adjusted for {} comparisons ({}, each interval at level {:.4}):",
+            m.adjustment.comparisons, m.adjustment.method, m.adjustment.per_comparison_level
+        ),
+    );
+    compare_line(
+        &mut out,
+        [
+            "figure",
+            "option",
+            "",
+            "B − A",
+            "adjusted 95% CI",
+            "",
+            "change",
+        ],
+    );
+    for (r, row) in first.rows.iter().enumerate() {
+        for (k, c) in m.comparisons.iter().enumerate() {
+            let Some(x) = c.rows.get(r).filter(|x| x.metric == row.metric) else {
+                continue;
+            };
+            let u = x.unit.as_str();
+            let label = if k == 0 {
+                short_metric(x.metric).to_string()
+            } else {
+                String::new()
+            };
+            let adjusted = x.adjusted.as_ref();
+            let change = if u == "share" {
+                String::new()
+            } else {
+                format!("{:+.1}%", x.relative_change * 100.0)
+            };
+            compare_line(
+                &mut out,
+                [
+                    &label,
+                    &(k + 1).to_string(),
+                    "",
+                    &diff_cell(x.difference.mean, u, x.difference.mean),
+                    &diff_range(
+                        adjusted.map_or(x.difference.ci95, |a| a.ci95),
+                        u,
+                        x.difference.mean,
+                    ),
+                    if adjusted.is_some_and(|a| a.significant) {
+                        "*"
+                    } else {
+                        ""
+                    },
+                    &change,
+                ],
+            );
+        }
+    }
+    let _ = writeln!(out);
+    wrapped(&mut out, "Ranking:", "  ", &m.ranking.statement);
+    let _ = writeln!(out);
+    wrapped(
+        &mut out,
+        "",
+        "  ",
+        &format!(
+            "* the adjusted interval excludes 0: the difference is real even counting all {} comparisons. pp: percentage points. {} Stations and each comparison in full: --json.",
+            m.adjustment.comparisons, m.adjustment.covers
+        ),
+    );
+    out
+}
+
 /// A plain-text table of a sweep: one block per point, one line per headline figure.
 pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
     let mut out = String::new();

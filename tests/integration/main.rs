@@ -9,6 +9,7 @@ mod determinism;
 mod experiments;
 mod generative;
 mod intervals;
+mod many;
 mod network_figures;
 mod network_files;
 mod network_model;
