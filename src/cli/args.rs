@@ -235,12 +235,23 @@ pub struct CompareCmd {
 pub struct SweepCmd {
     /// The scenario file (TOML).
     pub file: PathBuf,
-    /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`. Repeatable.
+    /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`; arrays as
+    /// `'key=[3,15],[3,11,19]'` (quoted) or with `--list`. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUES")]
     pub set: Vec<String>,
+    /// One array value of a key, its items a bare comma list: `--list
+    /// linehaul.departures_h=3,15 --list linehaul.departures_h=3,11,19` sweeps that key over
+    /// [3, 15] and [3, 11, 19] (no brackets, so no quoting for the shell). Repeatable.
+    #[arg(long = "list", value_name = "KEY=ITEMS")]
+    pub list: Vec<String>,
     /// Pair the i-th values of every list instead of taking the full grid.
     #[arg(long)]
     pub zip: bool,
+    /// Difference every point from this one (paired, with its 95% CI) in summary.csv,
+    /// summary.json and the report: a point index (the `point` column), or `file` for the
+    /// point with the file's own values.
+    #[arg(long, value_name = "POINT|file")]
+    pub baseline: Option<String>,
     #[command(flatten)]
     pub how: RunArgs,
     /// The results folder (also keeps every finished unit, for `--resume` and `merge`).

@@ -65,6 +65,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
                 points: vec![Vec::new()],
                 replications: sc.run.replications,
                 seed: sc.run.seed,
+                baseline: None,
             };
             let scenarios = [sc];
             match super::run_job(&job, &scenarios, &bytes, dir, &split, workers)? {

@@ -708,15 +708,40 @@ pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
         let _ = writeln!(out, "\npoint {}: {}", p.index, at.join(", "));
         for m in &p.metrics {
             let label = format!("{} [{}]", m.metric, m.unit);
-            let _ = writeln!(
-                out,
-                "  {label:<34} {:>12.4} {:<26}",
+            let vs = match (&m.vs_baseline, s.baseline) {
+                (Some(d), Some(b)) => format!(
+                    " vs point {b}: {:+.4} {}{}",
+                    d.mean,
+                    ci(d.ci95),
+                    if d.significant { " *" } else { "" }
+                ),
+                _ => String::new(),
+            };
+            let line = format!(
+                "  {label:<34} {:>12.4} {:<26}{vs}",
                 m.level.mean,
                 ci(m.level.ci95)
             );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    sweep_baseline_note(&mut out, s);
     out
+}
+
+/// The closing line of a sweep's table when it has a baseline.
+fn sweep_baseline_note(out: &mut String, s: &crate::experiment::sweep::SweepSummary) {
+    if let Some(b) = s.baseline {
+        let _ = writeln!(out);
+        wrapped(
+            out,
+            "",
+            "  ",
+            &format!(
+                "vs point {b}: the point minus the baseline point {b}, paired replication by replication (the same seeds at every point), with its 95% CI; * it excludes 0. 95% CI: simulation noise only."
+            ),
+        );
+    }
 }
 
 /// A plain-text account of a stress search.

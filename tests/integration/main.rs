@@ -24,3 +24,4 @@ mod scenario_errors;
 mod schema;
 mod sources;
 mod support;
+mod sweep_baseline;
