@@ -36,6 +36,10 @@ pub enum Command {
     /// meets `--limit` and the system stays stable, with its 95% CI across replications, the
     /// bottleneck there and the time to drain the backlog after the peak.
     Stress(StressCmd),
+    /// One-at-a-time sensitivity: every value given with a plausible range (`{ value, low,
+    /// high }`) at its low and high end, the others at their values, each paired with the base
+    /// run (common random numbers); a tornado of the effects, largest first, with 95% CIs.
+    Sensitivity(SensitivityCmd),
     /// Put the folders of the shards of one run or sweep together: checks that they belong to
     /// the same job and that every unit is there once, then writes what one process would have.
     Merge(MergeCmd),
@@ -286,6 +290,17 @@ pub struct StressCmd {
     /// Also write `stress.json` into this folder, atomically.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
+/// `clearsim sensitivity`.
+#[derive(clap::Args, Debug)]
+pub struct SensitivityCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub how: RunArgs,
     #[command(flatten)]
     pub files: ReportArgs,
 }

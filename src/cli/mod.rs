@@ -9,6 +9,7 @@ pub mod output;
 mod report;
 mod run;
 mod schema;
+mod sensitivity;
 mod stress;
 mod sweep;
 
@@ -70,6 +71,7 @@ pub fn execute(command: Command) -> Result<(), Failure> {
         Command::Compare(c) => compare::compare(c),
         Command::Sweep(c) => sweep::sweep(c),
         Command::Stress(c) => stress::stress(c),
+        Command::Sensitivity(c) => sensitivity::sensitivity(c),
         Command::Merge(c) => merge::merge(c),
         Command::Check(c) => check::check(c),
         Command::Report(c) => report::report(c),

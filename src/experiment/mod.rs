@@ -6,6 +6,7 @@ pub mod compare;
 pub mod headline;
 pub mod many;
 pub mod network_summary;
+pub mod sensitivity;
 pub mod stress;
 pub mod summary;
 pub mod sweep;

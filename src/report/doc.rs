@@ -454,6 +454,8 @@ pub enum ResultDoc {
     Stress(Box<super::sweep_report::StressDoc>),
     /// `compare --json` of a base and several alternatives.
     Many(Box<super::many_report::ManyDoc>),
+    /// `sensitivity --json`.
+    Sensitivity(Box<super::sensitivity_report::SensitivityDoc>),
 }
 
 /// Reads a result document from JSON text, telling the two kinds apart by their keys: a
@@ -480,6 +482,15 @@ pub fn parse(text: &str, file: &str) -> Result<ResultDoc, DocError> {
         return Ok(ResultDoc::Stress(Box::new(
             super::sweep_report::parse_stress(text, file)?,
         )));
+    }
+    if object.get("kind").and_then(serde_json::Value::as_str) == Some("sensitivity") {
+        let doc: super::sensitivity_report::SensitivityDoc =
+            serde_json::from_str(text).map_err(|e| {
+                invalid(format!(
+                    "looks like a `clearsim sensitivity --json` document but {e}"
+                ))
+            })?;
+        return Ok(ResultDoc::Sensitivity(Box::new(doc)));
     }
     if object.contains_key("alternatives") && object.contains_key("ranking") {
         let doc: super::many_report::ManyDoc = serde_json::from_str(text).map_err(|e| {

@@ -9,6 +9,7 @@ pub mod many_report;
 pub mod network_report;
 pub mod page;
 pub mod run_report;
+pub mod sensitivity_report;
 pub mod sweep_report;
 pub mod table;
 pub mod words;
@@ -104,6 +105,16 @@ impl ReportInput {
         })
     }
 
+    /// The report input of a sensitivity analysis.
+    pub fn of_sensitivity(
+        result: &crate::experiment::sensitivity::Sensitivity,
+    ) -> Result<Self, ReportError> {
+        Ok(ReportInput {
+            doc: reparse(result)?,
+            backlogs: [None, None],
+        })
+    }
+
     /// The report input of a sweep (its `summary.json`).
     pub fn of_sweep(summary: &crate::experiment::sweep::SweepSummary) -> Result<Self, ReportError> {
         Ok(ReportInput {
@@ -151,6 +162,7 @@ impl ReportInput {
             doc::ResultDoc::Sweep(d) => sweep_report::build_sweep(d),
             doc::ResultDoc::Stress(d) => sweep_report::build_stress(d),
             doc::ResultDoc::Many(d) => many_report::build(d),
+            doc::ResultDoc::Sensitivity(d) => sensitivity_report::build(d),
         }
     }
 

@@ -744,6 +744,60 @@ fn sweep_baseline_note(out: &mut String, s: &crate::experiment::sweep::SweepSumm
     }
 }
 
+/// A plain-text table of a sensitivity analysis: the tornado as rows, largest swing first,
+/// each end's effect on the first headline figure with its 95% CI.
+pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — sensitivity of {} [{}]: {} uncertain input(s) at their low and high ends, {} runs × {} paired replications, seed {}",
+        r.scenario.name,
+        short_metric(r.metric),
+        r.unit,
+        r.inputs.len(),
+        r.runs,
+        r.replications,
+        r.seed
+    );
+    if let Some(b) = r.base.first() {
+        let _ = writeln!(
+            out,
+            "base: {} = {} {}",
+            short_metric(b.metric),
+            cell(b.level.mean, &b.unit),
+            range(b.level.ci95, |x| cell(x, &b.unit))
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {:<44} {:>15}  {:>9} {:<19} {:>9} {:<19}",
+        "input", "low → high", "at low", "95% CI", "at high", "95% CI"
+    );
+    for bar in &r.inputs {
+        let Some(e) = bar.effects.first() else {
+            continue;
+        };
+        let u = e.unit.as_str();
+        let d = |l: &Level| diff_cell(l.mean, u, l.mean);
+        let c = |l: &Level| diff_range(l.ci95, u, l.mean);
+        let ends = format!("{} → {}", words::plain(bar.low), words::plain(bar.high));
+        let line = format!(
+            "  {:<44} {:>15}  {:>9} {:<19} {:>9} {:<19}",
+            bar.key,
+            ends,
+            d(&e.at_low),
+            c(&e.at_low),
+            d(&e.at_high),
+            c(&e.at_high)
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out);
+    wrapped(&mut out, "", "  ", r.covers);
+    out
+}
+
 /// A plain-text account of a stress search.
 pub fn render_stress(r: &crate::experiment::stress::StressResult) -> String {
     use crate::experiment::stress::Outcome;
