@@ -25,3 +25,4 @@ mod schema;
 mod sources;
 mod support;
 mod sweep_baseline;
+mod uncertain;
