@@ -171,6 +171,24 @@ pub struct PrecisionArgs {
     pub max_reps: u32,
 }
 
+/// Propagating the uncertain inputs (`run`, `compare`).
+#[derive(clap::Args, Debug)]
+pub struct UncertaintyArgs {
+    /// Also run N Latin hypercube draws of the values given with a plausible range (`{ value,
+    /// low, high }`), each with all its replications, and report the 5–95% band of every
+    /// headline figure over them (with `compare`: of every difference, and how often its sign
+    /// holds), next to the 95% CI of simulation noise.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = draws)]
+    pub uncertainty: Option<usize>,
+}
+
+/// The most draws `--uncertainty` accepts.
+pub const MAX_DRAWS: u64 = 10_000;
+
+fn draws(s: &str) -> Result<usize, String> {
+    whole(s, 1, MAX_DRAWS, " (draws of the uncertain inputs)").map(|v| v as usize)
+}
+
 /// Splitting a job across processes and finishing interrupted ones.
 #[derive(clap::Args, Debug)]
 pub struct SplitArgs {
@@ -198,6 +216,8 @@ pub struct RunCmd {
     pub precision: PrecisionArgs,
     #[command(flatten)]
     pub split: SplitArgs,
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub files: ReportArgs,
 }
@@ -230,6 +250,8 @@ pub struct CompareCmd {
     pub how: RunArgs,
     #[command(flatten)]
     pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub files: ReportArgs,
 }

@@ -53,6 +53,7 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
         alt_groups,
         how,
         precision,
+        uncertainty,
         files,
         ..
     } = cmd;
@@ -93,9 +94,18 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
             .collect::<Result<Vec<_>, _>>()?;
         Ok((sa, alts))
     };
+    let draws = uncertainty.uncertainty.unwrap_or(0);
+    if draws > 0 && (options.len() > 1 || target.is_some()) {
+        return Err(Failure::Input(
+            "--uncertainty compares two scenarios with the file's replications: give one alternative, and no --precision".to_string(),
+        ));
+    }
     let (mut sa, mut alts) = load_all(&extra)?;
+    if draws > 0 && sa.uncertain.is_empty() && alts.iter().all(|s| s.uncertain.is_empty()) {
+        super::has_ranges(&sa)?;
+    }
     let reps = target.map_or(sa.run.replications, |t| t.max_replications);
-    let shape = how.shape(reps, 1 + how.auto_warmup() as u64);
+    let shape = how.shape(reps, 1 + how.auto_warmup() as u64 + draws as u64);
     // Every side's results are held at once, so their memory adds up too.
     let estimates: Vec<_> = std::iter::once(&sa)
         .chain(&alts)
@@ -133,6 +143,34 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
         let sb = alts.pop().expect("one alternative");
         let mut runs =
             experiment::compare::compare_runs(&sa, &sb, workers, target).map_err(kinds)?;
+        if draws > 0 {
+            let pair = super::pairing(&sa);
+            let va = super::variant_loader(&args_a, extra.clone(), pair.clone());
+            let vb = super::variant_loader(&options[0].args, extra.clone(), {
+                let mut p = options[0].changes.clone();
+                p.extend(pair);
+                p
+            });
+            let plain: Vec<(&'static str, f64)> = runs
+                .comparison
+                .rows
+                .iter()
+                .map(|r| (r.metric, r.difference.mean))
+                .collect();
+            let u = experiment::uncertainty::propagate_comparison(
+                &sa,
+                &sb,
+                draws,
+                [&va, &vb],
+                &plain,
+                workers,
+            )
+            .map_err(|e| match e {
+                experiment::uncertainty::UncertaintyError::Draw(d) => Failure::Input(d.to_string()),
+                other => Failure::Run(other.to_string()),
+            })?;
+            runs.comparison.uncertainty = Some(u);
+        }
         finish(&pb);
         runs.comparison.warmup = chosen;
         if how.json {

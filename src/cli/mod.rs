@@ -102,6 +102,46 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
     Ok(Scenario::load(&args.file, &overrides)?)
 }
 
+/// The scenario of `args` with `extra` overrides, then those a caller adds (an input's end, a
+/// draw), then `pair` (the seed and replications it must keep): what sensitivity and
+/// uncertainty vary.
+fn variant_loader(
+    args: &ScenarioArgs,
+    extra: Vec<String>,
+    pair: Vec<String>,
+) -> impl Fn(&[String]) -> Result<Scenario, ScenarioError> + '_ {
+    move |more: &[String]| {
+        let overrides = args
+            .set
+            .iter()
+            .chain(&extra)
+            .chain(more)
+            .chain(&pair)
+            .map(|a| a.parse::<Override>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Scenario::load(&args.file, &overrides)
+    }
+}
+
+/// The seed and replications of `s` as overrides: what pairs a variant with it.
+fn pairing(s: &Scenario) -> Vec<String> {
+    vec![
+        format!("run.seed={}", s.run.seed),
+        format!("run.replications={}", s.run.replications),
+    ]
+}
+
+/// Refuses `--uncertainty` on a scenario without a value with a range.
+fn has_ranges(s: &Scenario) -> Result<(), Failure> {
+    if s.uncertain.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: --uncertainty: no value has a plausible range, so there is nothing to draw; give one as key = {{ value = 0.05, low = 0.02, high = 0.10 }} (docs/scenario.md, uncertain inputs)",
+            s.origin
+        )));
+    }
+    Ok(())
+}
+
 /// Reads the scenario file's bytes.
 fn read_scenario(file: &std::path::Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(file).map_err(|e| Failure::Input(format!("{}: cannot read: {e}", file.display())))

@@ -17,6 +17,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         out,
         precision,
         split,
+        uncertainty,
         files,
     } = cmd;
     let target = precision_target(&precision);
@@ -34,14 +35,24 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     if shard.is_some() && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
+    if uncertainty.uncertainty.is_some() && (shard.is_some() || split.resume || target.is_some()) {
+        return Err(Failure::Input("--uncertainty runs its draws in one process with the file's replications: it cannot be combined with --shard, --resume or --precision".to_string()));
+    }
     let mut extra = how.overrides();
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
+    let draws = uncertainty.uncertainty.unwrap_or(0);
+    if draws > 0 {
+        super::has_ranges(&sc)?;
+    }
     super::within_budget(
         &how,
-        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64)),
+        experiment::budget::estimate(
+            &sc,
+            &how.shape(reps, 1 + how.auto_warmup() as u64 + draws as u64),
+        ),
     )?;
     let mut chosen = None;
     if how.auto_warmup() {
@@ -53,6 +64,8 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         restart(&pb);
         chosen = Some(choice);
     }
+    // Kept for the draws: the sharded path below takes the scenario and its overrides.
+    let for_draws = (draws > 0).then(|| (sc.clone(), extra.clone()));
     let mut output = match (&out, shard.is_some() || split.resume) {
         (Some(dir), true) => {
             let bytes = read_scenario(&scenario.file)?;
@@ -78,6 +91,19 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         }
         _ => experiment::run_with(&sc, workers, target)?,
     };
+    if let Some((sc, extra)) = for_draws {
+        let variant = super::variant_loader(&scenario, extra, super::pairing(&sc));
+        let u =
+            experiment::uncertainty::propagate(&sc, draws, &variant, workers).map_err(
+                |e| match e {
+                    experiment::uncertainty::UncertaintyError::Draw(d) => {
+                        Failure::Input(d.to_string())
+                    }
+                    other => Failure::Run(other.to_string()),
+                },
+            )?;
+        output.summary.uncertainty = Some(u);
+    }
     finish(&pb);
     output.summary.warmup = chosen;
     if let Some(dir) = &out {

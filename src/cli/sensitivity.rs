@@ -24,20 +24,7 @@ pub fn sensitivity(cmd: SensitivityCmd) -> Result<(), Failure> {
         &how,
         experiment::budget::estimate(&base, &how.shape(base.run.replications, runs)),
     )?;
-    let pair = [
-        format!("run.seed={}", base.run.seed),
-        format!("run.replications={}", base.run.replications),
-    ];
-    let variant = |end: &[String]| {
-        let overrides = extra.iter().chain(end).chain(&pair).cloned().collect();
-        load(&scenario, overrides).map_err(|f| match f {
-            Failure::Input(m) | Failure::Run(m) => clearsim::scenario::ScenarioError::Override {
-                path: String::new(),
-                arg: end.join(" "),
-                reason: m,
-            },
-        })
-    };
+    let variant = super::variant_loader(&scenario, extra, super::pairing(&base));
     let pb = progress_bar(how.quiet);
     let result = experiment::sensitivity::sensitivity(&base, &variant, workers(how.threads, &pb))
         .map_err(|e| match e {

@@ -148,6 +148,10 @@ pub struct Comparison {
     /// With `--warmup auto`: the larger of A's and B's chosen warm-ups, used for both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warmup: Option<super::warmup::WarmupChoice>,
+    /// With `--uncertainty N`: the range of each difference over plausible inputs and how often
+    /// its sign holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<super::uncertainty::CompareUncertainty>,
 }
 
 /// Why two scenarios cannot be compared.
@@ -460,6 +464,7 @@ pub(crate) fn comparison_of(
         warnings,
         precision,
         warmup: None,
+        uncertainty: None,
     }
 }
 

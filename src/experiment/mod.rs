@@ -10,6 +10,7 @@ pub mod sensitivity;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
+pub mod uncertainty;
 pub mod units;
 pub mod warmup;
 

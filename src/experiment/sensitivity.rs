@@ -147,12 +147,28 @@ fn ends(
                 key: input.key.clone(),
                 end,
                 x,
-                reason: e.to_string(),
+                reason: plain_reason(&e, &input.key),
             })?;
             out.push(s);
         }
     }
     Ok(out)
+}
+
+/// What the scenario says is wrong with an input's end, without the override it came from.
+fn plain_reason(e: &ScenarioError, key: &str) -> String {
+    let reason = match e {
+        ScenarioError::Override { reason, .. } => reason.clone(),
+        ScenarioError::Invalid { problems, .. } => problems
+            .iter()
+            .map(|p| p.reason.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    reason
+        .strip_prefix(&format!("`{key}`: "))
+        .map_or(reason.clone(), str::to_string)
 }
 
 /// Per replication, the value of every headline figure (name, unit, value).

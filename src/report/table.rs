@@ -279,6 +279,9 @@ pub fn render(s: &RunSummary) -> String {
     if let Some(net) = &s.network {
         network_block(&mut out, net);
     }
+    if let Some(u) = &s.uncertainty {
+        uncertainty_block(&mut out, u);
+    }
     out
 }
 
@@ -530,6 +533,9 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     }
     for r in c.not_differenced.iter().take(1) {
         wrapped(&mut out, "†", "  ", &format!("{}.", r.reason));
+    }
+    if let Some(u) = &c.uncertainty {
+        compare_uncertainty_block(&mut out, u);
     }
     out
 }
@@ -933,4 +939,74 @@ fn station_block(
             ],
         );
     }
+}
+
+/// The band of every headline figure over plausible inputs (`run --uncertainty N`).
+fn uncertainty_block(out: &mut String, u: &crate::experiment::uncertainty::Uncertainty) {
+    let _ = writeln!(out);
+    wrapped(
+        out,
+        "",
+        "",
+        &format!(
+            "Over plausible inputs: {} {} draws of {} uncertain input(s), each with all its replications.",
+            u.draws,
+            u.method,
+            u.inputs.len()
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34} {:>12} {:>12} {:>12}",
+        "figure", "5%", "median", "95%"
+    );
+    for b in &u.bands {
+        let _ = writeln!(
+            out,
+            "  {:<34} {:>12} {:>12} {:>12}",
+            format!("{} [{}]", short_metric(b.metric), b.unit),
+            cell(b.p5, &b.unit),
+            cell(b.p50, &b.unit),
+            cell(b.p95, &b.unit)
+        );
+    }
+    wrapped(out, "", "  ", u.covers);
+}
+
+/// The band of every difference over plausible inputs and how often its sign holds.
+fn compare_uncertainty_block(
+    out: &mut String,
+    u: &crate::experiment::uncertainty::CompareUncertainty,
+) {
+    let _ = writeln!(out);
+    wrapped(
+        out,
+        "",
+        "",
+        &format!(
+            "Over plausible inputs: {} {} draws of {} uncertain input(s), A and B at the same draw each time.",
+            u.draws,
+            u.method,
+            u.inputs.len()
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "  {:<26} {:>10} {:>10} {:>10}  {}",
+        "figure", "B − A 5%", "median", "95%", "sign of B − A holds"
+    );
+    for (b, d) in u.bands.iter().zip(&u.decisions) {
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>10} {:>10} {:>10}  {} of {} draws ({})",
+            short_metric(b.metric),
+            diff_cell(b.p5, &b.unit, b.p50),
+            diff_cell(b.p50, &b.unit, b.p50),
+            diff_cell(b.p95, &b.unit, b.p50),
+            d.same_sign,
+            d.draws,
+            words::percent(d.share)
+        );
+    }
+    wrapped(out, "", "  ", u.covers);
 }

@@ -224,3 +224,135 @@ fn shipped_placeholders_carry_ranges_with_their_sources_and_read_as_before() {
         assert!(set.uncertain.iter().all(|u| u.key != "linehaul.cutoff_h"));
     }
 }
+
+/// The M/M/1 of these tests (λ = 0.5/h) with its mean service time given as `service`.
+fn mm1_with(dir: &Path, service: &str) -> PathBuf {
+    edited(
+        dir,
+        "scenarios/validation/mm1.toml",
+        &[
+            (
+                "interarrival_h = { dist = \"exponential\", mean = 1.25 }",
+                "interarrival_h = { dist = \"exponential\", mean = 2.0 }",
+            ),
+            (
+                "service_h = { dist = \"exponential\", mean = 1.0 }",
+                &format!("service_h = {{ dist = \"exponential\", mean = {service} }}"),
+            ),
+            ("replications = 30", "replications = 6"),
+            ("horizon_h = 20000.0", "horizon_h = 5000.0"),
+            ("warmup_h = 2000.0", "warmup_h = 500.0"),
+        ],
+    )
+}
+
+#[test]
+fn uncertainty_of_zero_width_ranges_is_the_plain_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = mm1_with(dir.path(), "{ value = 1.0, low = 1.0, high = 1.0 }");
+    let file = f.to_str().unwrap();
+    let plain = clearsim_json(&["run", file, "--json"]);
+    let drawn = clearsim_json(&["run", file, "--json", "--uncertainty", "4"]);
+    let mean = plain["metrics"]["time_in_system_hours"]["mean"]
+        .as_f64()
+        .unwrap();
+    let band = &drawn["uncertainty"]["bands"][0];
+    assert_eq!(band["metric"], "time_in_system_hours.mean");
+    for q in ["p5", "p50", "p95"] {
+        assert_eq!(band[q].as_f64(), Some(mean), "{band}");
+    }
+    // The rest of the run's document is the plain run's.
+    let mut without = drawn.clone();
+    without.as_object_mut().unwrap().remove("uncertainty");
+    assert_eq!(without, plain);
+}
+
+#[test]
+fn uncertainty_draws_respect_the_ranges_and_repeat_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = mm1_with(
+        dir.path(),
+        "{ value = 1.0, low = 0.8, high = 1.2, shape = \"uniform\" }",
+    );
+    let file = f.to_str().unwrap();
+    let n = 10;
+    let a = clearsim_json(&[
+        "run",
+        file,
+        "--json",
+        "--uncertainty",
+        "10",
+        "--threads",
+        "1",
+    ]);
+    let b = clearsim_json(&[
+        "run",
+        file,
+        "--json",
+        "--uncertainty",
+        "10",
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(a, b);
+    let samples: Vec<f64> = a["uncertainty"]["samples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d[0].as_f64().unwrap())
+        .collect();
+    assert_eq!(samples.len(), n);
+    // A Latin hypercube: one draw in each tenth of [0.8, 1.2].
+    let mut strata: Vec<usize> = samples
+        .iter()
+        .map(|&x| {
+            assert!((0.8..=1.2).contains(&x), "{x}");
+            (((x - 0.8) / 0.4 * n as f64) as usize).min(n - 1)
+        })
+        .collect();
+    strata.sort();
+    assert_eq!(strata, (0..n).collect::<Vec<_>>());
+    // The band spans the answer over those inputs: W = s / (1 − s/2) runs from 1.33 to 3 h.
+    let band = &a["uncertainty"]["bands"][0];
+    let (p5, p95) = (band["p5"].as_f64().unwrap(), band["p95"].as_f64().unwrap());
+    assert!(p5 < 1.8 && p95 > 2.4, "{band}");
+    // A comparison says how often its decision holds: two servers beat one at every draw.
+    let two = dir.path().join("mm2.toml");
+    let text = std::fs::read_to_string(&f)
+        .unwrap()
+        .replace("servers = 1", "servers = 2");
+    std::fs::write(&two, text).unwrap();
+    let c = clearsim_json(&[
+        "compare",
+        file,
+        two.to_str().unwrap(),
+        "--json",
+        "--uncertainty",
+        "6",
+    ]);
+    let d = &c["uncertainty"]["decisions"][0];
+    assert_eq!(d["metric"], "time_in_system_hours.mean");
+    assert!(d["difference"].as_f64().unwrap() < 0.0);
+    assert_eq!(d["same_sign"], 6, "{d}");
+    assert_eq!(d["share"].as_f64(), Some(1.0));
+}
+
+#[test]
+fn uncertainty_needs_draws_and_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = mm1_with(dir.path(), "{ value = 1.0, low = 0.8, high = 1.2 }");
+    let file = f.to_str().unwrap();
+    refused(
+        &["run", file, "--uncertainty", "0"],
+        &["--uncertainty", "from 1 to"],
+    );
+    refused(
+        &["compare", file, file, "--uncertainty", "-3"],
+        &["--uncertainty"],
+    );
+    let plain = repo("scenarios/validation/mm1.toml");
+    refused(
+        &["run", plain.to_str().unwrap(), "--uncertainty", "3"],
+        &["mm1.toml", "no value has a plausible range"],
+    );
+}
