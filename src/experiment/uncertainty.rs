@@ -19,6 +19,12 @@ use crate::scenario::{Scenario, ScenarioError};
 /// What a band of plausible inputs covers.
 pub const COVERS: &str = "5–95% band: range over plausible inputs (Latin hypercube draws of every uncertain input within its range, each draw's mean over its replications); the 95% CI beside it covers simulation noise only, for the file's values.";
 
+/// Builds the file's scenario with extra overrides (an input's end, a draw).
+pub type Variant<'a> = &'a dyn Fn(&[String]) -> Result<Scenario, ScenarioError>;
+
+/// Per headline figure of one run: its name, unit and value.
+pub type Figures = Vec<(&'static str, String, f64)>;
+
 /// The `draws` × `k` quantiles of a Latin hypercube: for each input, one draw in each of the
 /// `draws` equal strata of [0, 1], the strata shuffled independently per input.
 pub fn latin_hypercube(k: usize, draws: usize, seed: u64) -> Vec<Vec<f64>> {
@@ -30,9 +36,9 @@ pub fn latin_hypercube(k: usize, draws: usize, seed: u64) -> Vec<Vec<f64>> {
             let r = rng.random_range(0..=i);
             strata.swap(i, r);
         }
-        for (i, &s) in strata.iter().enumerate() {
+        for (row, &s) in u.iter_mut().zip(&strata) {
             let x: f64 = rng.random();
-            u[i][j] = (s as f64 + x) / draws as f64;
+            row[j] = (s as f64 + x) / draws as f64;
         }
     }
     u
@@ -117,19 +123,18 @@ pub fn draw_scenarios(
 pub fn draw_means(
     scenarios: &[&Scenario],
     workers: Workers<'_>,
-) -> Result<Vec<Vec<(&'static str, String, f64)>>, ExperimentError> {
+) -> Result<Vec<Figures>, ExperimentError> {
     let Some(first) = scenarios.first() else {
         return Ok(Vec::new());
     };
     let n = first.run.replications as u64;
-    let per_rep: Vec<Vec<(&'static str, String, f64)>> =
-        in_parallel_range(0, scenarios.len() as u64 * n, workers, |u| {
-            let s = scenarios[(u / n) as usize];
-            headlines(s, &split(vec![simulate_unit(s, u % n)]))
-                .into_iter()
-                .map(|h| (h.metric, h.unit, h.values[0]))
-                .collect()
-        })?;
+    let per_rep: Vec<Figures> = in_parallel_range(0, scenarios.len() as u64 * n, workers, |u| {
+        let s = scenarios[(u / n) as usize];
+        headlines(s, &split(vec![simulate_unit(s, u % n)]))
+            .into_iter()
+            .map(|h| (h.metric, h.unit, h.values[0]))
+            .collect()
+    })?;
     Ok(per_rep
         .chunks(n as usize)
         .map(|reps| {
@@ -220,7 +225,7 @@ pub fn propagate_comparison(
     a: &Scenario,
     b: &Scenario,
     draws: usize,
-    variants: [&dyn Fn(&[String]) -> Result<Scenario, ScenarioError>; 2],
+    variants: [Variant<'_>; 2],
     plain: &[(&'static str, f64)],
     workers: Workers<'_>,
 ) -> Result<CompareUncertainty, UncertaintyError> {

@@ -992,8 +992,8 @@ fn compare_uncertainty_block(
     );
     let _ = writeln!(
         out,
-        "  {:<26} {:>10} {:>10} {:>10}  {}",
-        "figure", "B − A 5%", "median", "95%", "sign of B − A holds"
+        "  {:<26} {:>10} {:>10} {:>10}  sign of B − A holds",
+        "figure", "B − A 5%", "median", "95%"
     );
     for (b, d) in u.bands.iter().zip(&u.decisions) {
         let _ = writeln!(

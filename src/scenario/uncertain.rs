@@ -364,7 +364,7 @@ mod tests {
             ),
         ] {
             let mut doc: DocumentMut = bad.parse().unwrap();
-            let problems = extract(&mut doc).err().expect(bad);
+            let problems = extract(&mut doc).expect_err(bad);
             assert!(
                 problems[0].reason.contains(says),
                 "{bad}: {}",

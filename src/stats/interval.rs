@@ -272,7 +272,7 @@ impl PairedDifference {
             t_quantile(p, (d.n - 1) as f64) * d.sd / (d.n as f64).sqrt()
         };
         let welch = match welch_se_df(&self.a, &self.b) {
-            Some((se, _)) if se == 0.0 => 0.0,
+            Some((0.0, _)) => 0.0,
             Some((se, df)) => t_quantile(p, df) * se,
             None => f64::NAN,
         };
@@ -296,7 +296,7 @@ impl PairedDifference {
         } else {
             let delta = self.b.mean - self.a.mean;
             match welch_se_df(&self.a, &self.b) {
-                Some((se, _)) if se == 0.0 => {
+                Some((0.0, _)) => {
                     if delta == 0.0 {
                         1.0
                     } else {
