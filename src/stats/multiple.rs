@@ -29,7 +29,8 @@ mod tests {
         assert!((a[1] - 0.03).abs() < 1e-12);
         assert!((a[2] - 0.06).abs() < 1e-12, "{a:?}");
         assert!((a[0] - 0.06).abs() < 1e-12, "{a:?}");
-        assert_eq!(holm(&[0.9, 0.8]), vec![0.9, 0.9]);
+        assert_eq!(holm(&[0.9, 0.8]), vec![1.0, 1.0]);
+        assert_eq!(holm(&[0.3, 0.4]), vec![0.6, 0.6]);
         assert_eq!(holm(&[0.02]), vec![0.02]);
         assert!(holm(&[]).is_empty());
     }
