@@ -36,6 +36,7 @@ fn job(bytes: &[u8]) -> JobSpec {
             .collect(),
         replications: REPLICATIONS,
         seed: 1,
+        baseline: None,
     };
     let scenarios = job.scenarios(bytes).expect("the bench's sweep is valid");
     job.scenario_sha256 = scenarios[0].sha256.clone();
@@ -73,7 +74,10 @@ fn merge(shared: &PathBuf) -> usize {
         parameters: job.parameters.clone(),
         points: job.points.clone(),
     };
-    let result = summarize_sweep(&scenarios, &grid, &job.base, |p| shards.load_point(p)).unwrap();
+    let result = summarize_sweep(&scenarios, &grid, &job.base, job.baseline, |p| {
+        shards.load_point(p)
+    })
+    .unwrap();
     let json = serde_json::to_string_pretty(&result.summary).unwrap();
     runs_csv(&result).len() + summary_csv(&result.summary).len() + json.len()
 }

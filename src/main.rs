@@ -5,13 +5,11 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use cli::Failure;
 use cli::output::note;
 
 fn main() -> ExitCode {
-    let parsed = match cli::args::Cli::try_parse() {
+    let parsed = match cli::args::parse() {
         Ok(parsed) => parsed,
         Err(e) => {
             // Help and version go to stdout, errors to stderr; a failed write of the help

@@ -23,8 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario and print its summary.
     Run(RunCmd),
-    /// Compare two scenarios with common random numbers: A, B, the paired difference B − A
-    /// with its 95% CI, the relative change, and the CI independent seeds would have given.
+    /// Compare scenarios with common random numbers: A, B, the paired difference B − A with
+    /// its 95% CI, the relative change, and the CI independent seeds would have given. With
+    /// several alternatives (files, or `--alt KEY=VALUE` changes to A), each against A with
+    /// Bonferroni-adjusted CIs, and all ranked on the headline figure.
     Compare(CompareCmd),
     /// Run a scenario over a grid of values: `--set key=v1,v2,…` or `--set key=a..b:step`
     /// (repeatable; one value applies at every point). Writes `runs.csv`, `summary.csv` and
@@ -34,6 +36,10 @@ pub enum Command {
     /// meets `--limit` and the system stays stable, with its 95% CI across replications, the
     /// bottleneck there and the time to drain the backlog after the peak.
     Stress(StressCmd),
+    /// One-at-a-time sensitivity: every value given with a plausible range (`{ value, low,
+    /// high }`) at its low and high end, the others at their values, each paired with the base
+    /// run (common random numbers); a tornado of the effects, largest first, with 95% CIs.
+    Sensitivity(SensitivityCmd),
     /// Put the folders of the shards of one run or sweep together: checks that they belong to
     /// the same job and that every unit is there once, then writes what one process would have.
     Merge(MergeCmd),
@@ -212,6 +218,24 @@ pub struct PrecisionArgs {
     pub max_reps: u32,
 }
 
+/// Propagating the uncertain inputs (`run`, `compare`).
+#[derive(clap::Args, Debug)]
+pub struct UncertaintyArgs {
+    /// Also run N Latin hypercube draws of the values given with a plausible range (`{ value,
+    /// low, high }`), each with all its replications, and report the 5–95% band of every
+    /// headline figure over them (with `compare`: of every difference, and how often its sign
+    /// holds), next to the 95% CI of simulation noise.
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = draws)]
+    pub uncertainty: Option<usize>,
+}
+
+/// The most draws `--uncertainty` accepts.
+pub const MAX_DRAWS: u64 = 10_000;
+
+fn draws(s: &str) -> Result<usize, String> {
+    whole(s, 1, MAX_DRAWS, " (draws of the uncertain inputs)").map(|v| v as usize)
+}
+
 /// Splitting a job across processes and finishing interrupted ones.
 #[derive(clap::Args, Debug)]
 pub struct SplitArgs {
@@ -276,6 +300,8 @@ pub struct RunCmd {
     #[command(flatten)]
     pub split: SplitArgs,
     #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
+    #[command(flatten)]
     pub files: ReportArgs,
 }
 
@@ -284,16 +310,31 @@ pub struct RunCmd {
 pub struct CompareCmd {
     /// Scenario A (the baseline).
     pub a: PathBuf,
-    /// Scenario B.
-    pub b: PathBuf,
-    /// Overrides applied to both files (see `run --help`). Repeatable.
+    /// The alternatives: one file B gives the two-way comparison B − A; several give each
+    /// against A with Bonferroni-adjusted CIs and a ranking of all options.
+    pub alternatives: Vec<PathBuf>,
+    /// Overrides applied to every file (see `run --help`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Start a new alternative: A with this change (add more with `--alt-set`). Repeatable:
+    /// each `--alt` is one more alternative, named by its changes.
+    #[arg(long = "alt", value_name = "KEY=VALUE")]
+    pub alt: Vec<String>,
+    /// Add a change to the latest `--alt` (or, before any `--alt`, to a first alternative):
+    /// one side only, where `--set` changes every side. Repeatable.
+    #[arg(long = "alt-set", value_name = "KEY=VALUE")]
+    pub alt_set: Vec<String>,
+    /// The `--alt` / `--alt-set` changes grouped into alternatives, in command-line order
+    /// (filled by [`parse`], which sees where each flag stood).
+    #[arg(skip)]
+    pub alt_groups: Vec<Vec<String>>,
     /// Replications and seed come from A (or `--reps`, `--seed`); B always runs with A's.
     #[command(flatten)]
     pub how: RunArgs,
     #[command(flatten)]
     pub precision: PrecisionArgs,
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub files: ReportArgs,
 }
@@ -303,12 +344,23 @@ pub struct CompareCmd {
 pub struct SweepCmd {
     /// The scenario file (TOML).
     pub file: PathBuf,
-    /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`. Repeatable.
+    /// `key=v1,v2,…`, `key=a..b:step` (both ends included) or `key=value`; arrays as
+    /// `'key=[3,15],[3,11,19]'` (quoted) or with `--list`. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUES")]
     pub set: Vec<String>,
+    /// One array value of a key, its items a bare comma list: `--list
+    /// linehaul.departures_h=3,15 --list linehaul.departures_h=3,11,19` sweeps that key over
+    /// [3, 15] and [3, 11, 19] (no brackets, so no quoting for the shell). Repeatable.
+    #[arg(long = "list", value_name = "KEY=ITEMS")]
+    pub list: Vec<String>,
     /// Pair the i-th values of every list instead of taking the full grid.
     #[arg(long)]
     pub zip: bool,
+    /// Difference every point from this one (paired, with its 95% CI) in summary.csv,
+    /// summary.json and the report: a point index (the `point` column), or `file` for the
+    /// point with the file's own values.
+    #[arg(long, value_name = "POINT|file")]
+    pub baseline: Option<String>,
     #[command(flatten)]
     pub how: RunArgs,
     /// The results folder (also keeps every finished unit, for `--resume` and `merge`).
@@ -347,6 +399,17 @@ pub struct StressCmd {
     pub files: ReportArgs,
 }
 
+/// `clearsim sensitivity`.
+#[derive(clap::Args, Debug)]
+pub struct SensitivityCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    #[command(flatten)]
+    pub how: RunArgs,
+    #[command(flatten)]
+    pub files: ReportArgs,
+}
+
 /// `clearsim merge`.
 #[derive(clap::Args, Debug)]
 pub struct MergeCmd {
@@ -379,6 +442,38 @@ pub struct ReportCmd {
     /// The Markdown memo to write.
     #[arg(long, value_name = "FILE.md")]
     pub md: Option<PathBuf>,
+}
+
+/// Parses the command line: clap's derive, plus the grouping of `compare --alt/--alt-set` into
+/// alternatives, which needs the position of each flag.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let (Command::Compare(c), Some(("compare", sub))) = (&mut cli.command, matches.subcommand())
+    {
+        c.alt_groups = alt_groups(sub);
+    }
+    Ok(cli)
+}
+
+/// `--alt` starts a group and `--alt-set` adds to the latest (or starts the first).
+fn alt_groups(m: &clap::ArgMatches) -> Vec<Vec<String>> {
+    let mut flags: Vec<(usize, bool, String)> = Vec::new();
+    for (id, starts) in [("alt", true), ("alt_set", false)] {
+        if let (Some(idx), Some(vals)) = (m.indices_of(id), m.get_many::<String>(id)) {
+            flags.extend(idx.zip(vals).map(|(i, v)| (i, starts, v.clone())));
+        }
+    }
+    flags.sort_by_key(|f| f.0);
+    let mut groups: Vec<Vec<String>> = Vec::new();
+    for (_, starts, value) in flags {
+        match groups.last_mut() {
+            Some(g) if !starts => g.push(value),
+            _ => groups.push(vec![value]),
+        }
+    }
+    groups
 }
 
 /// The most worker threads `--threads` accepts.

@@ -34,9 +34,13 @@ pub fn merge(cmd: MergeCmd) -> Result<(), Failure> {
                 parameters: job.parameters.clone(),
                 points: job.points.clone(),
             };
-            let result = experiment::sweep::summarize_sweep(&scenarios, &grid, &job.base, |p| {
-                shards.load_point(p)
-            })?;
+            let result = experiment::sweep::summarize_sweep(
+                &scenarios,
+                &grid,
+                &job.base,
+                job.baseline,
+                |p| shards.load_point(p),
+            )?;
             write_sweep(&out, &result)?;
             if json {
                 emit(&to_json(&result.summary)?)

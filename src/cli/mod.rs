@@ -10,6 +10,7 @@ mod plan;
 mod report;
 mod run;
 mod schema;
+mod sensitivity;
 mod stress;
 mod sweep;
 
@@ -73,6 +74,7 @@ pub fn execute(command: Command) -> Result<(), Failure> {
         Command::Compare(c) => compare::compare(c),
         Command::Sweep(c) => sweep::sweep(c),
         Command::Stress(c) => stress::stress(c),
+        Command::Sensitivity(c) => sensitivity::sensitivity(c),
         Command::Merge(c) => merge::merge(c),
         Command::Check(c) => check::check(c),
         Command::Report(c) => report::report(c),
@@ -101,6 +103,46 @@ fn load(args: &ScenarioArgs, extra: Vec<String>) -> Result<Scenario, Failure> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Scenario::load(&args.file, &overrides)?)
+}
+
+/// The scenario of `args` with `extra` overrides, then those a caller adds (an input's end, a
+/// draw), then `pair` (the seed and replications it must keep): what sensitivity and
+/// uncertainty vary.
+fn variant_loader(
+    args: &ScenarioArgs,
+    extra: Vec<String>,
+    pair: Vec<String>,
+) -> impl Fn(&[String]) -> Result<Scenario, ScenarioError> + '_ {
+    move |more: &[String]| {
+        let overrides = args
+            .set
+            .iter()
+            .chain(&extra)
+            .chain(more)
+            .chain(&pair)
+            .map(|a| a.parse::<Override>())
+            .collect::<Result<Vec<_>, _>>()?;
+        Scenario::load(&args.file, &overrides)
+    }
+}
+
+/// The seed and replications of `s` as overrides: what pairs a variant with it.
+fn pairing(s: &Scenario) -> Vec<String> {
+    vec![
+        format!("run.seed={}", s.run.seed),
+        format!("run.replications={}", s.run.replications),
+    ]
+}
+
+/// Refuses `--uncertainty` on a scenario without a value with a range.
+fn has_ranges(s: &Scenario) -> Result<(), Failure> {
+    if s.uncertain.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: --uncertainty: no value has a plausible range, so there is nothing to draw; give one as key = {{ value = 0.05, low = 0.02, high = 0.10 }} (docs/scenario.md, uncertain inputs)",
+            s.origin
+        )));
+    }
+    Ok(())
 }
 
 /// Reads the scenario file's bytes.

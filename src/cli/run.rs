@@ -17,6 +17,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         out,
         precision,
         split,
+        uncertainty,
         files,
     } = cmd;
     let target = precision_target(&precision);
@@ -37,6 +38,9 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     if shard && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
+    if uncertainty.uncertainty.is_some() && (shard || split.resume || target.is_some()) {
+        return Err(Failure::Input("--uncertainty runs its draws in one process with the file's replications: it cannot be combined with --shard, --emit, --resume or --precision".to_string()));
+    }
     let placement = match &out {
         Some(dir) => split.resolve(dir)?,
         None => (None, std::path::PathBuf::new()),
@@ -46,8 +50,14 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
-    let estimate =
-        experiment::budget::estimate(&sc, &how.shape(reps, 1 + how.auto_warmup() as u64));
+    let draws = uncertainty.uncertainty.unwrap_or(0);
+    if draws > 0 {
+        super::has_ranges(&sc)?;
+    }
+    let estimate = experiment::budget::estimate(
+        &sc,
+        &how.shape(reps, 1 + how.auto_warmup() as u64 + draws as u64),
+    );
     super::within_budget(&how, super::for_shard(estimate, &placement, reps as u64))?;
     let mut chosen = None;
     if how.auto_warmup() {
@@ -59,6 +69,8 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         restart(&pb);
         chosen = Some(choice);
     }
+    // Kept for the draws: the sharded path below takes the scenario and its overrides.
+    let for_draws = (draws > 0).then(|| (sc.clone(), extra.clone()));
     let mut output = match (&out, shard || split.resume) {
         (Some(dir), true) => {
             let bytes = read_scenario(&scenario.file)?;
@@ -71,6 +83,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
                 points: vec![Vec::new()],
                 replications: sc.run.replications,
                 seed: sc.run.seed,
+                baseline: None,
             };
             if planning {
                 let mut args = vec!["run".to_string()];
@@ -97,6 +110,19 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         }
         _ => experiment::run_with(&sc, workers, target)?,
     };
+    if let Some((sc, extra)) = for_draws {
+        let variant = super::variant_loader(&scenario, extra, super::pairing(&sc));
+        let u =
+            experiment::uncertainty::propagate(&sc, draws, &variant, workers).map_err(
+                |e| match e {
+                    experiment::uncertainty::UncertaintyError::Draw(d) => {
+                        Failure::Input(d.to_string())
+                    }
+                    other => Failure::Run(other.to_string()),
+                },
+            )?;
+        output.summary.uncertainty = Some(u);
+    }
     finish(&pb);
     output.summary.warmup = chosen;
     if let Some(dir) = &out {

@@ -1,6 +1,8 @@
 //! `clearsim sweep`: one scenario over a grid of values, its units kept in `--out`.
 
-use clearsim::experiment::sweep::{SetArg, grid, parse_set, summarize_sweep};
+use clearsim::experiment::sweep::{
+    SetArg, baseline_point, grid, parse_lists, parse_set, summarize_sweep,
+};
 use clearsim::experiment::units::{JobKind, JobSpec};
 use clearsim::report;
 
@@ -13,7 +15,9 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
     let SweepCmd {
         file,
         set,
+        list,
         zip,
+        baseline,
         how,
         out,
         split,
@@ -39,10 +43,21 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
             SetArg::Axis(a) => axes.push(a),
         }
     }
+    axes.extend(parse_lists(&list).map_err(|e| Failure::Input(e.to_string()))?);
     let grid = grid(&axes, zip).map_err(|e| Failure::Input(e.to_string()))?;
     let mut base = fixed;
     base.extend(how.overrides());
     let bytes = read_scenario(&file)?;
+    let baseline = match &baseline {
+        None => None,
+        Some(spec) => {
+            let doc = own_values(&bytes, &file, &base)?;
+            let point =
+                baseline_point(&grid, spec, |k| clearsim::scenario::overrides::get(&doc, k))
+                    .map_err(|e| Failure::Input(e.to_string()))?;
+            Some(point)
+        }
+    };
     let mut job = JobSpec {
         kind: JobKind::Sweep,
         origin: file.display().to_string(),
@@ -52,6 +67,7 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
         points: grid.points.clone(),
         replications: 0,
         seed: 0,
+        baseline,
     };
     let scenarios = job
         .scenarios(&bytes)
@@ -78,7 +94,7 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
         return Ok(());
     };
     finish(&pb);
-    let result = summarize_sweep(&scenarios, &grid, &job.base, |p| {
+    let result = summarize_sweep(&scenarios, &grid, &job.base, job.baseline, |p| {
         store.load_point(p, job.replications)
     })?;
     write_sweep(&out, &result)?;
@@ -92,4 +108,28 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
             .wanted()
             .then(|| report::ReportInput::of_sweep(&result.summary)),
     )
+}
+
+/// The file's document with the overrides of every point applied: where `--baseline file`
+/// reads the file's own values of the swept keys.
+fn own_values(
+    bytes: &[u8],
+    file: &std::path::Path,
+    base: &[String],
+) -> Result<toml_edit::DocumentMut, Failure> {
+    let origin = file.display().to_string();
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Failure::Input(format!("{origin}: the file is not valid UTF-8 text")))?;
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| Failure::Input(format!("{origin}: not valid TOML: {e}")))?;
+    let overrides = base
+        .iter()
+        .map(|a| {
+            a.parse()
+                .map_err(|e: clearsim::scenario::ScenarioError| e.in_file(&origin))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    clearsim::scenario::overrides::apply(&mut doc, &overrides, &origin)?;
+    Ok(doc)
 }

@@ -38,6 +38,20 @@ pub struct CompareRow {
     /// The 95% interval of B − A had the two scenarios been run with independent seeds
     /// (Welch, from the same replications): the price of not pairing.
     pub independent_ci95: Option<[f64; 2]>,
+    /// In a comparison of several alternatives with one base: the interval of B − A widened
+    /// for the number of comparisons (absent in a comparison of two scenarios).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adjusted: Option<Adjusted>,
+}
+
+/// A difference's interval adjusted for making several comparisons at once.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Adjusted {
+    /// The Bonferroni interval: each of m comparisons at level 1 − 0.05/m, so that all m
+    /// intervals hold together with at least 95% probability.
+    pub ci95: Option<[f64; 2]>,
+    /// True when the adjusted interval excludes 0.
+    pub significant: bool,
 }
 
 /// A money figure of A and B in different currencies: each in its own, and no difference.
@@ -134,6 +148,10 @@ pub struct Comparison {
     /// With `--warmup auto`: the larger of A's and B's chosen warm-ups, used for both.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warmup: Option<super::warmup::WarmupChoice>,
+    /// With `--uncertainty N`: the range of each difference over plausible inputs and how often
+    /// its sign holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<super::uncertainty::CompareUncertainty>,
 }
 
 /// Why two scenarios cannot be compared.
@@ -236,6 +254,21 @@ pub fn compare_runs(
     workers: Workers<'_>,
     target: Option<PrecisionTarget>,
 ) -> Result<ComparedRuns, CompareError> {
+    same_kind(a, b)?;
+    let (mut units, precision) = run_together(&[a, b], workers, target)?;
+    let replications = units[0].len() as u32;
+    let sb = side(b, units.pop().unwrap_or_default());
+    let sa = side(a, units.pop().unwrap_or_default());
+    let comparison = comparison_of(a, &sa, b, &sb, replications, precision);
+    Ok(ComparedRuns {
+        comparison,
+        a: sa.run,
+        b: sb.run,
+    })
+}
+
+/// Refuses to compare a parcel world with a plain network.
+pub(crate) fn same_kind(a: &Scenario, b: &Scenario) -> Result<(), CompareError> {
     if a.world.is_some() != b.world.is_some() {
         return Err(CompareError::Kinds {
             a: a.origin.clone(),
@@ -244,43 +277,92 @@ pub fn compare_runs(
             b_world: b.world.is_some(),
         });
     }
-    let n = a.run.replications.min(b.run.replications) as u64;
-    let (pairs, precision) = until_precise(
+    Ok(())
+}
+
+/// Runs replication `i` of every scenario together (common random numbers: the same seed and
+/// index), adding replications until the headline figure of each meets `target`; returns each
+/// scenario's replications in order.
+pub(crate) fn run_together(
+    scenarios: &[&Scenario],
+    workers: Workers<'_>,
+    target: Option<PrecisionTarget>,
+) -> Result<(Vec<Vec<UnitResult>>, Option<Precision>), ExperimentError> {
+    let n = scenarios
+        .iter()
+        .map(|s| s.run.replications)
+        .min()
+        .unwrap_or(0) as u64;
+    let (reps, precision) = until_precise(
         n,
         workers,
         target,
-        |i| (simulate_unit(a, i), simulate_unit(b, i)),
-        |pairs: &[(UnitResult, UnitResult)]| {
-            let ra = relative_half_width(pairs.iter().map(|p| headline(&p.0)));
-            let rb = relative_half_width(pairs.iter().map(|p| headline(&p.1)));
-            ra.max(rb)
+        |i| {
+            scenarios
+                .iter()
+                .map(|s| simulate_unit(s, i))
+                .collect::<Vec<_>>()
+        },
+        |reps: &[Vec<UnitResult>]| {
+            (0..scenarios.len())
+                .map(|k| relative_half_width(reps.iter().map(|r| headline(&r[k]))))
+                .fold(f64::NEG_INFINITY, f64::max)
         },
     )?;
-    let replications = pairs.len() as u32;
-    let (ua, ub): (Vec<UnitResult>, Vec<UnitResult>) = pairs.into_iter().unzip();
+    let mut units: Vec<Vec<UnitResult>> = scenarios.iter().map(|_| Vec::new()).collect();
+    for rep in reps {
+        for (k, u) in rep.into_iter().enumerate() {
+            units[k].push(u);
+        }
+    }
+    Ok((units, precision))
+}
+
+/// One scenario's replications digested for comparing: its headline figures, stations and
+/// gateways per replication, and its run's summary.
+pub(crate) struct Side {
+    /// Headline figures per replication.
+    pub headlines: Vec<super::headline::Headline>,
+    stations: Vec<StationValues>,
+    gateways: Vec<(String, Vec<f64>)>,
+    /// The run, summarised as `clearsim run` would.
+    pub run: RunOutput,
+}
+
+/// Digests the replications `units` of `s`.
+pub(crate) fn side(s: &Scenario, units: Vec<UnitResult>) -> Side {
+    let reps = split(units);
+    let gateways = match &reps {
+        Either::World(r) => gateway_clearance_values(r),
+        Either::Network(_) => Vec::new(),
+    };
+    Side {
+        headlines: headlines(s, &reps),
+        stations: station_values(s, &reps),
+        gateways,
+        run: output_of_split(s, reps),
+    }
+}
+
+/// The comparison of B with A from their digested replications.
+pub(crate) fn comparison_of(
+    a: &Scenario,
+    sa: &Side,
+    b: &Scenario,
+    sb: &Side,
+    replications: u32,
+    precision: Option<Precision>,
+) -> Comparison {
+    let (ha, sta, ga, run_a) = (&sa.headlines, &sa.stations, &sa.gateways, &sa.run);
+    let (hb, stb, gb, run_b) = (&sb.headlines, &sb.stations, &sb.gateways, &sb.run);
     let pairing = shared_demand(a, b);
     let paired_ok = pairing.is_ok();
-    let side = |s: &Scenario, units: Vec<UnitResult>| {
-        let reps = split(units);
-        let gateways = match &reps {
-            Either::World(r) => gateway_clearance_values(r),
-            Either::Network(_) => Vec::new(),
-        };
-        (
-            headlines(s, &reps),
-            station_values(s, &reps),
-            gateways,
-            output_of_split(s, reps),
-        )
-    };
-    let (ha, sta, ga, run_a) = side(a, ua);
-    let (hb, stb, gb, run_b) = side(b, ub);
     let mut rows = Vec::new();
     let mut not_differenced = Vec::new();
     // Per station by name below; one "busiest station" figure would difference two stations.
     for (x, y) in ha
         .iter()
-        .zip(&hb)
+        .zip(hb)
         .filter(|(x, _)| x.metric != "bottleneck.utilization")
     {
         if x.unit != y.unit {
@@ -311,10 +393,11 @@ pub fn compare_runs(
             difference: d,
             significant,
             independent_ci95,
+            adjusted: None,
         });
     }
     let mut names: Vec<&str> = Vec::new();
-    for (n, _, _) in sta.iter().chain(&stb) {
+    for (n, _, _) in sta.iter().chain(stb) {
         if !names.contains(&n.as_str()) {
             names.push(n);
         }
@@ -323,7 +406,7 @@ pub fn compare_runs(
         .iter()
         .map(|&n| {
             let find = |v: &[StationValues]| v.iter().find(|s| s.0 == n).cloned();
-            let (fa, fb) = (find(&sta), find(&stb));
+            let (fa, fb) = (find(sta), find(stb));
             let figure = |k: usize| {
                 let pick = |f: &Option<StationValues>| {
                     f.as_ref()
@@ -349,7 +432,7 @@ pub fn compare_runs(
         })
         .collect();
     let mut warnings = Vec::new();
-    for (label, name, run) in [("A", &a.name, &run_a), ("B", &b.name, &run_b)] {
+    for (label, name, run) in [("A", &a.name, run_a), ("B", &b.name, run_b)] {
         for w in &run.summary.warnings {
             warnings.push(super::summary::Warning {
                 code: w.code,
@@ -357,7 +440,7 @@ pub fn compare_runs(
             });
         }
     }
-    let comparison = Comparison {
+    Comparison {
         clearsim_version: env!("CARGO_PKG_VERSION"),
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
@@ -375,18 +458,14 @@ pub fn compare_runs(
         stations,
         gateways: gateway_rows(
             [run_a.summary.network.as_ref(), run_b.summary.network.as_ref()],
-            [&ga, &gb],
+            [ga, gb],
             paired_ok,
         ),
         warnings,
         precision,
         warmup: None,
-    };
-    Ok(ComparedRuns {
-        comparison,
-        a: run_a,
-        b: run_b,
-    })
+        uncertainty: None,
+    }
 }
 
 /// Each gateway's mean clearance B − A, when A and B are both networks with the same gateway
@@ -479,7 +558,7 @@ fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
 /// B − A of per-replication values: paired when `paired`, else of independent samples
 /// (Welch). Returns the difference, whether its interval excludes 0, the Welch interval, and
 /// A's and B's levels.
-fn difference(
+pub(crate) fn difference(
     a: &[f64],
     b: &[f64],
     paired_ok: bool,
@@ -537,6 +616,11 @@ fn station_figure(
             significant: false,
         },
     }
+}
+
+/// Whether A and B draw the same parcels, so that their differences are paired.
+pub(crate) fn shared_demand_ok(a: &Scenario, b: &Scenario) -> bool {
+    shared_demand(a, b).is_ok()
 }
 
 /// Whether A and B draw the same parcels: the same platforms (names, rates, profiles, peak

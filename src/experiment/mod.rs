@@ -5,10 +5,13 @@ pub mod array_task;
 pub mod budget;
 pub mod compare;
 pub mod headline;
+pub mod many;
 pub mod network_summary;
+pub mod sensitivity;
 pub mod stress;
 pub mod summary;
 pub mod sweep;
+pub mod uncertainty;
 pub mod units;
 pub mod warmup;
 

@@ -440,6 +440,10 @@ pub struct RunSummary {
     /// world, mean time in system for a plain network) and how many replications it took.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<Precision>,
+    /// With `--uncertainty N`: the range of every headline figure over N Latin hypercube draws
+    /// of the uncertain inputs, next to the 95% CI (which covers simulation noise only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<super::uncertainty::Uncertainty>,
     /// With `--warmup auto`: how the warm-up in `warmup_hours` was chosen.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warmup: Option<super::warmup::WarmupChoice>,
@@ -715,6 +719,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
         bottleneck: bottleneck_of(candidates),
         invariants: None,
         precision: None,
+        uncertainty: None,
         warmup: None,
         distribution: distribution(
             "time_in_system_hours",
@@ -919,6 +924,7 @@ pub fn summarize_world(
                 .sum(),
         }),
         precision: None,
+        uncertainty: None,
         warmup: None,
         distribution: distribution("clearance_hours", reps.iter().map(|r| &r.clearance)),
         network: super::network_summary::summarize_network(world, reps),

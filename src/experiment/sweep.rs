@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::compare::{difference, shared_demand_ok};
 use super::headline::{Headline, network_headlines, world_headlines};
 use super::summary::{Level, ScenarioId, level};
 use super::{Either, UnitResult, output_of_split, split};
@@ -64,6 +65,20 @@ pub fn parse_set(arg: &str) -> Result<SetArg, SweepError> {
             values,
         }))
     };
+    if value.starts_with('[') {
+        let items = top_level_items(value);
+        if items.len() > 1 {
+            if items
+                .iter()
+                .any(|v| !(v.starts_with('[') && v.ends_with(']')))
+            {
+                return Err(fail(
+                    "a list of arrays is written [a,b],[c,d] (quoted for the shell), every item in brackets; or give each array with --list KEY=a,b".into(),
+                ));
+            }
+            return axis(items);
+        }
+    }
     if !whole
         && let Some((range, step)) = value.split_once(':')
         && let Some((a, b)) = range.split_once("..")
@@ -80,6 +95,80 @@ pub fn parse_set(arg: &str) -> Result<SetArg, SweepError> {
         return axis(values);
     }
     Ok(SetArg::Fixed(arg.to_string()))
+}
+
+/// `text` split at the commas outside brackets, braces and quotes, each item trimmed.
+fn top_level_items(text: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let (mut depth, mut quote, mut start) = (0i32, None, 0);
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                items.push(text[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(text[start..].trim().to_string());
+    items
+}
+
+/// The axes of `--list KEY=v1,v2,…` arguments: each argument is one array value of KEY (its
+/// items a bare comma list, which no shell alters), and the arguments of one key, in order,
+/// are that key's axis. Items are TOML values; a bare word is taken as a string.
+pub fn parse_lists(args: &[String]) -> Result<Vec<Axis>, SweepError> {
+    let mut axes: Vec<Axis> = Vec::new();
+    for arg in args {
+        let fail = |reason: &str| SweepError {
+            arg: format!("{arg} (--list)"),
+            reason: reason.to_string(),
+        };
+        let (key, items) = arg
+            .split_once('=')
+            .ok_or_else(|| fail("expected KEY=v1,v2,…, e.g. --list linehaul.departures_h=3,15"))?;
+        let key = key.trim();
+        if FIXED_KEYS.contains(&key) {
+            return Err(fail(
+                "this key is the same at every point; set it with --reps / --seed",
+            ));
+        }
+        let items: Vec<String> = if items.trim().is_empty() {
+            Vec::new()
+        } else {
+            items.split(',').map(|v| v.trim().to_string()).collect()
+        };
+        if items.iter().any(String::is_empty) {
+            return Err(fail("an item is empty; write v1,v2,v3 with no empty item"));
+        }
+        let items: Vec<String> = items
+            .into_iter()
+            .map(|v| {
+                if v.parse::<toml_edit::Value>().is_ok() {
+                    v
+                } else {
+                    toml_edit::Value::from(v.as_str())
+                        .to_string()
+                        .trim()
+                        .to_string()
+                }
+            })
+            .collect();
+        let value = format!("[{}]", items.join(", "));
+        match axes.iter_mut().find(|a| a.key == key) {
+            Some(a) => a.values.push(value),
+            None => axes.push(Axis {
+                key: key.to_string(),
+                values: vec![value],
+            }),
+        }
+    }
+    Ok(axes)
 }
 
 /// The values of `a..b:step`, both ends included when the step lands on `b`.
@@ -244,6 +333,23 @@ pub struct PointMetric {
     /// Mean and interval.
     #[serde(flatten)]
     pub level: Level,
+    /// With `--baseline`: this point minus the baseline point, with its 95% interval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vs_baseline: Option<BaselineDifference>,
+}
+
+/// A point's difference from the sweep's baseline point on one figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaselineDifference {
+    /// Mean of point − baseline, replication by replication when the two share their demand
+    /// (common random numbers: every point runs with the same seeds).
+    pub mean: f64,
+    /// Its 95% interval: paired, or Welch's when the point's demand differs.
+    pub ci95: Option<[f64; 2]>,
+    /// True when the interval excludes 0.
+    pub significant: bool,
+    /// Whether the difference is paired.
+    pub paired: bool,
 }
 
 /// One point of a sweep.
@@ -274,6 +380,9 @@ pub struct SweepSummary {
     pub parameters: Vec<String>,
     /// Overrides applied at every point.
     pub fixed: Vec<String>,
+    /// With `--baseline`: the index of the point every other is differenced from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<usize>,
     /// Every point.
     pub points: Vec<SweepPoint>,
 }
@@ -302,10 +411,13 @@ pub struct SweepResult {
 
 /// Summarises a sweep point by point; `point_units(p)` gives point `p`'s replications in order
 /// (read one point at a time, so memory holds one point's units, not the whole grid's).
+/// With `baseline`, every figure of every point also gets its paired difference from that
+/// point's.
 pub fn summarize_sweep<E>(
     scenarios: &[Scenario],
     grid: &Grid,
     fixed: &[String],
+    baseline: Option<usize>,
     mut point_units: impl FnMut(usize) -> Result<Vec<UnitResult>, E>,
 ) -> Result<SweepResult, E> {
     let reps = scenarios[0].run.replications as usize;
@@ -324,11 +436,29 @@ pub fn summarize_sweep<E>(
                     metric: x.metric,
                     unit: x.unit.clone(),
                     level: level(&x.values),
+                    vs_baseline: None,
                 })
                 .collect(),
             summary: out.summary.clone(),
         });
         runs.push(h);
+    }
+    if let Some(b) = baseline.filter(|&b| b < runs.len()) {
+        for (p, point) in summary_points.iter_mut().enumerate() {
+            let paired_ok = shared_demand_ok(&scenarios[b], &scenarios[p]);
+            for (m, (x, y)) in point.metrics.iter_mut().zip(runs[b].iter().zip(&runs[p])) {
+                if x.unit != y.unit {
+                    continue;
+                }
+                let (d, significant, _, _, _) = difference(&x.values, &y.values, paired_ok);
+                m.vs_baseline = Some(BaselineDifference {
+                    mean: d.mean,
+                    ci95: d.ci95,
+                    significant,
+                    paired: paired_ok,
+                });
+            }
+        }
     }
     Ok(SweepResult {
         summary: SweepSummary {
@@ -338,6 +468,7 @@ pub fn summarize_sweep<E>(
             replications: reps as u32,
             parameters: grid.parameters.clone(),
             fixed: fixed.to_vec(),
+            baseline,
             points: summary_points,
         },
         runs,
@@ -394,29 +525,92 @@ pub fn runs_csv(result: &SweepResult) -> String {
     out
 }
 
-/// `summary.csv`: one row per point × headline figure, with mean and 95% interval.
+/// `summary.csv`: one row per point × headline figure, with mean and 95% interval; with a
+/// baseline, also the difference from the baseline point and its 95% interval.
 pub fn summary_csv(s: &SweepSummary) -> String {
-    let mut out = header(
-        &s.parameters,
-        "metric,unit,mean,ci95_low,ci95_high,replications",
-    );
+    let ends = |ci: Option<[f64; 2]>| match ci {
+        Some([lo, hi]) => (lo.to_string(), hi.to_string()),
+        None => (String::new(), String::new()),
+    };
+    let mut columns = String::from("metric,unit,mean,ci95_low,ci95_high,replications");
+    if s.baseline.is_some() {
+        columns.push_str(",diff_vs_baseline,diff_ci95_low,diff_ci95_high");
+    }
+    let mut out = header(&s.parameters, &columns);
     for p in &s.points {
         let prefix = point_prefix(p);
         for m in &p.metrics {
-            let (lo, hi) = match m.level.ci95 {
-                Some([lo, hi]) => (lo.to_string(), hi.to_string()),
-                None => (String::new(), String::new()),
-            };
+            let (lo, hi) = ends(m.level.ci95);
             out.push_str(&format!(
-                "{prefix},{},{},{},{lo},{hi},{}\n",
+                "{prefix},{},{},{},{lo},{hi},{}",
                 m.metric,
                 field(&m.unit),
                 m.level.mean,
                 s.replications
             ));
+            if s.baseline.is_some() {
+                match &m.vs_baseline {
+                    Some(d) => {
+                        let (lo, hi) = ends(d.ci95);
+                        out.push_str(&format!(",{},{lo},{hi}", d.mean));
+                    }
+                    None => out.push_str(",,,"),
+                }
+            }
+            out.push('\n');
         }
     }
     out
+}
+
+/// The point of `grid` named by `--baseline`: a point index, or `file` for the point whose
+/// values are the file's own (`file_value(key)` reads the file's value of a swept key).
+pub fn baseline_point(
+    grid: &Grid,
+    spec: &str,
+    file_value: impl Fn(&str) -> Option<toml_edit::Value>,
+) -> Result<usize, SweepError> {
+    let fail = |reason: String| SweepError {
+        arg: format!("--baseline {spec}"),
+        reason,
+    };
+    let spec = spec.trim();
+    if spec == "file" {
+        let own: Vec<Option<toml_edit::Value>> =
+            grid.parameters.iter().map(|k| file_value(k)).collect();
+        let said: Vec<String> = grid
+            .parameters
+            .iter()
+            .zip(&own)
+            .map(|(k, v)| match v {
+                Some(v) => format!("{k} = {}", v.to_string().trim()),
+                None => format!("{k} (not in the file)"),
+            })
+            .collect();
+        return grid
+            .points
+            .iter()
+            .position(|p| {
+                p.iter().zip(&own).all(|(v, o)| {
+                    let v = v.parse::<toml_edit::Value>().ok();
+                    matches!((v, o), (Some(v), Some(o)) if crate::scenario::overrides::same_value(&v, o))
+                })
+            })
+            .ok_or_else(|| {
+                fail(format!(
+                    "the file's own values ({}) are not a point of the sweep: add them to the swept values, or give the baseline as a point index 0..{}",
+                    said.join(", "),
+                    grid.points.len() - 1
+                ))
+            });
+    }
+    match spec.parse::<usize>() {
+        Ok(i) if i < grid.points.len() => Ok(i),
+        _ => Err(fail(format!(
+            "give a point index from 0 to {} (the `point` column of summary.csv), or `file` for the point with the file's own values",
+            grid.points.len() - 1
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -68,6 +68,9 @@ pub struct JobSpec {
     pub replications: u32,
     /// Master seed.
     pub seed: u64,
+    /// A sweep's `--baseline` point, if any (it changes the summary, not the units).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<usize>,
 }
 
 impl JobSpec {
@@ -103,6 +106,10 @@ impl JobSpec {
             self.seed
         ]);
         h.update(canonical.to_string().as_bytes());
+        // Only when set, so that the folders of jobs without one keep their fingerprint.
+        if let Some(b) = self.baseline {
+            h.update(format!("baseline {b}").as_bytes());
+        }
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
     }
 
@@ -840,6 +847,7 @@ mod tests {
             points: vec![vec!["1".into()], vec!["2".into()]],
             replications: 3,
             seed: 1,
+            baseline: None,
         }
     }
 

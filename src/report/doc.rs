@@ -309,6 +309,18 @@ pub struct RowDoc {
     /// The interval independent seeds would have given.
     #[serde(default)]
     pub independent_ci95: Option<[f64; 2]>,
+    /// In a comparison of several alternatives: the interval adjusted for their number.
+    #[serde(default)]
+    pub adjusted: Option<AdjustedDoc>,
+}
+
+/// The `adjusted` interval of a row of a multi-way comparison.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct AdjustedDoc {
+    /// The Bonferroni interval.
+    pub ci95: Option<[f64; 2]>,
+    /// It excludes 0.
+    pub significant: bool,
 }
 
 fn yes() -> bool {
@@ -440,6 +452,10 @@ pub enum ResultDoc {
     Sweep(Box<super::sweep_report::SweepDoc>),
     /// `stress --json` / `stress.json`.
     Stress(Box<super::sweep_report::StressDoc>),
+    /// `compare --json` of a base and several alternatives.
+    Many(Box<super::many_report::ManyDoc>),
+    /// `sensitivity --json`.
+    Sensitivity(Box<super::sensitivity_report::SensitivityDoc>),
 }
 
 /// Reads a result document from JSON text, telling the two kinds apart by their keys: a
@@ -466,6 +482,23 @@ pub fn parse(text: &str, file: &str) -> Result<ResultDoc, DocError> {
         return Ok(ResultDoc::Stress(Box::new(
             super::sweep_report::parse_stress(text, file)?,
         )));
+    }
+    if object.get("kind").and_then(serde_json::Value::as_str) == Some("sensitivity") {
+        let doc: super::sensitivity_report::SensitivityDoc =
+            serde_json::from_str(text).map_err(|e| {
+                invalid(format!(
+                    "looks like a `clearsim sensitivity --json` document but {e}"
+                ))
+            })?;
+        return Ok(ResultDoc::Sensitivity(Box::new(doc)));
+    }
+    if object.contains_key("alternatives") && object.contains_key("ranking") {
+        let doc: super::many_report::ManyDoc = serde_json::from_str(text).map_err(|e| {
+            invalid(format!(
+                "looks like a `clearsim compare --json` document of several alternatives (it has `alternatives` and `ranking`) but {e}"
+            ))
+        })?;
+        return Ok(ResultDoc::Many(Box::new(doc)));
     }
     if object.contains_key("rows") {
         let doc: CompareDoc = serde_json::from_str(text).map_err(|e| {

@@ -5,9 +5,11 @@ pub mod chart;
 pub mod compare_report;
 pub mod doc;
 pub mod figures;
+pub mod many_report;
 pub mod network_report;
 pub mod page;
 pub mod run_report;
+pub mod sensitivity_report;
 pub mod sweep_report;
 pub mod table;
 pub mod words;
@@ -95,6 +97,24 @@ impl ReportInput {
         })
     }
 
+    /// The report input of a base compared with several alternatives.
+    pub fn of_many(runs: &crate::experiment::many::ManyRuns) -> Result<Self, ReportError> {
+        Ok(ReportInput {
+            doc: reparse(&runs.multi)?,
+            backlogs: [None, None],
+        })
+    }
+
+    /// The report input of a sensitivity analysis.
+    pub fn of_sensitivity(
+        result: &crate::experiment::sensitivity::Sensitivity,
+    ) -> Result<Self, ReportError> {
+        Ok(ReportInput {
+            doc: reparse(result)?,
+            backlogs: [None, None],
+        })
+    }
+
     /// The report input of a sweep (its `summary.json`).
     pub fn of_sweep(summary: &crate::experiment::sweep::SweepSummary) -> Result<Self, ReportError> {
         Ok(ReportInput {
@@ -141,6 +161,8 @@ impl ReportInput {
             }
             doc::ResultDoc::Sweep(d) => sweep_report::build_sweep(d),
             doc::ResultDoc::Stress(d) => sweep_report::build_stress(d),
+            doc::ResultDoc::Many(d) => many_report::build(d),
+            doc::ResultDoc::Sensitivity(d) => sensitivity_report::build(d),
         }
     }
 

@@ -21,6 +21,21 @@ pub struct PointMetricDoc {
     /// 95% interval.
     #[serde(default)]
     pub ci95: Option<[f64; 2]>,
+    /// The difference from the baseline point, with `--baseline`.
+    #[serde(default)]
+    pub vs_baseline: Option<BaselineDoc>,
+}
+
+/// A point's difference from the baseline point.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct BaselineDoc {
+    /// Mean of point − baseline.
+    pub mean: f64,
+    /// Its 95% interval.
+    #[serde(default)]
+    pub ci95: Option<[f64; 2]>,
+    /// The interval excludes 0.
+    pub significant: bool,
 }
 
 /// One point of a sweep.
@@ -50,8 +65,111 @@ pub struct SweepDoc {
     /// Overrides at every point.
     #[serde(default)]
     pub fixed: Vec<String>,
+    /// The baseline point, with `--baseline`.
+    #[serde(default)]
+    pub baseline: Option<usize>,
     /// The points.
     pub points: Vec<SweepPointDoc>,
+}
+
+/// The section of a sweep with a baseline: every point's difference from it on the first
+/// headline figures, and a chart of the first.
+fn baseline_section(doc: &SweepDoc) -> Option<Section> {
+    let b = doc.baseline?;
+    let base = doc.points.get(b)?;
+    let label = |p: &SweepPointDoc| {
+        let at: Vec<String> = doc
+            .parameters
+            .iter()
+            .zip(&p.values)
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect();
+        format!("{}: {}", p.index, at.join(", "))
+    };
+    let shown: Vec<&PointMetricDoc> = base.metrics.iter().take(4).collect();
+    let mut header: Vec<String> = vec!["point".into()];
+    for m in &shown {
+        header.push(format!("{} − baseline [{}]", m.metric, m.unit));
+        header.push("95% CI".into());
+    }
+    let rows = doc
+        .points
+        .iter()
+        .map(|p| {
+            let mut row = vec![label(p)];
+            for m in p.metrics.iter().take(4) {
+                match &m.vs_baseline {
+                    Some(d) => {
+                        row.push(format!(
+                            "{}{}",
+                            short(d.mean),
+                            if d.significant { " *" } else { "" }
+                        ));
+                        row.push(ci_cell(d.ci95, short));
+                    }
+                    None => {
+                        row.push("—".into());
+                        row.push("—".into());
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    let first = base.metrics.first()?;
+    let cats: Vec<String> = doc.points.iter().map(label).collect();
+    let vals: Vec<chart::Value> = doc
+        .points
+        .iter()
+        .map(|p| {
+            let d = p.metrics.first().and_then(|m| m.vs_baseline.as_ref());
+            chart::Value {
+                value: d.map_or(f64::NAN, |d| d.mean),
+                ci95: d.and_then(|d| d.ci95),
+            }
+        })
+        .collect();
+    let title = format!(
+        "{}: every point minus point {b}",
+        metric_words(&first.metric)
+    );
+    let labels = Labels::new(
+        "chart-sweep-baseline",
+        &title,
+        &format!("point − baseline [{}] (whisker: 95% CI)", first.unit),
+        "",
+    );
+    let real = doc
+        .points
+        .iter()
+        .filter(|p| {
+            p.metrics
+                .first()
+                .and_then(|m| m.vs_baseline.as_ref())
+                .is_some_and(|d| d.significant)
+        })
+        .count();
+    let reading = format!(
+        "{real} of {} points differ from the baseline point {b} ({}) on the {} at the 95% level.",
+        doc.points.len(),
+        label(base),
+        metric_words(&first.metric)
+    );
+    Some(Section {
+        heading: format!("Against the baseline (point {b})"),
+        blocks: vec![
+            Block::Text(format!(
+                "Every point minus the baseline point {}, replication by replication (every point runs with the same seeds: common random numbers); * the 95% CI excludes 0. 95% CI: simulation noise only, not uncertainty about the inputs.",
+                label(base)
+            )),
+            Block::Figure(Figure {
+                title,
+                svg: chart::difference_chart(&labels, &cats, &vals),
+                reading,
+            }),
+            Block::Table(Table { header, rows }),
+        ],
+    })
 }
 
 /// The bottleneck at the maximum of a stress test.
@@ -346,6 +464,9 @@ pub fn build_sweep(doc: &SweepDoc) -> Report {
             blocks: vec![Block::Table(Table { header, rows })],
         },
     ];
+    if let Some(section) = baseline_section(doc) {
+        sections.insert(2, section);
+    }
     if !doc.fixed.is_empty() {
         sections.push(Section {
             heading: "Settings at every point".into(),

@@ -279,6 +279,9 @@ pub fn render(s: &RunSummary) -> String {
     if let Some(net) = &s.network {
         network_block(&mut out, net);
     }
+    if let Some(u) = &s.uncertainty {
+        uncertainty_block(&mut out, u);
+    }
     out
 }
 
@@ -531,6 +534,162 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
     for r in c.not_differenced.iter().take(1) {
         wrapped(&mut out, "†", "  ", &format!("{}.", r.reason));
     }
+    if let Some(u) = &c.uncertainty {
+        compare_uncertainty_block(&mut out, u);
+    }
+    out
+}
+
+/// A plain-text table of a base against several alternatives: every option's headline figures
+/// side by side, each alternative's difference from the base with its Bonferroni-adjusted
+/// interval, and the ranking in words.
+pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "A = {} (the base)", m.base.name);
+    for (k, alt) in m.alternatives.iter().enumerate() {
+        let _ = writeln!(out, "{} = {}", k + 1, alt.scenario.name);
+    }
+    let unpaired: Vec<String> = m
+        .comparisons
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.paired)
+        .map(|(k, _)| (k + 1).to_string())
+        .collect();
+    let how = if unpaired.is_empty() {
+        format!(
+            "{} paired replications of every option, seed {}: every option draws the same parcels, so each difference is taken replication by replication (common random numbers).",
+            m.replications, m.seed
+        )
+    } else {
+        format!(
+            "{} replications of every option, seed {}. NOT PAIRED for {} (their demand differs from A's): those differences are of independent samples (Welch).",
+            m.replications,
+            m.seed,
+            unpaired.join(", ")
+        )
+    };
+    wrapped(&mut out, "", "", &how);
+    let all_warnings: Vec<Warning> = m
+        .comparisons
+        .iter()
+        .enumerate()
+        .flat_map(|(k, c)| {
+            c.warnings.iter().filter_map(move |w| {
+                // A's warnings appear in every comparison: keep them from the first only.
+                let from_a = w.message.starts_with("A (");
+                (k == 0 || !from_a).then(|| Warning {
+                    code: w.code,
+                    message: if from_a {
+                        w.message.clone()
+                    } else {
+                        w.message.replacen("B (", &format!("{} (", k + 1), 1)
+                    },
+                })
+            })
+        })
+        .collect();
+    warnings(&mut out, &all_warnings);
+    let Some(first) = m.comparisons.first() else {
+        return out;
+    };
+    let _ = writeln!(out);
+    let mut head = format!("  {:<26} {:>9}", "figure", "A");
+    for k in 0..m.alternatives.len() {
+        head.push_str(&format!(" {:>9}", k + 1));
+    }
+    let _ = writeln!(out, "{head}");
+    for (r, row) in first.rows.iter().enumerate() {
+        let u = row.unit.as_str();
+        let label = format!(
+            "{} [{}]",
+            short_metric(row.metric),
+            if u == "share" { "%" } else { u }
+        );
+        let mut line = format!("  {label:<26} {:>9}", cell(row.a.mean, u));
+        for c in &m.comparisons {
+            let v = c
+                .rows
+                .get(r)
+                .filter(|x| x.metric == row.metric)
+                .map_or("—".to_string(), |x| cell(x.b.mean, u));
+            line.push_str(&format!(" {v:>9}"));
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out);
+    wrapped(
+        &mut out,
+        "",
+        "",
+        &format!(
+            "Differences from A, each with its 95% CI adjusted for {} comparisons ({}, each interval at level {:.4}):",
+            m.adjustment.comparisons, m.adjustment.method, m.adjustment.per_comparison_level
+        ),
+    );
+    compare_line(
+        &mut out,
+        [
+            "figure",
+            "option",
+            "",
+            "B − A",
+            "adjusted 95% CI",
+            "",
+            "change",
+        ],
+    );
+    for (r, row) in first.rows.iter().enumerate() {
+        for (k, c) in m.comparisons.iter().enumerate() {
+            let Some(x) = c.rows.get(r).filter(|x| x.metric == row.metric) else {
+                continue;
+            };
+            let u = x.unit.as_str();
+            let label = if k == 0 {
+                short_metric(x.metric).to_string()
+            } else {
+                String::new()
+            };
+            let adjusted = x.adjusted.as_ref();
+            let change = if u == "share" {
+                String::new()
+            } else {
+                format!("{:+.1}%", x.relative_change * 100.0)
+            };
+            compare_line(
+                &mut out,
+                [
+                    &label,
+                    &(k + 1).to_string(),
+                    "",
+                    &diff_cell(x.difference.mean, u, x.difference.mean),
+                    &diff_range(
+                        adjusted.map_or(x.difference.ci95, |a| a.ci95),
+                        u,
+                        x.difference.mean,
+                    ),
+                    if adjusted.is_some_and(|a| a.significant) {
+                        "*"
+                    } else {
+                        ""
+                    },
+                    &change,
+                ],
+            );
+        }
+    }
+    let _ = writeln!(out);
+    wrapped(&mut out, "Ranking:", "  ", &m.ranking.statement);
+    let _ = writeln!(out);
+    wrapped(
+        &mut out,
+        "",
+        "  ",
+        &format!(
+            "* the adjusted interval excludes 0: the difference is real even counting all {} comparisons. pp: percentage points. {} Stations and each comparison in full: --json.",
+            m.adjustment.comparisons, m.adjustment.covers
+        ),
+    );
     out
 }
 
@@ -555,14 +714,93 @@ pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
         let _ = writeln!(out, "\npoint {}: {}", p.index, at.join(", "));
         for m in &p.metrics {
             let label = format!("{} [{}]", m.metric, m.unit);
-            let _ = writeln!(
-                out,
-                "  {label:<34} {:>12.4} {:<26}",
+            let vs = match (&m.vs_baseline, s.baseline) {
+                (Some(d), Some(b)) => format!(
+                    " vs point {b}: {:+.4} {}{}",
+                    d.mean,
+                    ci(d.ci95),
+                    if d.significant { " *" } else { "" }
+                ),
+                _ => String::new(),
+            };
+            let line = format!(
+                "  {label:<34} {:>12.4} {:<26}{vs}",
                 m.level.mean,
                 ci(m.level.ci95)
             );
+            let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    sweep_baseline_note(&mut out, s);
+    out
+}
+
+/// The closing line of a sweep's table when it has a baseline.
+fn sweep_baseline_note(out: &mut String, s: &crate::experiment::sweep::SweepSummary) {
+    if let Some(b) = s.baseline {
+        let _ = writeln!(out);
+        wrapped(
+            out,
+            "",
+            "  ",
+            &format!(
+                "vs point {b}: the point minus the baseline point {b}, paired replication by replication (the same seeds at every point), with its 95% CI; * it excludes 0. 95% CI: simulation noise only."
+            ),
+        );
+    }
+}
+
+/// A plain-text table of a sensitivity analysis: the tornado as rows, largest swing first,
+/// each end's effect on the first headline figure with its 95% CI.
+pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — sensitivity of {} [{}]: {} uncertain input(s) at their low and high ends, {} runs × {} paired replications, seed {}",
+        r.scenario.name,
+        short_metric(r.metric),
+        r.unit,
+        r.inputs.len(),
+        r.runs,
+        r.replications,
+        r.seed
+    );
+    if let Some(b) = r.base.first() {
+        let _ = writeln!(
+            out,
+            "base: {} = {} {}",
+            short_metric(b.metric),
+            cell(b.level.mean, &b.unit),
+            range(b.level.ci95, |x| cell(x, &b.unit))
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  {:<44} {:>15}  {:>9} {:<19} {:>9} {:<19}",
+        "input", "low → high", "at low", "95% CI", "at high", "95% CI"
+    );
+    for bar in &r.inputs {
+        let Some(e) = bar.effects.first() else {
+            continue;
+        };
+        let u = e.unit.as_str();
+        let d = |l: &Level| diff_cell(l.mean, u, l.mean);
+        let c = |l: &Level| diff_range(l.ci95, u, l.mean);
+        let ends = format!("{} → {}", words::plain(bar.low), words::plain(bar.high));
+        let line = format!(
+            "  {:<44} {:>15}  {:>9} {:<19} {:>9} {:<19}",
+            bar.key,
+            ends,
+            d(&e.at_low),
+            c(&e.at_low),
+            d(&e.at_high),
+            c(&e.at_high)
+        );
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    let _ = writeln!(out);
+    wrapped(&mut out, "", "  ", r.covers);
     out
 }
 
@@ -701,4 +939,74 @@ fn station_block(
             ],
         );
     }
+}
+
+/// The band of every headline figure over plausible inputs (`run --uncertainty N`).
+fn uncertainty_block(out: &mut String, u: &crate::experiment::uncertainty::Uncertainty) {
+    let _ = writeln!(out);
+    wrapped(
+        out,
+        "",
+        "",
+        &format!(
+            "Over plausible inputs: {} {} draws of {} uncertain input(s), each with all its replications.",
+            u.draws,
+            u.method,
+            u.inputs.len()
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "  {:<34} {:>12} {:>12} {:>12}",
+        "figure", "5%", "median", "95%"
+    );
+    for b in &u.bands {
+        let _ = writeln!(
+            out,
+            "  {:<34} {:>12} {:>12} {:>12}",
+            format!("{} [{}]", short_metric(b.metric), b.unit),
+            cell(b.p5, &b.unit),
+            cell(b.p50, &b.unit),
+            cell(b.p95, &b.unit)
+        );
+    }
+    wrapped(out, "", "  ", u.covers);
+}
+
+/// The band of every difference over plausible inputs and how often its sign holds.
+fn compare_uncertainty_block(
+    out: &mut String,
+    u: &crate::experiment::uncertainty::CompareUncertainty,
+) {
+    let _ = writeln!(out);
+    wrapped(
+        out,
+        "",
+        "",
+        &format!(
+            "Over plausible inputs: {} {} draws of {} uncertain input(s), A and B at the same draw each time.",
+            u.draws,
+            u.method,
+            u.inputs.len()
+        ),
+    );
+    let _ = writeln!(
+        out,
+        "  {:<26} {:>10} {:>10} {:>10}  sign of B − A holds",
+        "figure", "B − A 5%", "median", "95%"
+    );
+    for (b, d) in u.bands.iter().zip(&u.decisions) {
+        let _ = writeln!(
+            out,
+            "  {:<26} {:>10} {:>10} {:>10}  {} of {} draws ({})",
+            short_metric(b.metric),
+            diff_cell(b.p5, &b.unit, b.p50),
+            diff_cell(b.p50, &b.unit, b.p50),
+            diff_cell(b.p95, &b.unit, b.p50),
+            d.same_sign,
+            d.draws,
+            words::percent(d.share)
+        );
+    }
+    wrapped(out, "", "  ", u.covers);
 }

@@ -17,6 +17,7 @@ pub mod overrides;
 pub mod parcel;
 pub mod parcel_raw;
 pub mod raw;
+pub mod uncertain;
 mod validate;
 
 use std::path::Path;
@@ -182,6 +183,9 @@ pub struct Scenario {
     pub stages: Vec<Stage>,
     /// The parcel world, when the file describes one instead of a plain network.
     pub world: Option<parcel::ParcelWorld>,
+    /// The values given with a plausible range, in file order (their `value` is what the
+    /// scenario above uses).
+    pub uncertain: Vec<uncertain::UncertainInput>,
 }
 
 /// Offered load of one stage from the traffic equations.
@@ -251,31 +255,77 @@ impl Scenario {
             overrides::apply(&mut doc, std::slice::from_ref(o), origin)?;
             docs.push(doc);
         }
+        // Values with a range become their value in every document, before serde reads them.
+        let (mut ranged, mut base_ranged) = (Vec::new(), false);
+        let last = docs.len() - 1;
+        for (k, doc) in docs.iter_mut().enumerate() {
+            match uncertain::extract(doc) {
+                Ok(found) => {
+                    base_ranged |= k == 0 && !found.is_empty();
+                    if k == last {
+                        ranged = found;
+                    }
+                }
+                Err(problems) if k == 0 => {
+                    return Err(ScenarioError::Invalid {
+                        path: origin.to_string(),
+                        problems: problems
+                            .into_iter()
+                            .map(|p| Problem {
+                                position: locate::locate(text, &p.path),
+                                key: p.key,
+                                reason: p.reason,
+                                from_override: None,
+                            })
+                            .collect(),
+                    });
+                }
+                Err(problems) => {
+                    return Err(ScenarioError::Override {
+                        path: origin.to_string(),
+                        arg: overrides[k - 1].arg.clone(),
+                        reason: format!("`{}`: {}", problems[0].key, problems[0].reason),
+                    });
+                }
+            }
+        }
         let texts: Vec<String> = docs.iter().map(ToString::to_string).collect();
+        // The file as serde reads it: with a range taken out, the document's own text.
+        let read_text = if base_ranged { texts[0].as_str() } else { text };
         let full = texts.last().map_or(text, String::as_str);
         let raw: raw::RawScenario = match toml::from_str(full) {
             Ok(raw) => raw,
-            Err(e) => return Err(type_error(text, &texts, overrides, origin, e)),
+            Err(e) => return Err(type_error(read_text, &texts, overrides, origin, e)),
         };
-        validate::validate(raw, origin, &sha256).map_err(|problems| ScenarioError::Invalid {
-            path: origin.to_string(),
-            problems: problems
-                .into_iter()
-                .map(|p| {
-                    let mut problem = p.problem;
-                    if let Some(path) = p.key_path {
-                        problem.position = locate::locate(text, &path);
-                        if let Some((arg, below)) = culprit(&texts, overrides, &path) {
-                            if below {
-                                problem.position = None;
+        let mut scenario = validate::validate(raw, origin, &sha256).map_err(|problems| {
+            ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems: problems
+                    .into_iter()
+                    .map(|p| {
+                        let mut problem = p.problem;
+                        if let Some(path) = p.key_path {
+                            problem.position = locate::locate(text, &path);
+                            if let Some((arg, below)) = culprit(&texts, overrides, &path) {
+                                if below {
+                                    problem.position = None;
+                                }
+                                problem.from_override = Some(arg.to_string());
                             }
-                            problem.from_override = Some(arg.to_string());
                         }
-                    }
-                    problem
-                })
-                .collect(),
-        })
+                        problem
+                    })
+                    .collect(),
+            }
+        })?;
+        scenario.uncertain = ranged
+            .into_iter()
+            .map(|(path, mut input)| {
+                input.position = locate::locate(text, &path);
+                input
+            })
+            .collect();
+        Ok(scenario)
     }
 
     /// The index of the stage called `name`.
@@ -444,11 +494,73 @@ pub fn schema() -> schemars::Schema {
     if let Some(map) = schema.as_object_mut() {
         let mut value = serde_json::Value::Object(std::mem::take(map));
         drop_null(&mut value);
+        allow_ranges(&mut value);
         if let serde_json::Value::Object(m) = value {
             *map = m;
         }
     }
     schema
+}
+
+/// Lets every number of the format be given with a plausible range instead
+/// (`{ value, low, high, shape, source }`, see [`uncertain`]), each of the three numbers held
+/// to the number's own type and range.
+fn allow_ranges(v: &mut serde_json::Value) {
+    use serde_json::{Value, json};
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Object(props)) = map.get_mut("properties") {
+                for prop in props.values_mut() {
+                    let numeric = matches!(
+                        prop.get("type").and_then(Value::as_str),
+                        Some("number" | "integer")
+                    );
+                    if !numeric {
+                        allow_ranges(prop);
+                        continue;
+                    }
+                    let Value::Object(mut plain) = prop.take() else {
+                        continue;
+                    };
+                    let description = plain.remove("description");
+                    let default = plain.remove("default");
+                    let number = Value::Object(plain);
+                    let mut wrapped = serde_json::Map::new();
+                    if let Some(d) = description {
+                        wrapped.insert("description".into(), d);
+                    }
+                    if let Some(d) = default {
+                        wrapped.insert("default".into(), d);
+                    }
+                    wrapped.insert(
+                        "anyOf".into(),
+                        json!([
+                            number,
+                            {
+                                "description": "The value with its plausible range (clearsim sensitivity, --uncertainty).",
+                                "type": "object",
+                                "properties": {
+                                    "value": number,
+                                    "low": number,
+                                    "high": number,
+                                    "shape": { "enum": ["triangular", "uniform"] },
+                                    "source": { "type": "string" }
+                                },
+                                "required": ["value", "low", "high"],
+                                "additionalProperties": false
+                            }
+                        ]),
+                    );
+                    *prop = Value::Object(wrapped);
+                }
+            }
+            map.iter_mut()
+                .filter(|(k, _)| k.as_str() != "properties")
+                .for_each(|(_, x)| allow_ranges(x));
+        }
+        Value::Array(items) => items.iter_mut().for_each(allow_ranges),
+        _ => {}
+    }
 }
 
 /// Removes the `null` that serde's `Option` adds to a type: TOML has no null, a key is absent.

@@ -156,6 +156,71 @@ fn set_in_inline(t: &mut InlineTable, segs: &[&str], value: Value) -> Result<(),
     }
 }
 
+/// The value at the dotted key `key` of `doc`, addressed as `--set` addresses it (arrays of
+/// tables by entry name or index); `None` where there is none. A value with a plausible range
+/// (`{ value = …, low = …, high = … }`) gives its `value`.
+pub fn get(doc: &DocumentMut, key: &str) -> Option<Value> {
+    let segs: Vec<&str> = key.split('.').map(str::trim).collect();
+    get_in_item(doc.as_item(), &segs).and_then(|v| plain(&v))
+}
+
+fn get_in_item(item: &Item, segs: &[&str]) -> Option<Value> {
+    let Some((first, rest)) = segs.split_first() else {
+        return item.as_value().cloned();
+    };
+    match item {
+        Item::Table(t) => get_in_item(t.get(first)?, rest),
+        Item::ArrayOfTables(a) => {
+            let i = first.parse::<usize>().ok().or_else(|| {
+                a.iter()
+                    .position(|e| e.get("name").and_then(Item::as_str) == Some(*first))
+            })?;
+            let (next, after) = rest.split_first()?;
+            get_in_item(a.get(i)?.get(next)?, after)
+        }
+        Item::Value(v) => get_in_value(v, segs),
+        _ => None,
+    }
+}
+
+fn get_in_value(v: &Value, segs: &[&str]) -> Option<Value> {
+    match segs.split_first() {
+        None => Some(v.clone()),
+        Some((first, rest)) => get_in_value(v.as_inline_table()?.get(first)?, rest),
+    }
+}
+
+/// A value, or the `value` of a value with a plausible range.
+fn plain(v: &Value) -> Option<Value> {
+    match v {
+        Value::InlineTable(t)
+            if t.contains_key("value") && (t.contains_key("low") || t.contains_key("high")) =>
+        {
+            t.get("value").cloned()
+        }
+        other => Some(other.clone()),
+    }
+}
+
+/// Whether two TOML values are the same value: numbers by their value (3 is 3.0), arrays item
+/// by item, anything else by its text.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    let num = |v: &Value| match v {
+        Value::Integer(i) => Some(*i.value() as f64),
+        Value::Float(f) => Some(*f.value()),
+        _ => None,
+    };
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same_value(p, q))
+        }
+        _ => match (num(a), num(b)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.to_string().trim() == b.to_string().trim(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

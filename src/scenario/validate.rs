@@ -414,6 +414,7 @@ pub(super) fn validate(
         sources,
         stages,
         world,
+        uncertain: Vec::new(),
     };
     check_loads(&mut c, &scenario, network);
     if c.found.is_empty() {

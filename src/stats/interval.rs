@@ -167,10 +167,54 @@ fn t_975(df: f64) -> f64 {
     }
 }
 
+/// The `p` quantile of Student's t with `df` (possibly fractional) degrees of freedom, for a
+/// level other than 95% (a Bonferroni interval's `1 − α/(2m)`). NaN for `df ≤ 0` or `p`
+/// outside (0, 1).
+pub fn t_quantile(p: f64, df: f64) -> f64 {
+    if df.is_nan() || df <= 0.0 || !(p > 0.0 && p < 1.0) {
+        return f64::NAN;
+    }
+    if p == 0.975 {
+        return t_975(df);
+    }
+    if df >= EXPANSION_FROM_DF {
+        return match statrs::distribution::Normal::new(0.0, 1.0) {
+            Ok(n) => t_expansion(n.inverse_cdf(p), df),
+            Err(_) => f64::NAN,
+        };
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(p),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Two-sided p-value of a t statistic with `df` degrees of freedom: 1 when `t` is 0 (or NaN:
+/// no evidence), 0 when it is infinite.
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    if t.is_nan() || t == 0.0 {
+        return 1.0;
+    }
+    if t.is_infinite() {
+        return 0.0;
+    }
+    if df.is_nan() || df <= 0.0 {
+        return 1.0;
+    }
+    match StudentsT::new(0.0, 1.0, df.min(1e7)) {
+        Ok(d) => (2.0 * d.cdf(-t.abs())).clamp(0.0, 1.0),
+        Err(_) => 1.0,
+    }
+}
+
 /// Cornish–Fisher expansion of the t quantile in powers of 1/df about the normal quantile
 /// (Abramowitz & Stegun 26.7.5), for large df.
 fn t_975_expansion(df: f64) -> f64 {
-    let z = Z_975;
+    t_expansion(Z_975, df)
+}
+
+/// [`t_975_expansion`] about any normal quantile `z`.
+fn t_expansion(z: f64, df: f64) -> f64 {
     let (z3, z5, z7, z9) = (z.powi(3), z.powi(5), z.powi(7), z.powi(9));
     let g1 = (z3 + z) / 4.0;
     let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
@@ -214,6 +258,72 @@ pub fn paired(a: &[f64], b: &[f64]) -> PairedDifference {
         diff: Estimate::from_values(&diffs),
         independent_half_width: welch_half_width(&a, &b),
     }
+}
+
+impl PairedDifference {
+    /// The half widths (paired, Welch) of the difference at two-sided level `1 − alpha`
+    /// instead of 95%: what a Bonferroni interval over several comparisons needs.
+    pub fn half_widths_at(&self, alpha: f64) -> (f64, f64) {
+        let p = 1.0 - alpha / 2.0;
+        let d = &self.diff;
+        let paired = if d.n < 2 {
+            f64::NAN
+        } else {
+            t_quantile(p, (d.n - 1) as f64) * d.sd / (d.n as f64).sqrt()
+        };
+        let welch = match welch_se_df(&self.a, &self.b) {
+            Some((0.0, _)) => 0.0,
+            Some((se, df)) => t_quantile(p, df) * se,
+            None => f64::NAN,
+        };
+        (paired, welch)
+    }
+
+    /// Two-sided p-value of "no difference": the paired t-test when `paired_ok`, else Welch's.
+    pub fn p_value(&self, paired_ok: bool) -> f64 {
+        if paired_ok {
+            let d = &self.diff;
+            if d.n < 2 {
+                return 1.0;
+            }
+            let se = d.sd / (d.n as f64).sqrt();
+            let t = if se == 0.0 {
+                if d.mean == 0.0 { 0.0 } else { f64::INFINITY }
+            } else {
+                d.mean / se
+            };
+            t_two_sided_p(t, (d.n - 1) as f64)
+        } else {
+            let delta = self.b.mean - self.a.mean;
+            match welch_se_df(&self.a, &self.b) {
+                Some((0.0, _)) => {
+                    if delta == 0.0 {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+                Some((se, df)) => t_two_sided_p(delta / se, df),
+                None => 1.0,
+            }
+        }
+    }
+}
+
+/// Standard error and Welch–Satterthwaite degrees of freedom of `mean(b) − mean(a)` for
+/// independent samples; `None` with fewer than two values on a side.
+fn welch_se_df(a: &Estimate, b: &Estimate) -> Option<(f64, f64)> {
+    if a.n < 2 || b.n < 2 {
+        return None;
+    }
+    let va = a.sd * a.sd / a.n as f64;
+    let vb = b.sd * b.sd / b.n as f64;
+    let se2 = va + vb;
+    if se2 == 0.0 {
+        return Some((0.0, f64::INFINITY));
+    }
+    let df = se2 * se2 / (va * va / (a.n - 1) as f64 + vb * vb / (b.n - 1) as f64);
+    Some((se2.sqrt(), df))
 }
 
 /// Welch 95% half width for the difference of two independent means.

@@ -7,6 +7,7 @@
 
 pub mod histogram;
 pub mod interval;
+pub mod multiple;
 pub mod series;
 pub mod tally;
 pub mod timeweighted;
@@ -14,8 +15,9 @@ pub mod timeweighted;
 pub use histogram::Histogram;
 pub use interval::{
     Bounds, Estimate, PairedDifference, interval95, mser_pooled, mser5, mser5_pooled, paired,
-    t_quantile_975,
+    t_quantile, t_quantile_975, t_two_sided_p,
 };
+pub use multiple::holm;
 pub use series::BatchSeries;
 pub use tally::{Tally, TallyHist};
 pub use timeweighted::TimeWeighted;

@@ -1,0 +1,274 @@
+//! One-at-a-time sensitivity: every uncertain input at its low and at its high end, the rest
+//! at their values, each paired with the base run by common random numbers.
+//!
+//! k uncertain inputs cost 2k + 1 scenario runs, all replications of all of them run in
+//! parallel. Each end's effect is the paired difference (variant − base) of the two-way
+//! comparison ([`super::compare::difference`]), with its 95% CI across replications.
+
+use serde::Serialize;
+
+use super::compare::{difference, shared_demand_ok};
+use super::summary::{Level, ScenarioId, level};
+use super::sweep::headlines;
+use super::units::simulate_unit;
+use super::{ExperimentError, Workers, in_parallel_range, split};
+use crate::scenario::{Scenario, ScenarioError};
+
+/// The effect of one input's two ends on one headline figure.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Effect {
+    /// The figure, e.g. `clearance_hours.mean`.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// Figure with the input at its low end minus the base figure, with its 95% CI.
+    pub at_low: Level,
+    /// The same at the high end.
+    pub at_high: Level,
+    /// The low end's interval excludes 0.
+    pub low_significant: bool,
+    /// The high end's interval excludes 0.
+    pub high_significant: bool,
+}
+
+/// One uncertain input's bar of the tornado.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InputBar {
+    /// Its dotted key.
+    pub key: String,
+    /// Its value in the base run.
+    pub value: f64,
+    /// Its low end.
+    pub low: f64,
+    /// Its high end.
+    pub high: f64,
+    /// Where the range comes from, as the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Line of the value in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The larger of |effect at low| and |effect at high| on the first headline figure: what
+    /// the tornado is ordered by.
+    pub swing: f64,
+    /// Its effect on every headline figure.
+    pub effects: Vec<Effect>,
+}
+
+/// A headline figure of the base run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BaseFigure {
+    /// Its name.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// Mean and 95% CI across replications.
+    #[serde(flatten)]
+    pub level: Level,
+}
+
+/// What `clearsim sensitivity --json` prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// Always `sensitivity`: tells this document from the others.
+    pub kind: &'static str,
+    /// Version of clearsim.
+    pub clearsim_version: &'static str,
+    /// The scenario.
+    pub scenario: ScenarioId,
+    /// The seed of every run.
+    pub seed: u64,
+    /// Replications of every run.
+    pub replications: u32,
+    /// Scenario runs made: 2k + 1.
+    pub runs: usize,
+    /// The figure the tornado is ordered by.
+    pub metric: &'static str,
+    /// Its unit.
+    pub unit: String,
+    /// The base run's headline figures.
+    pub base: Vec<BaseFigure>,
+    /// Every uncertain input, largest swing first.
+    pub inputs: Vec<InputBar>,
+    /// What the intervals cover, in a sentence.
+    pub covers: &'static str,
+}
+
+/// Why a sensitivity analysis could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SensitivityError {
+    /// The file gives no value a range.
+    #[error(
+        "{file}: no value has a plausible range, so there is nothing to vary; give one as key = {{ value = 0.05, low = 0.02, high = 0.10 }} (docs/scenario.md, uncertain inputs)"
+    )]
+    NoInputs {
+        /// The file.
+        file: String,
+    },
+    /// An input's end makes the scenario invalid.
+    #[error("{file}{at}: `{key}` at its {end} end {x}: {reason}")]
+    End {
+        /// The file.
+        file: String,
+        /// `:line:column` of the value, or empty.
+        at: String,
+        /// The key.
+        key: String,
+        /// `low` or `high`.
+        end: &'static str,
+        /// The end's value.
+        x: f64,
+        /// The scenario's error there.
+        reason: String,
+    },
+    /// The runs failed.
+    #[error(transparent)]
+    Run(#[from] ExperimentError),
+}
+
+/// What the intervals of a sensitivity analysis cover.
+pub const COVERS: &str = "Each bar is the change in the figure when that one input moves to the end of its plausible range, the others at their values; its 95% CI covers simulation noise only (paired replications, common random numbers), and the bar's length is the answer's sensitivity to that guess.";
+
+/// The scenario with the input set to each end, checked: `variant(extra)` builds the base
+/// scenario with the extra overrides.
+fn ends(
+    base: &Scenario,
+    variant: &dyn Fn(&[String]) -> Result<Scenario, ScenarioError>,
+) -> Result<Vec<Scenario>, SensitivityError> {
+    let mut out = Vec::new();
+    for input in &base.uncertain {
+        for (end, x) in [("low", input.low), ("high", input.high)] {
+            let s = variant(&[input.setting(x)]).map_err(|e| SensitivityError::End {
+                file: base.origin.clone(),
+                at: input
+                    .position
+                    .map_or(String::new(), |(l, c)| format!(":{l}:{c}")),
+                key: input.key.clone(),
+                end,
+                x,
+                reason: plain_reason(&e, &input.key),
+            })?;
+            out.push(s);
+        }
+    }
+    Ok(out)
+}
+
+/// What the scenario says is wrong with an input's end, without the override it came from.
+fn plain_reason(e: &ScenarioError, key: &str) -> String {
+    let reason = match e {
+        ScenarioError::Override { reason, .. } => reason.clone(),
+        ScenarioError::Invalid { problems, .. } => problems
+            .iter()
+            .map(|p| p.reason.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    };
+    reason
+        .strip_prefix(&format!("`{key}`: "))
+        .map_or(reason.clone(), str::to_string)
+}
+
+/// Per replication, the value of every headline figure (name, unit, value).
+type Figures = Vec<(&'static str, String, f64)>;
+
+/// Runs `base` and every uncertain input at its low and high end (2k + 1 runs, replications
+/// in parallel, all on the same seeds) and measures each end's effect on the headline figures.
+pub fn sensitivity(
+    base: &Scenario,
+    variant: &dyn Fn(&[String]) -> Result<Scenario, ScenarioError>,
+    workers: Workers<'_>,
+) -> Result<Sensitivity, SensitivityError> {
+    if base.uncertain.is_empty() {
+        return Err(SensitivityError::NoInputs {
+            file: base.origin.clone(),
+        });
+    }
+    let variants = ends(base, variant)?;
+    let all: Vec<&Scenario> = std::iter::once(base).chain(&variants).collect();
+    let n = base.run.replications as u64;
+    let figures: Vec<Figures> = in_parallel_range(0, all.len() as u64 * n, workers, |u| {
+        let s = all[(u / n) as usize];
+        headlines(s, &split(vec![simulate_unit(s, u % n)]))
+            .into_iter()
+            .map(|h| (h.metric, h.unit, h.values[0]))
+            .collect()
+    })?;
+    let values = |s: usize, m: usize| -> Vec<f64> {
+        (0..n as usize)
+            .map(|i| figures[s * n as usize + i][m].2)
+            .collect()
+    };
+    let shown: Vec<usize> = (0..figures[0].len())
+        .filter(|&m| figures[0][m].0 != "bottleneck.utilization")
+        .collect();
+    let base_values: Vec<Vec<f64>> = shown.iter().map(|&m| values(0, m)).collect();
+    let mut inputs: Vec<InputBar> = base
+        .uncertain
+        .iter()
+        .enumerate()
+        .map(|(j, input)| {
+            let (lo, hi) = (1 + 2 * j, 2 + 2 * j);
+            let effects: Vec<Effect> = shown
+                .iter()
+                .zip(&base_values)
+                .map(|(&m, b)| {
+                    let effect = |s: usize| {
+                        let (d, significant, ..) =
+                            difference(b, &values(s, m), shared_demand_ok(base, all[s]));
+                        (d, significant)
+                    };
+                    let ((at_low, low_significant), (at_high, high_significant)) =
+                        (effect(lo), effect(hi));
+                    Effect {
+                        metric: figures[0][m].0,
+                        unit: figures[0][m].1.clone(),
+                        at_low,
+                        at_high,
+                        low_significant,
+                        high_significant,
+                    }
+                })
+                .collect();
+            let swing = effects
+                .first()
+                .map_or(0.0, |e| e.at_low.mean.abs().max(e.at_high.mean.abs()));
+            InputBar {
+                key: input.key.clone(),
+                value: input.value,
+                low: input.low,
+                high: input.high,
+                source: input.source.clone(),
+                line: input.position.map(|p| p.0),
+                swing,
+                effects,
+            }
+        })
+        .collect();
+    // Largest swing first; ties in file order.
+    inputs.sort_by(|a, b| b.swing.total_cmp(&a.swing));
+    let first = shown.first().copied().unwrap_or(0);
+    Ok(Sensitivity {
+        kind: "sensitivity",
+        clearsim_version: env!("CARGO_PKG_VERSION"),
+        scenario: ScenarioId::of(base),
+        seed: base.run.seed,
+        replications: base.run.replications,
+        runs: all.len(),
+        metric: figures[0][first].0,
+        unit: figures[0][first].1.clone(),
+        base: shown
+            .iter()
+            .zip(&base_values)
+            .map(|(&m, v)| BaseFigure {
+                metric: figures[0][m].0,
+                unit: figures[0][m].1.clone(),
+                level: level(v),
+            })
+            .collect(),
+        inputs,
+        covers: COVERS,
+    })
+}
