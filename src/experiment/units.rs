@@ -239,15 +239,7 @@ impl StoreError {
                 missing,
                 unfinished,
                 ..
-            } => {
-                let mut all: Vec<u64> = missing
-                    .iter()
-                    .copied()
-                    .chain(unfinished.iter().map(|u| u.0))
-                    .collect();
-                all.sort_unstable();
-                Some(all)
-            }
+            } => Some(to_rerun(missing, unfinished)),
             _ => None,
         }
     }
@@ -272,6 +264,17 @@ pub fn index_ranges(indices: &[u64]) -> String {
         i += 1;
     }
     parts.join(",")
+}
+
+/// The task indices to re-run: the missing shards and the unfinished ones, in order.
+fn to_rerun(missing: &[u64], unfinished: &[(u64, u64, u64)]) -> Vec<u64> {
+    let mut all: Vec<u64> = missing
+        .iter()
+        .copied()
+        .chain(unfinished.iter().map(|u| u.0))
+        .collect();
+    all.sort_unstable();
+    all
 }
 
 /// What [`StoreError::Unfinished`] says: which shards are missing, which unfinished, at most ten
@@ -310,12 +313,7 @@ fn unfinished_message(count: u64, missing: &[u64], unfinished: &[(u64, u64, u64)
             more(unfinished.len())
         ));
     }
-    let mut all: Vec<u64> = missing
-        .iter()
-        .copied()
-        .chain(unfinished.iter().map(|u| u.0))
-        .collect();
-    all.sort_unstable();
+    let all = to_rerun(missing, unfinished);
     format!(
         "{}; task indices to re-run: {}",
         parts.join("; "),
