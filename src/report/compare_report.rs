@@ -139,6 +139,17 @@ fn undifferenced_sentence(doc: &CompareDoc, r: &super::doc::UndifferencedDoc) ->
 /// The line that says what every interval of the report covers.
 pub const INTERVALS_COVER: &str = "Every interval is a 95% confidence interval of simulation noise across replications for these inputs: it does not cover uncertainty about the inputs themselves (demand, service times, costs).";
 
+/// [`INTERVALS_COVER`], and when the document has `--uncertainty` bands, what they cover.
+pub fn intervals_cover(with_bands: bool) -> String {
+    if with_bands {
+        format!(
+            "{INTERVALS_COVER} The 5–95% bands of “Over plausible inputs” are not confidence intervals: they are the range the answer takes over plausible inputs."
+        )
+    } else {
+        INTERVALS_COVER.to_string()
+    }
+}
+
 fn short_unit(unit: &str) -> &str {
     match unit {
         "share" => "%",
@@ -690,12 +701,16 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
         }
     }
 
+    if let Some((section, finding)) = super::uncertainty_report::compare_section(doc) {
+        findings.insert(doc.rows.len().min(findings.len()), finding);
+        sections.insert(1.min(sections.len()), section);
+    }
     let mut all: Vec<Section> = warnings_section(&doc.warnings).into_iter().collect();
     all.push(Section {
         heading: "Key findings".into(),
         blocks: vec![
             Block::Findings(findings),
-            Block::Note(INTERVALS_COVER.into()),
+            Block::Note(intervals_cover(doc.uncertainty.is_some())),
         ],
     });
     all.extend(sections);

@@ -272,6 +272,9 @@ pub struct RunDoc {
     /// Signs that the figures are not final.
     #[serde(default)]
     pub warnings: Vec<WarningDoc>,
+    /// `run --uncertainty N`: the band of every headline figure over plausible inputs.
+    #[serde(default)]
+    pub uncertainty: Option<UncertaintyDoc>,
 }
 
 impl RunDoc {
@@ -390,6 +393,50 @@ pub struct SummariesDoc {
     pub b: RunDoc,
 }
 
+/// The 5–95% band of one headline figure (or difference) over plausible inputs.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct BandDoc {
+    /// E.g. `clearance_hours.mean`.
+    pub metric: String,
+    /// `h`, `share` or the currency.
+    pub unit: String,
+    /// 5th percentile over the draws.
+    pub p5: f64,
+    /// Median over the draws.
+    pub p50: f64,
+    /// 95th percentile over the draws.
+    pub p95: f64,
+}
+
+/// How often a difference kept the sign of the file's comparison over the draws.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct DecisionDoc {
+    /// E.g. `clearance_hours.mean`.
+    pub metric: String,
+    /// Draws with the same sign.
+    pub same_sign: usize,
+    /// Draws made.
+    pub draws: usize,
+}
+
+/// `uncertainty` of a run or a comparison: Latin hypercube draws of the uncertain inputs.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+pub struct UncertaintyDoc {
+    /// `Latin hypercube`.
+    pub method: String,
+    /// Draws made.
+    pub draws: usize,
+    /// The uncertain inputs' keys.
+    pub inputs: Vec<String>,
+    /// Per headline figure (of a run) or difference (of a comparison), its band.
+    pub bands: Vec<BandDoc>,
+    /// Per difference of a comparison, how often its sign held; empty for a run.
+    #[serde(default)]
+    pub decisions: Vec<DecisionDoc>,
+    /// What the band covers, in a sentence.
+    pub covers: String,
+}
+
 /// The `compare --json` document.
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 pub struct CompareDoc {
@@ -432,6 +479,9 @@ pub struct CompareDoc {
     /// Both runs' summaries (absent in documents written before they were added).
     #[serde(default)]
     pub summaries: Option<SummariesDoc>,
+    /// `compare --uncertainty N`: the band of every difference over plausible inputs.
+    #[serde(default)]
+    pub uncertainty: Option<UncertaintyDoc>,
 }
 
 impl CompareDoc {

@@ -12,6 +12,7 @@ pub mod run_report;
 pub mod sensitivity_report;
 pub mod sweep_report;
 pub mod table;
+pub mod uncertainty_report;
 pub mod words;
 
 use std::path::Path;

@@ -524,6 +524,10 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
         findings.extend(super::network_report::findings(net));
         sections.extend(super::network_report::sections(net));
     }
+    if let Some((section, finding)) = super::uncertainty_report::run_section(doc) {
+        findings.insert(0, finding);
+        sections.insert(1, section);
+    }
     findings.insert(0, conservation);
     let mut all: Vec<Section> = super::compare_report::warnings_section(&doc.warnings)
         .into_iter()
@@ -532,7 +536,9 @@ pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
         heading: "Key findings".into(),
         blocks: vec![
             Block::Findings(findings),
-            Block::Note(super::compare_report::INTERVALS_COVER.into()),
+            Block::Note(super::compare_report::intervals_cover(
+                doc.uncertainty.is_some(),
+            )),
         ],
     });
     all.extend(sections);
