@@ -408,6 +408,10 @@ pub struct SensitivityCmd {
     pub how: RunArgs,
     #[command(flatten)]
     pub files: ReportArgs,
+    /// The headline figure that ranks the tornado, e.g. `cost_per_parcel.total` (default: the
+    /// first, mean clearance or time in system); every figure's effects are shown either way
+    #[arg(long, value_name = "NAME")]
+    pub metric: Option<String>,
 }
 
 /// `clearsim merge`.

@@ -14,6 +14,7 @@ pub fn sensitivity(cmd: SensitivityCmd) -> Result<(), Failure> {
         scenario,
         how,
         files,
+        metric,
     } = cmd;
     files.check()?;
     no_auto_warmup(&how, "sensitivity")?;
@@ -26,8 +27,13 @@ pub fn sensitivity(cmd: SensitivityCmd) -> Result<(), Failure> {
     )?;
     let variant = super::variant_loader(&scenario, extra, super::pairing(&base));
     let pb = progress_bar(how.quiet);
-    let result = experiment::sensitivity::sensitivity(&base, &variant, workers(how.threads, &pb))
-        .map_err(|e| match e {
+    let result = experiment::sensitivity::sensitivity(
+        &base,
+        &variant,
+        metric.as_deref(),
+        workers(how.threads, &pb),
+    )
+    .map_err(|e| match e {
         SensitivityError::Run(_) => Failure::Run(e.to_string()),
         other => Failure::Input(other.to_string()),
     })?;

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use super::compare::{difference, shared_demand_ok};
+use super::headline::{network_headlines, world_headlines};
 use super::summary::{Level, ScenarioId, level};
 use super::sweep::headlines;
 use super::units::simulate_unit;
@@ -48,7 +49,7 @@ pub struct InputBar {
     /// Line of the value in the file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
-    /// The larger of |effect at low| and |effect at high| on the first headline figure: what
+    /// The larger of |effect at low| and |effect at high| on the ranking figure (`metric`): what
     /// the tornado is ordered by.
     pub swing: f64,
     /// Its effect on every headline figure.
@@ -105,6 +106,16 @@ pub enum SensitivityError {
     NoInputs {
         /// The file.
         file: String,
+    },
+    /// `--metric` names no headline figure of the scenario.
+    #[error(
+        "--metric {metric}: not a headline figure of this scenario; the tornado can be ranked by {known}"
+    )]
+    UnknownMetric {
+        /// What was asked.
+        metric: String,
+        /// The figures it may name, comma-separated.
+        known: String,
     },
     /// An input's end makes the scenario invalid.
     #[error("{file}{at}: `{key}` at its {end} end {x}: {reason}")]
@@ -174,16 +185,38 @@ fn plain_reason(e: &ScenarioError, key: &str) -> String {
 /// Per replication, the value of every headline figure (name, unit, value).
 type Figures = Vec<(&'static str, String, f64)>;
 
+/// The headline figures a sensitivity shows, in order; the first ranks the tornado.
+pub fn shown_metrics(scenario: &Scenario) -> Vec<&'static str> {
+    let all = match scenario.world {
+        Some(_) => world_headlines(&[], ""),
+        None => network_headlines(&[]),
+    };
+    all.iter()
+        .map(|h| h.metric)
+        .filter(|&m| m != "bottleneck.utilization")
+        .collect()
+}
+
 /// Runs `base` and every uncertain input at its low and high end (2k + 1 runs, replications
 /// in parallel, all on the same seeds) and measures each end's effect on the headline figures.
+/// The tornado is ranked by `rank_by` (a name of [`shown_metrics`]; the first when `None`).
 pub fn sensitivity(
     base: &Scenario,
     variant: &dyn Fn(&[String]) -> Result<Scenario, ScenarioError>,
+    rank_by: Option<&str>,
     workers: Workers<'_>,
 ) -> Result<Sensitivity, SensitivityError> {
     if base.uncertain.is_empty() {
         return Err(SensitivityError::NoInputs {
             file: base.origin.clone(),
+        });
+    }
+    if let Some(metric) = rank_by
+        && !shown_metrics(base).contains(&metric)
+    {
+        return Err(SensitivityError::UnknownMetric {
+            metric: metric.to_string(),
+            known: shown_metrics(base).join(", "),
         });
     }
     let variants = ends(base, variant)?;
@@ -201,9 +234,13 @@ pub fn sensitivity(
             .map(|i| figures[s * n as usize + i][m].2)
             .collect()
     };
-    let shown: Vec<usize> = (0..figures[0].len())
+    let mut shown: Vec<usize> = (0..figures[0].len())
         .filter(|&m| figures[0][m].0 != "bottleneck.utilization")
         .collect();
+    // The ranking figure first: the swing, the tornado and `metric` are of it.
+    if let Some(at) = rank_by.and_then(|r| shown.iter().position(|&m| figures[0][m].0 == r)) {
+        shown[..=at].rotate_right(1);
+    }
     let base_values: Vec<Vec<f64>> = shown.iter().map(|&m| values(0, m)).collect();
     let mut inputs: Vec<InputBar> = base
         .uncertain

@@ -513,3 +513,74 @@ fn the_report_and_memo_show_the_band_beside_the_noise_ci() {
     assert!(run.contains("(simulation noise only)"), "{run}");
     assert!(run.contains("| figure | 5% | median | 95% |"), "{run}");
 }
+
+#[test]
+fn metric_ranks_the_tornado_by_the_figure_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    // The declaration fee moves the cost and nothing else; the doc check's minutes move the
+    // clearance time first.
+    let f = edited(
+        dir.path(),
+        "tests/fixtures/world-small-paperless.toml",
+        &[
+            (
+                "declaration_fee_eur = 1.0",
+                "declaration_fee_eur = { value = 1.0, low = 0.0, high = 50.0 }",
+            ),
+            (
+                "service_h = { dist = \"exponential\", mean = 0.2 }",
+                "service_h = { dist = \"exponential\", mean = { value = 0.2, low = 0.1, high = 0.3 } }",
+            ),
+        ],
+    );
+    let file = f.to_str().unwrap();
+    let by_default = clearsim_json(&["sensitivity", file, "--reps", "3", "--json"]);
+    assert_eq!(by_default["metric"], "clearance_hours.mean");
+    assert_eq!(
+        by_default["inputs"][0]["key"],
+        "import.doc_check.service_h.mean"
+    );
+    let by_cost = clearsim_json(&[
+        "sensitivity",
+        file,
+        "--reps",
+        "3",
+        "--json",
+        "--metric",
+        "cost_per_parcel.total",
+    ]);
+    assert_eq!(by_cost["metric"], "cost_per_parcel.total");
+    assert_eq!(by_cost["inputs"][0]["key"], "costs.declaration_fee_eur");
+    let fee = &by_cost["inputs"][0];
+    assert_eq!(fee["effects"][0]["metric"], "cost_per_parcel.total");
+    // Every figure is still shown, and the same runs give the same effects either way.
+    let effects = |doc: &serde_json::Value, key: &str, metric: &str| {
+        doc["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["key"] == key)
+            .unwrap()["effects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["metric"] == metric)
+            .unwrap()
+            .clone()
+    };
+    for key in [
+        "costs.declaration_fee_eur",
+        "import.doc_check.service_h.mean",
+    ] {
+        for metric in ["clearance_hours.mean", "cost_per_parcel.total"] {
+            assert_eq!(
+                effects(&by_default, key, metric),
+                effects(&by_cost, key, metric)
+            );
+        }
+    }
+    refused(
+        &["sensitivity", file, "--metric", "clearance_hours.p42"],
+        &["--metric clearance_hours.p42", "cost_per_parcel.total"],
+    );
+}
