@@ -19,6 +19,8 @@ fn one_replication(c: &mut Criterion, file: &str, horizon_h: u32, name: &str) {
         .iter()
         .map(|s| s.parse().unwrap())
         .collect();
+    // As the command does (src/main.rs), so the bench measures the same allocator policy.
+    clearsim::engine::memory::map_large_blocks();
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
     let sc = Scenario::load(&path, &sets).unwrap();
     let world = sc.world.clone().unwrap();

@@ -9,6 +9,7 @@ use cli::Failure;
 use cli::output::note;
 
 fn main() -> ExitCode {
+    clearsim::engine::memory::map_large_blocks();
     let parsed = match cli::args::parse() {
         Ok(parsed) => parsed,
         Err(e) => {

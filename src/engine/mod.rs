@@ -9,6 +9,7 @@
 pub mod batch;
 pub mod calendar;
 pub mod dist;
+pub mod memory;
 pub mod rng;
 pub mod schedule;
 pub mod slots;
