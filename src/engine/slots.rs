@@ -41,7 +41,12 @@ impl<T> Slots<T> {
     pub fn push(&mut self, value: T) {
         let c = self.len / CHUNK;
         if c == self.chunks.len() {
-            self.chunks.push(Vec::with_capacity(CHUNK));
+            let chunk: Vec<T> = Vec::with_capacity(CHUNK);
+            super::memory::prefer_huge_pages(
+                chunk.as_ptr().cast(),
+                chunk.capacity() * std::mem::size_of::<T>(),
+            );
+            self.chunks.push(chunk);
         }
         self.chunks[c].push(value);
         self.len += 1;
