@@ -339,7 +339,7 @@ mod tests {
         let f = fit(Family::Exponential, &data).unwrap();
         let m = f.params[0].value;
         let [lo, hi] = f.params[0].ci95.unwrap();
-        let z = 1.959_963_984_540_054 / 20.0;
+        let z: f64 = 1.959_963_984_540_054 / 20.0;
         assert!(
             (lo - m * (-z).exp()).abs() < 1e-4 * m,
             "{lo} vs {}",

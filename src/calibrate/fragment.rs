@@ -292,6 +292,14 @@ pub fn fragment(cal: &Calibration) -> String {
 /// station's `service_h` is set only where the base has the station (a station needs servers).
 pub fn merge(cal: &Calibration, base: &str) -> Result<(String, Vec<String>), toml_edit::TomlError> {
     let mut doc: DocumentMut = base.parse()?;
+    // A calibrated scenario is another scenario: its reports should not pass for the base's.
+    if let Some(name) = doc.get("name").and_then(|n| n.as_str()).map(str::to_string) {
+        let mut v = Value::from(format!("{name}-calibrated"));
+        if let Some(old) = doc.get("name").and_then(Item::as_value) {
+            *v.decor_mut() = old.decor().clone();
+        }
+        doc["name"] = Item::Value(v);
+    }
     let mut left_out = Vec::new();
     for e in entries(cal) {
         let station = e.path.len() > 2;

@@ -116,8 +116,8 @@ pub fn risk_shares(sample: &ObservedSample) -> Option<Shares> {
 
 /// Arrivals by hour of day and by weekday.
 pub fn arrival_profile(sample: &ObservedSample) -> ArrivalProfile {
-    let mut hourly = vec![0.0; 24];
-    let mut weekly_count = vec![0.0; 7];
+    let mut hourly = [0.0; 24];
+    let mut weekly_count = [0.0; 7];
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for it in &sample.items {
         let t = it.arrival_h;

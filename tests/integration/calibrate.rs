@@ -352,3 +352,32 @@ fn australia_trs_2013_files_against_the_published_means_and_early_release_share(
     );
     assert!(within_1h < 0.71);
 }
+
+#[test]
+fn validate_report_has_a_qq_chart_and_a_table_per_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("v.html");
+    let o = clearsim(&[
+        "validate",
+        repo("scenarios/calibration/trs-synthetic-model.toml")
+            .to_str()
+            .unwrap(),
+        repo("scenarios/calibration/trs-synthetic.csv")
+            .to_str()
+            .unwrap(),
+        "--reps",
+        "3",
+        "--quiet",
+        "--report",
+        html.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("arrival → release (data n = 4223"), "{out}");
+    assert!(out.contains("verdict: arrival → release:"), "{out}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    roxmltree::Document::parse(&page).expect("well-formed XML");
+    for k in 0..6 {
+        assert!(page.contains(&format!("id=\"qq-{k}\"")), "Q–Q chart {k}");
+    }
+}
