@@ -313,3 +313,59 @@ pub fn merge(cal: &Calibration, base: &str) -> Result<(String, Vec<String>), tom
     }
     Ok((format!("{}{}", heading(cal), doc), left_out))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::{Criterion, calibrate};
+    use crate::scenario::observed::{BadRows, parse};
+
+    /// 300 items: lodgement 0.5–3.5 h after arrival, assessment, release about 1 h later, three
+    /// channels.
+    fn sample() -> crate::scenario::observed::ObservedSample {
+        let mut text = String::from("arrival,lodgement,assessment,release,channel,risk\n");
+        for i in 0..300 {
+            let a = i as f64 * 0.7;
+            let l = a + 0.5 + (i * 37 % 101) as f64 / 33.0;
+            let s = l + 0.05 + (i * 17 % 23) as f64 / 50.0;
+            let ch = ["paper", "electronic", "pre_arrival"][i % 3];
+            let risk = ["green", "green", "yellow"][i % 3];
+            let r = s + 1.0 + (i * 13 % 7) as f64 / 10.0;
+            text += &format!("{a},{l},{s},{r},{ch},{risk}\n");
+        }
+        parse("s.csv", text.as_bytes(), BadRows::Refuse).unwrap()
+    }
+
+    #[test]
+    fn fragment_is_toml_with_shares_summing_to_one_and_commented_keys() {
+        let cal = calibrate(&sample(), Criterion::Aic);
+        let text = fragment(&cal);
+        let doc: DocumentMut = text.parse().expect("TOML");
+        let ch = doc["import"]["channels"].as_inline_table().unwrap();
+        let sum: f64 = ch.iter().map(|(_, v)| v.as_float().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-9, "{sum}");
+        assert!(
+            text.contains("electronic_lodgement_h = { dist = "),
+            "{text}"
+        );
+        assert!(
+            text.contains("# s.csv: lodgement (channel = electronic), n = 100"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn merge_keeps_the_base_and_leaves_out_stations_it_lacks() {
+        let cal = calibrate(&sample(), Criterion::Aic);
+        let base = "name = \"b\"\n[import]\nrisk = { green = 1.0, yellow = 0.0, red = 0.0 }\n";
+        let (text, left_out) = merge(&cal, base).unwrap();
+        assert!(text.contains("name = \"b-calibrated\""), "{text}");
+        assert!(
+            left_out
+                .iter()
+                .any(|l| l.starts_with("import.paper_desk.service_h")),
+            "{left_out:?}"
+        );
+        assert!(!text.contains("[import.paper_desk]"));
+    }
+}
