@@ -56,6 +56,12 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
+    if milestones.is_some() && sc.world.is_none() {
+        return Err(Failure::Input(format!(
+            "{}: --milestones needs a parcel-world scenario (a plain network has no customs milestones)",
+            sc.origin
+        )));
+    }
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
     let draws = uncertainty.uncertainty.unwrap_or(0);
     if draws > 0 {

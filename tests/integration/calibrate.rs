@@ -391,3 +391,26 @@ fn validate_report_has_a_qq_chart_and_a_table_per_figure() {
         .collect();
     assert_eq!(ids, ["qq-0", "qq-1", "qq-2", "qq-3", "qq-4", "qq-5"]);
 }
+
+#[test]
+fn milestones_and_validate_refuse_a_plain_network_before_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.csv");
+    let mm1 = repo("scenarios/validation/mm1.toml");
+    let o = clearsim(&[
+        "run",
+        mm1.to_str().unwrap(),
+        "--milestones",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        o.stdout.is_empty() && !out.exists(),
+        "nothing run, nothing written"
+    );
+    assert!(stderr(&o).contains("--milestones needs a parcel-world scenario"));
+    let csv = repo("scenarios/calibration/trs-synthetic.csv");
+    let o = clearsim(&["validate", mm1.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("validate needs a parcel-world scenario"));
+}
