@@ -35,6 +35,7 @@
 //! assert_eq!(p.created, p.delivered + p.in_system + p.seized);
 //! ```
 
+pub mod calibrate;
 pub mod engine;
 pub mod experiment;
 pub mod io;

@@ -51,6 +51,59 @@ pub enum Command {
     Report(ReportCmd),
     /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
     Schema,
+    /// Fit a Time Release Study sample (CSV of milestones, docs/output.md): per TRS segment and
+    /// group, exponential, lognormal, gamma and Weibull by maximum likelihood (and the
+    /// empirical one), chosen by AIC or BIC, with KS/AD fit and parameter CIs; channel and risk
+    /// shares and the arrival profile; writes the scenario keys as TOML.
+    Fit(FitCmd),
+    /// Run a scenario and set its arrival → release and TRS segments against an observed
+    /// sample: quantiles with 95% CIs, shares released within thresholds, a verdict per figure,
+    /// Q–Q charts in the HTML report.
+    Validate(ValidateCmd),
+}
+
+/// `clearsim fit`.
+#[derive(clap::Args, Debug)]
+pub struct FitCmd {
+    /// The observed sample: CSV, one row per item (docs/output.md, milestones CSV).
+    pub observed: PathBuf,
+    /// Rows that break a rule: `refuse` the file (each named with its line) or `skip` them
+    /// (counted and named on stderr).
+    #[arg(long, default_value = "refuse", value_name = "refuse|skip")]
+    pub bad_rows: clearsim::scenario::observed::BadRows,
+    /// The information criterion that ranks the families.
+    #[arg(long, default_value = "aic", value_name = "aic|bic")]
+    pub criterion: clearsim::calibrate::Criterion,
+    /// Write the TOML here (atomically) instead of printing it after the report.
+    #[arg(long, value_name = "FILE.toml")]
+    pub out: Option<PathBuf>,
+    /// Set the fitted keys into this scenario and write the whole scenario (checked before it
+    /// is written).
+    #[arg(long, value_name = "SCENARIO.toml")]
+    pub base: Option<PathBuf>,
+    /// Print the calibration as one JSON document instead of the report.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `clearsim validate`.
+#[derive(clap::Args, Debug)]
+pub struct ValidateCmd {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The observed sample: CSV, one row per item (docs/output.md, milestones CSV).
+    pub observed: PathBuf,
+    #[command(flatten)]
+    pub how: RunArgs,
+    /// Rows that break a rule: `refuse` the file or `skip` them (counted and named).
+    #[arg(long, default_value = "refuse", value_name = "refuse|skip")]
+    pub bad_rows: clearsim::scenario::observed::BadRows,
+    /// A release-time threshold of the study [h]: the share released within it is compared.
+    /// Repeatable; default 1, 3, 6, 24, 48.
+    #[arg(long = "threshold", value_name = "HOURS", value_parser = positive)]
+    pub thresholds: Vec<f64>,
+    #[command(flatten)]
+    pub files: ReportArgs,
 }
 
 /// Options shared by the commands that read a scenario.
@@ -303,6 +356,10 @@ pub struct RunCmd {
     pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub files: ReportArgs,
+    /// Also write replication 0's parcels, one row each (released after the warm-up), in the
+    /// milestones CSV that `clearsim fit` reads (docs/output.md), atomically.
+    #[arg(long, value_name = "FILE.csv")]
+    pub milestones: Option<PathBuf>,
 }
 
 /// `clearsim compare`.

@@ -4,6 +4,7 @@
 pub mod args;
 mod check;
 mod compare;
+mod fit;
 mod merge;
 pub mod output;
 mod plan;
@@ -13,6 +14,7 @@ mod schema;
 mod sensitivity;
 mod stress;
 mod sweep;
+mod validate;
 
 use clearsim::experiment;
 use clearsim::scenario::{Override, Scenario, ScenarioError};
@@ -79,6 +81,8 @@ pub fn execute(command: Command) -> Result<(), Failure> {
         Command::Check(c) => check::check(c),
         Command::Report(c) => report::report(c),
         Command::Schema => schema::schema(),
+        Command::Fit(c) => fit::fit(c),
+        Command::Validate(c) => validate::validate(c),
     }
 }
 

@@ -19,6 +19,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         split,
         uncertainty,
         files,
+        milestones,
     } = cmd;
     let target = precision_target(&precision);
     files.check()?;
@@ -38,6 +39,12 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     if shard && how.auto_warmup() {
         return Err(Failure::Input("--warmup auto needs a pilot of every replication: choose the warm-up once (`clearsim run FILE --warmup auto`), then give the shards --warmup HOURS".to_string()));
     }
+    if let Some(path) = &milestones {
+        if shard || split.resume {
+            return Err(Failure::Input("--milestones writes replication 0 of one process: it cannot be combined with --shard, --emit or --resume".to_string()));
+        }
+        clearsim::io::check_writable(path)?;
+    }
     if uncertainty.uncertainty.is_some() && (shard || split.resume || target.is_some()) {
         return Err(Failure::Input("--uncertainty runs its draws in one process with the file's replications: it cannot be combined with --shard, --emit, --resume or --precision".to_string()));
     }
@@ -49,6 +56,12 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);
     let mut sc = load(&scenario, extra.clone())?;
+    if milestones.is_some() && sc.world.is_none() {
+        return Err(Failure::Input(format!(
+            "{}: --milestones needs a parcel-world scenario (a plain network has no customs milestones)",
+            sc.origin
+        )));
+    }
     let reps = target.map_or(sc.run.replications, |t| t.max_replications);
     let draws = uncertainty.uncertainty.unwrap_or(0);
     if draws > 0 {
@@ -69,6 +82,8 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         restart(&pb);
         chosen = Some(choice);
     }
+    // Replication 0 again, observed: the run's own figures come from the unobserved path.
+    let for_milestones = milestones.as_ref().map(|p| (p.clone(), sc.clone()));
     // Kept for the draws: the sharded path below takes the scenario and its overrides.
     let for_draws = (draws > 0).then(|| (sc.clone(), extra.clone()));
     let mut output = match (&out, shard || split.resume) {
@@ -132,6 +147,21 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         emit(&report::json(&output.summary))?;
     } else {
         emit(&report::table::render(&output.summary))?;
+    }
+    if let Some((path, sc)) = for_milestones {
+        let mut bytes = Vec::new();
+        let rows = experiment::milestones::write(&sc, 0, &mut bytes).map_err(|e| match e {
+            experiment::milestones::MilestonesError::NotAParcelWorld => {
+                Failure::Input(format!("{}: {e}", sc.origin))
+            }
+            other => Failure::Run(other.to_string()),
+        })?;
+        clearsim::io::write_atomic(&path, &bytes)
+            .map_err(|e| Failure::Run(format!("{}: cannot write: {e}", path.display())))?;
+        note(&format!(
+            "wrote {} ({rows} parcels of replication 0 released after the warm-up)",
+            path.display()
+        ));
     }
     // Written last: the results are printed and saved even if a report file cannot be.
     files.write(files.wanted().then(|| report::ReportInput::of_run(&output)))

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod compare;
 pub mod headline;
 pub mod many;
+pub mod milestones;
 pub mod network_summary;
 pub mod sensitivity;
 pub mod stress;
@@ -13,6 +14,7 @@ pub mod summary;
 pub mod sweep;
 pub mod uncertainty;
 pub mod units;
+pub mod validate;
 pub mod warmup;
 
 use rayon::prelude::*;

@@ -5,6 +5,7 @@ pub mod chart;
 pub mod compare_report;
 pub mod doc;
 pub mod figures;
+pub mod fit_report;
 pub mod many_report;
 pub mod network_report;
 pub mod page;
@@ -13,6 +14,7 @@ pub mod sensitivity_report;
 pub mod sweep_report;
 pub mod table;
 pub mod uncertainty_report;
+pub mod validate_report;
 pub mod words;
 
 use std::path::Path;

@@ -13,6 +13,7 @@ pub mod locate;
 pub mod network;
 mod network_check;
 pub mod network_raw;
+pub mod observed;
 pub mod overrides;
 pub mod parcel;
 pub mod parcel_raw;

@@ -137,7 +137,7 @@ pub fn interval95(values: &[f64], bounds: Bounds) -> Option<[f64; 2]> {
 /// Wilson score interval of a proportion `p` from `n` observations with multiplier `z`: the
 /// proportions `π` with `(p − π)² ≤ z² π(1 − π) / n`. Lies in [0, 1] and contains `p`; the
 /// point `[p, p]` when `n` is infinite.
-fn wilson(p: f64, n: f64, z: f64) -> [f64; 2] {
+pub fn wilson(p: f64, n: f64, z: f64) -> [f64; 2] {
     if !n.is_finite() || n <= 0.0 {
         return if n > 0.0 { [p, p] } else { [0.0, 1.0] };
     }

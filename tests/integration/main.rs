@@ -2,6 +2,7 @@
 
 mod analytic_queues;
 mod calendars;
+mod calibrate;
 mod cli;
 mod cluster;
 mod compare;

@@ -258,7 +258,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
             segments[k] = m - prev;
             prev = m;
         }
-        self.observer.released(q.arrived, segments, now);
+        self.observer
+            .released_as(q.arrived, segments, now, q.channel, q.risk);
         self.out.series.record(now - q.arrived, now);
         let gs = &mut self.gateways[g];
         if after_warmup {

@@ -401,6 +401,13 @@ pub trait ParcelObserver {
     /// TRS segments in [`TRS_SEGMENTS`] order [h].
     fn released(&mut self, arrived: f64, segments: [f64; 5], released: f64);
 
+    /// [`Self::released`] with the parcel's declaration channel and risk lane (0 green,
+    /// 1 yellow, 2 red), for per-parcel milestones; by default passed on to `released`.
+    #[inline(always)]
+    fn released_as(&mut self, arrived: f64, segments: [f64; 5], released: f64, _: Channel, _: u8) {
+        self.released(arrived, segments, released)
+    }
+
     /// A parcel of bag `bag` (bags numbered from 0 in the order they close; without a hub
     /// every parcel is a bag of its own), out of export clearance at `export_done`, boarded
     /// the departure leaving at `departure` [h].
