@@ -11,6 +11,7 @@ mod report;
 mod run;
 mod schema;
 mod sensitivity;
+mod serve;
 mod stress;
 mod sweep;
 
@@ -79,6 +80,7 @@ pub fn execute(command: Command) -> Result<(), Failure> {
         Command::Check(c) => check::check(c),
         Command::Report(c) => report::report(c),
         Command::Schema => schema::schema(),
+        Command::Serve(c) => serve::serve(c),
     }
 }
 

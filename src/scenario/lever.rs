@@ -1,0 +1,250 @@
+//! Levers: the numbers of a scenario a user may move in `clearsim serve`, declared as
+//! `[[lever]]` tables and checked against the file's own values. The model never reads them.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use toml_edit::{DocumentMut, Value};
+
+use super::error::{KeyPath, Problem, num};
+use super::{Scenario, overrides};
+
+/// `[[lever]]`: a number of the file that `clearsim serve` shows as a slider.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    /// The dotted key it moves, written as `--set` takes it (array entries by `name` or
+    /// index), e.g. `import.channels.pre_arrival` or `linehaul.capacity_parcels`.
+    pub key: String,
+    /// What the page calls it, e.g. "pre-arrival share".
+    pub label: String,
+    /// The unit shown next to the value, e.g. "officers" or "share of parcels".
+    pub unit: Option<String>,
+    /// The smallest value the slider offers.
+    pub min: f64,
+    /// The largest value the slider offers.
+    pub max: f64,
+    /// The slider's step (default 1 for a whole number, else a hundredth of the range).
+    pub step: Option<f64>,
+}
+
+/// A validated lever: a number of the file, its range and its baseline.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lever {
+    /// The dotted key, as `--set` takes it.
+    pub key: String,
+    /// What the page calls it.
+    pub label: String,
+    /// The unit shown next to the value (may be empty).
+    pub unit: String,
+    /// Smallest value offered.
+    pub min: f64,
+    /// Largest value offered.
+    pub max: f64,
+    /// Slider step (> 0).
+    pub step: f64,
+    /// The file's value: the baseline of a what-if.
+    pub value: f64,
+    /// Whether the key takes whole numbers only (servers, a capacity, replications).
+    pub whole: bool,
+    /// Line and column of the `[[lever]]` table in the file (`None` for a default lever).
+    #[serde(skip)]
+    pub position: Option<(usize, usize)>,
+}
+
+/// The keys a file may leave out whose value the validated scenario still knows: what a lever
+/// on them moves from.
+fn known_default(s: &Scenario, key: &str) -> Option<(f64, bool)> {
+    match key {
+        "run.demand_multiplier" => Some((s.run.demand_multiplier, false)),
+        "run.replications" => Some((s.run.replications as f64, true)),
+        "run.seed" => Some((s.run.seed as f64, true)),
+        _ => None,
+    }
+}
+
+/// The levers every file without `[[lever]]` tables gets: the demand multiplier and the
+/// replications, each range holding the file's value.
+pub fn defaults(s: &Scenario) -> Vec<Lever> {
+    let demand = s.run.demand_multiplier;
+    let reps = s.run.replications as f64;
+    vec![
+        Lever {
+            key: "run.demand_multiplier".into(),
+            label: "demand multiplier".into(),
+            unit: "× the file's demand".into(),
+            min: demand.min(0.5),
+            max: demand.max(2.0),
+            step: 0.05,
+            value: demand,
+            whole: false,
+            position: None,
+        },
+        Lever {
+            key: "run.replications".into(),
+            label: "replications".into(),
+            unit: "paired runs".into(),
+            min: reps.min(2.0),
+            max: reps.max(50.0),
+            step: 1.0,
+            value: reps,
+            whole: true,
+            position: None,
+        },
+    ]
+}
+
+/// Checks the file's `[[lever]]` tables against `doc` (the file's document, ranges already
+/// replaced by their values) and the scenario validated from it; every problem is returned,
+/// located in `text`.
+pub(crate) fn validate(
+    raw: &[RawLever],
+    doc: &DocumentMut,
+    text: &str,
+    s: &Scenario,
+) -> Result<Vec<Lever>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut levers: Vec<Lever> = Vec::new();
+    let ranged = s.uncertain.iter().any(|u| u.key.starts_with("lever."));
+    if ranged {
+        problems.push(Problem {
+            key: "lever".into(),
+            position: super::locate::locate(text, &KeyPath::root("lever")),
+            reason: "a lever's numbers are plain numbers, not ranges: write min = 0.2, not min = { value = …, low = …, high = … }".into(),
+            from_override: None,
+        });
+    }
+    for (i, l) in raw.iter().enumerate() {
+        let at = KeyPath::root("lever").index(i);
+        let mut fail = |field: &str, reason: String| {
+            let path = if field.is_empty() {
+                at.clone()
+            } else {
+                at.key(field)
+            };
+            problems.push(Problem {
+                key: path.to_string(),
+                position: super::locate::locate(text, &path),
+                reason,
+                from_override: None,
+            });
+        };
+        let key = l.key.trim();
+        if key.is_empty() || key.split('.').any(|p| p.trim().is_empty()) || key.contains('=') {
+            fail(
+                "key",
+                format!(
+                    "`{key}` is not a dotted key; write it as --set takes it, e.g. import.channels.pre_arrival"
+                ),
+            );
+            continue;
+        }
+        if key == "lever" || key.starts_with("lever.") {
+            fail("key", "a lever cannot move another lever".into());
+            continue;
+        }
+        if levers.iter().any(|o| o.key == key) {
+            fail(
+                "key",
+                format!("`{key}` already has a lever; give each key one"),
+            );
+            continue;
+        }
+        if l.label.trim().is_empty() {
+            fail("label", "the label is empty; say what the lever moves, e.g. \"pre-arrival share\"".into());
+        }
+        let found = match overrides::get(doc, key) {
+            Some(Value::Integer(v)) => Some((*v.value() as f64, true)),
+            Some(Value::Float(v)) => Some((*v.value(), false)),
+            Some(other) => {
+                fail(
+                    "key",
+                    format!(
+                        "`{key}` is a {} in this file, not a number: a lever moves a number",
+                        other.type_name()
+                    ),
+                );
+                continue;
+            }
+            None => known_default(s, key),
+        };
+        let Some((value, whole)) = found else {
+            fail(
+                "key",
+                format!(
+                    "`{key}` is not a value of this file: a lever moves a number the file gives (run.demand_multiplier, run.replications and run.seed may be left out)"
+                ),
+            );
+            continue;
+        };
+        let step = l.step.unwrap_or(if whole {
+            1.0
+        } else {
+            ((l.max - l.min) / 100.0).max(f64::MIN_POSITIVE)
+        });
+        let mut ok = true;
+        for (field, x) in [("min", l.min), ("max", l.max), ("step", step)] {
+            if !x.is_finite() {
+                fail(field, format!("must be a finite number, got {}", num(x)));
+                ok = false;
+            } else if whole && x.fract() != 0.0 {
+                fail(
+                    field,
+                    format!(
+                        "`{key}` takes whole numbers, so the lever's {field} must be one too, got {}",
+                        num(x)
+                    ),
+                );
+                ok = false;
+            }
+        }
+        if !ok {
+            continue;
+        }
+        if l.min > l.max {
+            fail(
+                "max",
+                format!(
+                    "max ({}) is below min ({}); the range runs from min up to max",
+                    num(l.max),
+                    num(l.min)
+                ),
+            );
+            continue;
+        }
+        if step <= 0.0 {
+            fail(
+                "step",
+                format!("must be above 0, got {}", num(step)),
+            );
+            continue;
+        }
+        if value < l.min || value > l.max {
+            fail(
+                "",
+                format!(
+                    "the file's `{key}` is {}, outside the lever's range {} to {}; the range must hold the baseline",
+                    num(value),
+                    num(l.min),
+                    num(l.max)
+                ),
+            );
+            continue;
+        }
+        levers.push(Lever {
+            key: key.to_string(),
+            label: l.label.trim().to_string(),
+            unit: l.unit.clone().unwrap_or_default(),
+            min: l.min,
+            max: l.max,
+            step,
+            value,
+            whole,
+            position: super::locate::locate(text, &at),
+        });
+    }
+    if problems.is_empty() {
+        Ok(levers)
+    } else {
+        Err(problems)
+    }
+}
