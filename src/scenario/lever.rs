@@ -25,6 +25,9 @@ pub struct RawLever {
     pub max: f64,
     /// The slider's step (default 1 for a whole number, else a hundredth of the range).
     pub step: Option<f64>,
+    /// A share that takes up the rest when this one moves, so that shares still sum to what
+    /// they summed to (e.g. `import.channels.electronic` for a pre-arrival share lever).
+    pub complement: Option<String>,
 }
 
 /// A validated lever: a number of the file, its range and its baseline.
@@ -46,9 +49,40 @@ pub struct Lever {
     pub value: f64,
     /// Whether the key takes whole numbers only (servers, a capacity, replications).
     pub whole: bool,
+    /// The key that takes up the rest, and what the two sum to in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub complement: Option<Complement>,
     /// Line and column of the `[[lever]]` table in the file (`None` for a default lever).
     #[serde(skip)]
     pub position: Option<(usize, usize)>,
+}
+
+/// The share that moves the other way when a lever moves: `key = total − lever`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Complement {
+    /// Its dotted key.
+    pub key: String,
+    /// The file's value of the lever plus its complement.
+    pub total: f64,
+}
+
+impl Lever {
+    /// The `KEY=VALUE` overrides that set this lever to `text`: its own, then its complement's
+    /// (`None` when `text` is not a number).
+    pub fn settings(&self, text: &str) -> Option<Vec<String>> {
+        let mut all = vec![format!("{}={text}", self.key)];
+        if let Some(c) = &self.complement {
+            let x: f64 = match text.parse::<toml_edit::Value>().ok()? {
+                Value::Integer(i) => *i.value() as f64,
+                Value::Float(f) => *f.value(),
+                _ => return None,
+            };
+            // Rounded to 1e-9 so that 1 − 0.9 reads 0.1, not 0.09999999999999998.
+            let rest = ((c.total - x) * 1e9).round() / 1e9;
+            all.push(format!("{}={rest:?}", c.key));
+        }
+        Some(all)
+    }
 }
 
 /// The keys a file may leave out whose value the validated scenario still knows: what a lever
@@ -77,6 +111,7 @@ pub fn defaults(s: &Scenario) -> Vec<Lever> {
             step: 0.05,
             value: demand,
             whole: false,
+            complement: None,
             position: None,
         },
         Lever {
@@ -88,6 +123,7 @@ pub fn defaults(s: &Scenario) -> Vec<Lever> {
             step: 1.0,
             value: reps,
             whole: true,
+            complement: None,
             position: None,
         },
     ]
@@ -230,6 +266,43 @@ pub(crate) fn validate(
             );
             continue;
         }
+        let complement = match &l.complement {
+            None => None,
+            Some(other) => {
+                let other = other.trim();
+                let rest = match overrides::get(doc, other) {
+                    Some(Value::Float(v)) => Some(*v.value()),
+                    _ => None,
+                };
+                match rest {
+                    Some(rest) if other != key && !whole && l.max <= value + rest + 1e-9 && l.min >= 0.0 => {
+                        Some(Complement {
+                            key: other.to_string(),
+                            total: value + rest,
+                        })
+                    }
+                    Some(rest) if other != key && !whole => {
+                        fail(
+                            "max",
+                            format!(
+                                "with `{other}` taking up the rest, the lever runs from 0 to at most {} (the two sum to that in the file)",
+                                num(value + rest)
+                            ),
+                        );
+                        continue;
+                    }
+                    _ => {
+                        fail(
+                            "complement",
+                            format!(
+                                "`{other}` must be another share of the file, a number with a decimal point, that takes up the rest of `{key}`"
+                            ),
+                        );
+                        continue;
+                    }
+                }
+            }
+        };
         levers.push(Lever {
             key: key.to_string(),
             label: l.label.trim().to_string(),
@@ -239,6 +312,7 @@ pub(crate) fn validate(
             step,
             value,
             whole,
+            complement,
             position: super::locate::locate(text, &at),
         });
     }

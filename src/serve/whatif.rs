@@ -112,17 +112,20 @@ pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf,
                 ),
             ));
         }
-        let arg = format!("{key}={text}");
-        check_value(&bytes, &origin, &arg, lever)?;
+        // A lever with a complement sets two shares; any other sets its key.
+        let settings = lever
+            .settings(&text)
+            .unwrap_or_else(|| vec![format!("{key}={text}")]);
+        check_value(&bytes, &origin, &settings, lever)?;
         let unchanged = toml_edit::Value::from_str(&text)
             .is_ok_and(|v| same_value(&v, &toml_edit::Value::from(lever.value)));
         if unchanged {
             continue;
         }
         if SHARED.contains(&key.as_str()) {
-            shared.push(arg);
+            shared.extend(settings);
         } else {
-            changes.push(arg);
+            changes.extend(settings);
         }
     }
     let load = |overrides: &[String]| {
@@ -167,16 +170,23 @@ pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf,
     Ok(WhatIf { a, b, key, args })
 }
 
-/// Checks one lever value: first as `--set KEY=VALUE` on the file (the same message), then
-/// against the lever's range.
-fn check_value(bytes: &[u8], origin: &str, arg: &str, lever: &Lever) -> Result<(), Refusal> {
+/// Checks one lever value: first as `--set KEY=VALUE` on the file (with its complement's, if
+/// any; the same message), then against the lever's range.
+fn check_value(
+    bytes: &[u8],
+    origin: &str,
+    settings: &[String],
+    lever: &Lever,
+) -> Result<(), Refusal> {
     let key = &lever.key;
-    let o = arg
-        .parse::<Override>()
-        .map_err(|e| Refusal::field(key, e.in_file(origin).to_string()))?;
-    Scenario::from_bytes(bytes, origin, std::slice::from_ref(&o))
+    let parsed = settings
+        .iter()
+        .map(|a| a.parse::<Override>().map_err(|e| e.in_file(origin)))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Refusal::field(key, e.to_string()))?;
-    let x = match toml_edit::Value::from_str(&o.value) {
+    Scenario::from_bytes(bytes, origin, &parsed).map_err(|e| Refusal::field(key, e.to_string()))?;
+    let given = &parsed[0].value;
+    let x = match toml_edit::Value::from_str(given) {
         Ok(toml_edit::Value::Integer(i)) => *i.value() as f64,
         Ok(toml_edit::Value::Float(f)) => *f.value(),
         _ => f64::NAN,
@@ -185,8 +195,7 @@ fn check_value(bytes: &[u8], origin: &str, arg: &str, lever: &Lever) -> Result<(
         return Err(Refusal::field(
             key,
             format!(
-                "`{key}` = {}: outside this lever's range, {} to {}{}",
-                o.value,
+                "`{key}` = {given}: outside this lever's range, {} to {}{}",
                 lever.min,
                 lever.max,
                 if lever.unit.is_empty() {
