@@ -569,8 +569,9 @@ fn allow_ranges(v: &mut serde_json::Value) {
                     *prop = Value::Object(wrapped);
                 }
             }
+            // A lever's bounds are plain numbers (scenario::lever refuses ranges there).
             map.iter_mut()
-                .filter(|(k, _)| k.as_str() != "properties")
+                .filter(|(k, _)| k.as_str() != "properties" && k.as_str() != "RawLever")
                 .for_each(|(_, x)| allow_ranges(x));
         }
         Value::Array(items) => items.iter_mut().for_each(allow_ranges),

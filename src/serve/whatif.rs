@@ -184,14 +184,17 @@ fn check_value(
         .map(|a| a.parse::<Override>().map_err(|e| e.in_file(origin)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Refusal::field(key, e.to_string()))?;
-    Scenario::from_bytes(bytes, origin, &parsed).map_err(|e| Refusal::field(key, e.to_string()))?;
     let given = &parsed[0].value;
+    // A number outside the range is told so first (its complement would be out of range too);
+    // anything else the file's validation judges.
     let x = match toml_edit::Value::from_str(given) {
-        Ok(toml_edit::Value::Integer(i)) => *i.value() as f64,
-        Ok(toml_edit::Value::Float(f)) => *f.value(),
-        _ => f64::NAN,
+        Ok(toml_edit::Value::Integer(i)) => Some(*i.value() as f64),
+        Ok(toml_edit::Value::Float(f)) => Some(*f.value()),
+        _ => None,
     };
-    if !(x >= lever.min && x <= lever.max) {
+    if let Some(x) = x
+        && !(x >= lever.min && x <= lever.max)
+    {
         return Err(Refusal::field(
             key,
             format!(
@@ -206,5 +209,6 @@ fn check_value(
             ),
         ));
     }
+    Scenario::from_bytes(bytes, origin, &parsed).map_err(|e| Refusal::field(key, e.to_string()))?;
     Ok(())
 }
