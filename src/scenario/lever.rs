@@ -186,7 +186,10 @@ pub(crate) fn validate(
             continue;
         }
         if l.label.trim().is_empty() {
-            fail("label", "the label is empty; say what the lever moves, e.g. \"pre-arrival share\"".into());
+            fail(
+                "label",
+                "the label is empty; say what the lever moves, e.g. \"pre-arrival share\"".into(),
+            );
         }
         let found = match overrides::get(doc, key) {
             Some(Value::Integer(v)) => Some((*v.value() as f64, true)),
@@ -248,10 +251,7 @@ pub(crate) fn validate(
             continue;
         }
         if step <= 0.0 {
-            fail(
-                "step",
-                format!("must be above 0, got {}", num(step)),
-            );
+            fail("step", format!("must be above 0, got {}", num(step)));
             continue;
         }
         if value < l.min || value > l.max {
@@ -275,7 +275,12 @@ pub(crate) fn validate(
                     _ => None,
                 };
                 match rest {
-                    Some(rest) if other != key && !whole && l.max <= value + rest + 1e-9 && l.min >= 0.0 => {
+                    Some(rest)
+                        if other != key
+                            && !whole
+                            && l.max <= value + rest + 1e-9
+                            && l.min >= 0.0 =>
+                    {
                         Some(Complement {
                             key: other.to_string(),
                             total: value + rest,
@@ -320,5 +325,122 @@ pub(crate) fn validate(
         Ok(levers)
     } else {
         Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Scenario, ScenarioError};
+
+    const QUEUE: &str = "[run]\nseed = 1\nreplications = 3\nhorizon_h = 200.0\n\n[[source]]\nname = \"in\"\ninterarrival_h = { dist = \"exponential\", mean = 1.0 }\nto = \"desk\"\n\n[[stage]]\nname = \"desk\"\nservers = 2\nservice_h = { dist = \"exponential\", mean = 1.5 }\n";
+
+    fn load(levers: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_bytes(format!("{QUEUE}{levers}").as_bytes(), "q.toml", &[])
+    }
+
+    fn refused(levers: &str) -> String {
+        load(levers).expect_err("refused").to_string()
+    }
+
+    #[test]
+    fn declared_levers_take_the_files_value_as_baseline_and_a_default_step() {
+        let s = load(
+            "[[lever]]\nkey = \"stage.desk.servers\"\nlabel = \"officers\"\nunit = \"officers\"\nmin = 1\nmax = 6\n\n[[lever]]\nkey = \"stage.desk.service_h.mean\"\nlabel = \"minutes\"\nmin = 1.0\nmax = 2.0\n\n[[lever]]\nkey = \"run.demand_multiplier\"\nlabel = \"demand\"\nmin = 0.5\nmax = 1.2\nstep = 0.1\n",
+        )
+        .unwrap();
+        let l = &s.levers;
+        assert_eq!(l.len(), 3);
+        assert_eq!((l[0].value, l[0].whole, l[0].step), (2.0, true, 1.0));
+        assert_eq!((l[1].value, l[1].whole), (1.5, false));
+        assert!((l[1].step - 0.01).abs() < 1e-12);
+        assert_eq!((l[2].value, l[2].step), (1.0, 0.1));
+        assert_eq!(l[0].position, Some((15, 1)));
+    }
+
+    #[test]
+    fn a_file_without_levers_gets_demand_and_replications_holding_its_values() {
+        let s = load("").unwrap();
+        let keys: Vec<&str> = s.levers.iter().map(|l| l.key.as_str()).collect();
+        assert_eq!(keys, ["run.demand_multiplier", "run.replications"]);
+        assert_eq!((s.levers[1].value, s.levers[1].min), (3.0, 2.0));
+    }
+
+    #[test]
+    fn levers_change_no_figure() {
+        let plain = load("").unwrap();
+        let with = load(
+            "[[lever]]\nkey = \"stage.desk.servers\"\nlabel = \"officers\"\nmin = 1\nmax = 6\n",
+        )
+        .unwrap();
+        let figures = |s: &Scenario| {
+            let mut v =
+                serde_json::to_value(crate::experiment::run(s, 1).unwrap().summary).unwrap();
+            v.as_object_mut().unwrap().remove("scenario");
+            v
+        };
+        assert_eq!(figures(&plain), figures(&with));
+    }
+
+    #[test]
+    fn bad_levers_are_refused_with_file_line_and_key() {
+        let lever = |body: &str| format!("[[lever]]\nlabel = \"x\"\n{body}\n");
+        let cases = [
+            (
+                lever("key = \"stage.desk.waiters\"\nmin = 1\nmax = 2"),
+                "q.toml:17:7: `lever[0].key`: `stage.desk.waiters` is not a value of this file",
+            ),
+            (
+                lever("key = \"stage.desk.name\"\nmin = 1\nmax = 2"),
+                "`stage.desk.name` is a string in this file, not a number",
+            ),
+            (
+                lever("key = \"stage.desk.servers\"\nmin = 4\nmax = 1"),
+                "q.toml:19:7: `lever[0].max`: max (1) is below min (4)",
+            ),
+            (
+                lever("key = \"stage.desk.servers\"\nmin = 1\nmax = 4\nstep = 0"),
+                "`lever[0].step`: must be above 0, got 0",
+            ),
+            (
+                lever("key = \"stage.desk.servers\"\nmin = 1\nmax = 4\nstep = 0.5"),
+                "takes whole numbers, so the lever's step must be one too",
+            ),
+            (
+                lever("key = \"stage.desk.servers\"\nmin = 3\nmax = 4"),
+                "the file's `stage.desk.servers` is 2, outside the lever's range 3 to 4",
+            ),
+            (
+                lever("key = \"lever.0.min\"\nmin = 3\nmax = 4"),
+                "a lever cannot move another lever",
+            ),
+            (
+                lever(
+                    "key = \"stage.desk.service_h.mean\"\nmin = 0.0\nmax = 2.0\ncomplement = \"stage.desk.servers\"",
+                ),
+                "`lever[0].complement`: `stage.desk.servers` must be another share",
+            ),
+            (
+                format!(
+                    "{}{}",
+                    lever("key = \"stage.desk.servers\"\nmin = 1\nmax = 4"),
+                    lever("key = \"stage.desk.servers\"\nmin = 1\nmax = 4")
+                ),
+                "`stage.desk.servers` already has a lever",
+            ),
+            (
+                lever(
+                    "key = \"stage.desk.servers\"\nmin = { value = 1, low = 0, high = 2 }\nmax = 4",
+                ),
+                "a lever's numbers are plain numbers",
+            ),
+            (
+                lever("key = \"stage.desk.servers\"\nmin = 1"),
+                "missing key `max`",
+            ),
+        ];
+        for (text, expected) in cases {
+            let e = refused(&text);
+            assert!(e.contains(expected), "{text}\n→ {e}");
+        }
     }
 }

@@ -12,8 +12,8 @@ use crate::experiment::compare::{CompareError, compare_runs};
 use crate::experiment::{ExperimentError, Workers};
 use crate::report::{ReportInput, page};
 
-use super::cache::Answer;
 use super::State;
+use super::cache::Answer;
 use super::whatif::WhatIf;
 
 /// How a job ended, when it did not give an answer.
@@ -101,10 +101,7 @@ pub(crate) fn start(whatif: WhatIf, state: Arc<State>, permit: OwnedSemaphorePer
 
 /// The answer of a finished comparison: its `compare --json` document and its report, drawn
 /// by the report's own code.
-pub fn answer(
-    whatif: &WhatIf,
-    runs: &crate::experiment::ComparedRuns,
-) -> Result<Answer, String> {
+pub fn answer(whatif: &WhatIf, runs: &crate::experiment::ComparedRuns) -> Result<Answer, String> {
     let mut json = serde_json::to_string_pretty(&runs.document()).map_err(|e| e.to_string())?;
     json.push('\n');
     let input = ReportInput::of_comparison(runs).map_err(|e| e.to_string())?;

@@ -11,9 +11,9 @@ use crate::scenario::lever::Lever;
 use crate::scenario::overrides::same_value;
 use crate::scenario::{Override, Scenario};
 
+use super::Refusal;
 use super::folder::{Folder, shorten};
 use super::limits::Limits;
-use super::Refusal;
 
 /// What a client asks: "this scenario, with these levers at these values".
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -74,9 +74,8 @@ const MAX_VALUE: usize = 40;
 pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf, Refusal> {
     let path = folder.resolve(&q.scenario)?;
     let origin = path.display().to_string();
-    let bytes = std::fs::read(&path).map_err(|e| {
-        Refusal::not_found(format!("{origin}: cannot read the scenario file: {e}"))
-    })?;
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Refusal::not_found(format!("{origin}: cannot read the scenario file: {e}")))?;
     let file = Scenario::from_bytes(&bytes, &origin, &[])
         .map_err(|e| Refusal::invalid_file(e.to_string()))?;
     let (mut shared, mut changes) = (Vec::new(), Vec::new());
@@ -155,11 +154,7 @@ pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf,
         hash.update(part.as_bytes());
         hash.update([0]);
     }
-    let key = hash
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let key = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
     let mut args = vec!["compare".to_string(), origin];
     for s in &shared {
         args.extend(["--set".to_string(), s.clone()]);

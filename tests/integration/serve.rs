@@ -299,7 +299,7 @@ fn the_scenarios_of_the_folder_are_listed_with_their_levers_and_the_page_needs_n
 
 #[test]
 fn a_run_gives_byte_for_byte_the_json_report_and_memo_of_compare_and_a_repeat_comes_from_the_cache()
- {
+{
     let dir = folder();
     let server = Server::start(&served(&dir), &[]);
     let question = json!({"scenario": "small", "values": {
@@ -338,7 +338,12 @@ fn a_run_gives_byte_for_byte_the_json_report_and_memo_of_compare_and_a_repeat_co
             "import.paper_desk.calendar.shift.0.servers=50",
         ]
     );
-    assert!(result["command"].as_str().unwrap().starts_with("clearsim compare "));
+    assert!(
+        result["command"]
+            .as_str()
+            .unwrap()
+            .starts_with("clearsim compare ")
+    );
     let (_, _, json) = get(&server.at(&format!("/{}", result["json"].as_str().unwrap())));
     let html = dir.path().join("cli.html");
     let md = dir.path().join("cli.md");
@@ -348,7 +353,10 @@ fn a_run_gives_byte_for_byte_the_json_report_and_memo_of_compare_and_a_repeat_co
     cli.push("--md".into());
     cli.push(md.display().to_string());
     let printed = clearsim_ok(&cli);
-    assert!(printed == json, "the page's JSON differs from compare --json");
+    assert!(
+        printed == json,
+        "the page's JSON differs from compare --json"
+    );
     let doc: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["replications"], 3);
     assert_eq!(doc["paired"], true);
@@ -402,7 +410,10 @@ fn bad_lever_values_get_the_message_of_set_next_to_their_field() {
     let (status, message, field) =
         refusal(&server, &json!({"scenario": "small", "values": {key: 90}}));
     assert_eq!((status, field), (400, json!(key)));
-    assert!(message.contains("outside this lever's range, 20 to 80"), "{message}");
+    assert!(
+        message.contains("outside this lever's range, 20 to 80"),
+        "{message}"
+    );
     let (_, message, field) = refusal(
         &server,
         &json!({"scenario": "small", "values": {"import.channels.pre_arrival": 0.9}}),
@@ -419,11 +430,19 @@ fn bad_lever_values_get_the_message_of_set_next_to_their_field() {
         &json!({"scenario": "small", "values": {key: 40, "run.replications": 3}}),
     );
     assert!(message.contains("no lever differs"), "{message}");
-    let (_, message, _) = refusal(&server, &json!({"scenario": "small", "values": {key: null}}));
+    let (_, message, _) = refusal(
+        &server,
+        &json!({"scenario": "small", "values": {key: null}}),
+    );
     assert!(message.contains("give a number"), "{message}");
     let (_, message, _) = refusal(&server, &json!({"scenario": "broken", "values": {}}));
     assert!(message.contains("replications"), "{message}");
-    for body in ["not json", "{\"scenario\": 3}", "{\"scenario\": \"small\", \"x\": 1}", ""] {
+    for body in [
+        "not json",
+        "{\"scenario\": 3}",
+        "{\"scenario\": \"small\", \"x\": 1}",
+        "",
+    ] {
         let (status, _, text) = post(&server.at("/api/run"), body);
         assert_eq!(status, 400, "{body}: {text}");
         assert!(text.contains("not a question"), "{text}");
@@ -510,7 +529,10 @@ fn requests_beyond_the_limits_are_refused_with_the_limits_message() {
     assert!(message.contains("give a number between"), "{message}");
     assert_eq!(server.stats()["simulated"], 0);
     // Within every limit, the server still answers.
-    answer(&server, &json!({"scenario": "small", "values": {"run.demand_multiplier": 0.8}}));
+    answer(
+        &server,
+        &json!({"scenario": "small", "values": {"run.demand_multiplier": 0.8}}),
+    );
 }
 
 /// Starts a slow run and reads its first progress event; the stream stays open until dropped.
@@ -552,9 +574,16 @@ fn a_client_that_goes_away_stops_its_run_and_runs_beyond_the_limit_wait_their_tu
     let s = server.wait_for(60, "the run stops", |s| s["running"] == 0);
     assert_eq!(s["cancelled"], 1, "{s}");
     // Its slot is free again; the cancelled question was not cached.
-    answer(&server, &json!({"scenario": "small", "values": {"run.demand_multiplier": 0.9}}));
+    answer(
+        &server,
+        &json!({"scenario": "small", "values": {"run.demand_multiplier": 0.9}}),
+    );
     let again = start_slow(&server, 1.2);
-    assert_eq!(server.stats()["simulated"], 3, "a cancelled run is not an answer");
+    assert_eq!(
+        server.stats()["simulated"],
+        3,
+        "a cancelled run is not an answer"
+    );
     drop(again);
     server.wait_for(60, "the second run stops", |s| s["running"] == 0);
 }
@@ -780,7 +809,10 @@ fn chromium_moves_a_lever_runs_and_shows_what_compare_prints() {
         command,
         format!("clearsim compare {file} --alt-set {OFFICERS}=50")
     );
-    assert!(url.contains("scenario=small") && url.contains(&format!("{OFFICERS}=50")), "{url}");
+    assert!(
+        url.contains("scenario=small") && url.contains(&format!("{OFFICERS}=50")),
+        "{url}"
+    );
     // The terminal's answer to the same question: the memo's findings, the table's numbers.
     let md = dir.path().join("cli.md");
     let args: Vec<String> = [
@@ -821,12 +853,21 @@ fn chromium_moves_a_lever_runs_and_shows_what_compare_prints() {
     let shown: Vec<f64> = cells[1..5].iter().flat_map(|c| numbers(c)).collect();
     assert_eq!(shown.len(), 5, "{cells:?}");
     let printed_numbers = numbers(row);
-    assert_eq!(&printed_numbers[..5], &shown[..], "page {cells:?}, compare {row:?}");
+    assert_eq!(
+        &printed_numbers[..5],
+        &shown[..],
+        "page {cells:?}, compare {row:?}"
+    );
     std::fs::write(dir.path().join("serve.png"), &png).unwrap();
     if std::env::var_os("CLEARSIM_SAVE_SCREENSHOT").is_some() {
         std::fs::write(repo("docs/serve.png"), &png).unwrap();
     }
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let info = decoder.read_info().expect("a PNG").info().clone();
-    assert!(info.width >= 1000 && info.height >= 1000, "{}×{}", info.width, info.height);
+    assert!(
+        info.width >= 1000 && info.height >= 1000,
+        "{}×{}",
+        info.width,
+        info.height
+    );
 }
