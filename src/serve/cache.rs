@@ -23,11 +23,14 @@ pub struct Answer {
     pub args: Vec<String>,
 }
 
+/// The answers by question, and the questions in the order they were first answered.
+type Held = (HashMap<String, Arc<Answer>>, VecDeque<String>);
+
 /// The most recent answers, up to a fixed number (the oldest is forgotten first).
 #[derive(Debug)]
 pub struct Cache {
     capacity: usize,
-    held: Mutex<(HashMap<String, Arc<Answer>>, VecDeque<String>)>,
+    held: Mutex<Held>,
 }
 
 impl Cache {

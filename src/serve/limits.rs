@@ -56,7 +56,8 @@ impl Limits {
             threads: 0,
         };
         let parcels = estimate(s, &shape).parcels_per_replication;
-        if !(parcels <= self.max_parcels) {
+        // A NaN estimate is refused too.
+        if parcels.is_nan() || parcels > self.max_parcels {
             return Err(Refusal::too_large(format!(
                 "about {parcels:.3e} parcels per replication asked (parcels per day × horizon); this server runs at most {:.3e} (clearsim serve --max-parcels): lower the demand or the horizon",
                 self.max_parcels
