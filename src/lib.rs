@@ -42,4 +42,5 @@ pub mod io;
 pub mod model;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod stats;

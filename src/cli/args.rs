@@ -51,6 +51,9 @@ pub enum Command {
     Report(ReportCmd),
     /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
     Schema,
+    /// Serve a what-if web app over the scenarios of a folder: pick one, move its levers, and
+    /// get the paired comparison `compare` gives (docs/guide.md, "Using clearsim in a meeting").
+    Serve(ServeCmd),
     /// Fit a Time Release Study sample (CSV of milestones, docs/output.md): per TRS segment and
     /// group, exponential, lognormal, gamma and Weibull by maximum likelihood (and the
     /// empirical one), chosen by AIC or BIC, with KS/AD fit and parameter CIs; channel and risk
@@ -505,6 +508,36 @@ pub struct ReportCmd {
     pub md: Option<PathBuf>,
 }
 
+/// `clearsim serve`.
+#[derive(clap::Args, Debug)]
+pub struct ServeCmd {
+    /// The folder of scenario files to serve (each `NAME.toml` directly in it).
+    #[arg(default_value = "scenarios")]
+    pub dir: PathBuf,
+    /// The address to listen on; loopback by default, so only this machine can connect (port 0:
+    /// any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Worker threads of one comparison (0: all cores).
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true, value_parser = threads)]
+    pub threads: usize,
+    /// Most comparisons running at once; more are refused with a message until one finishes.
+    #[arg(long, default_value_t = 2, allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_runs: usize,
+    /// Most replications one comparison may ask for.
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = replications)]
+    pub max_replications: u32,
+    /// Longest horizon one comparison may ask for [h].
+    #[arg(long, default_value_t = 8760.0, allow_negative_numbers = true, value_parser = positive)]
+    pub max_horizon_h: f64,
+    /// Most parcels one replication may create (parcels per day × horizon).
+    #[arg(long, default_value_t = 20e6, allow_negative_numbers = true, value_parser = positive)]
+    pub max_parcels: f64,
+    /// Largest request body [bytes].
+    #[arg(long, default_value_t = 16384, allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_body_bytes: usize,
+}
+
 /// Parses the command line: clap's derive, plus the grouping of `compare --alt/--alt-set` into
 /// alternatives, which needs the position of each flag.
 pub fn parse() -> Result<Cli, clap::Error> {
@@ -583,6 +616,10 @@ fn seed(s: &str) -> Result<u64, String> {
         i64::MAX as u64,
         " (the range of `run.seed` in a scenario file)",
     )
+}
+
+fn at_least_one(s: &str) -> Result<usize, String> {
+    whole(s, 1, u32::MAX as u64, "").map(|v| v as usize)
 }
 
 fn threads(s: &str) -> Result<usize, String> {

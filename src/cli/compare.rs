@@ -14,9 +14,7 @@ use super::{Failure, finish, load, precision_target, progress_bar, restart, work
 /// is what pairs them.
 fn paired(a: &Scenario, changes: &[String], extra: &[String]) -> Vec<String> {
     let mut e = extra.to_vec();
-    e.extend(changes.iter().cloned());
-    e.push(format!("run.seed={}", a.run.seed));
-    e.push(format!("run.replications={}", a.run.replications));
+    e.extend(experiment::compare::paired_changes(a, changes));
     e
 }
 
@@ -31,7 +29,7 @@ impl Given {
     fn load(&self, a: &Scenario, extra: &[String]) -> Result<Scenario, Failure> {
         let mut s = load(&self.args, paired(a, &self.changes, extra))?;
         if !self.changes.is_empty() {
-            s.name = format!("{} + {}", a.name, self.changes.join(", "));
+            s.name = experiment::compare::alternative_name(a, &self.changes);
         }
         Ok(s)
     }

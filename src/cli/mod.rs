@@ -12,6 +12,7 @@ mod report;
 mod run;
 mod schema;
 mod sensitivity;
+mod serve;
 mod stress;
 mod sweep;
 mod validate;
@@ -83,6 +84,7 @@ pub fn execute(command: Command) -> Result<(), Failure> {
         Command::Schema => schema::schema(),
         Command::Fit(c) => fit::fit(c),
         Command::Validate(c) => validate::validate(c),
+        Command::Serve(c) => serve::serve(c),
     }
 }
 

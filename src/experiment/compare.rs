@@ -200,6 +200,20 @@ pub fn compare(
     compare_runs(a, b, workers, None).map(|c| c.comparison)
 }
 
+/// The overrides that make an alternative of `a` from `changes` (`KEY=VALUE` each): the
+/// changes, then A's seed and replications, which is what pairs it with A.
+pub fn paired_changes(a: &Scenario, changes: &[String]) -> Vec<String> {
+    let mut all = changes.to_vec();
+    all.push(format!("run.seed={}", a.run.seed));
+    all.push(format!("run.replications={}", a.run.replications));
+    all
+}
+
+/// The name of `a` with `changes`: `paper + import.channels.paper=0.5`.
+pub fn alternative_name(a: &Scenario, changes: &[String]) -> String {
+    format!("{} + {}", a.name, changes.join(", "))
+}
+
 /// A comparison with what each side's run produced: the summaries (and backlogs) that a
 /// report draws side by side.
 #[derive(Clone, Debug)]

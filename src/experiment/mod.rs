@@ -49,6 +49,10 @@ pub enum ExperimentError {
         /// The instant it stopped at [h].
         at_h: f64,
     },
+    /// The caller asked the run to stop (its [`Workers::cancel`] flag was raised) before every
+    /// replication had started; what had run is dropped.
+    #[error("the run was cancelled before it finished")]
+    Cancelled,
 }
 
 /// Runs `replication(i)` for i in 0..n on `threads` worker threads (0: all cores) and returns
@@ -69,6 +73,9 @@ pub struct Workers<'a> {
     pub threads: usize,
     /// Advanced by one for every finished replication (the command line draws it on a terminal).
     pub progress: Option<&'a indicatif::ProgressBar>,
+    /// Once raised, no further replication starts and the run ends with
+    /// [`ExperimentError::Cancelled`] (`clearsim serve` raises it when its client goes away).
+    pub cancel: Option<&'a std::sync::atomic::AtomicBool>,
 }
 
 impl Workers<'_> {
@@ -77,7 +84,14 @@ impl Workers<'_> {
         Workers {
             threads,
             progress: None,
+            cancel: None,
         }
+    }
+
+    /// Whether the run was asked to stop.
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 
@@ -92,12 +106,16 @@ pub(crate) fn in_parallel_range<T: Send>(
     if let Some(pb) = workers.progress {
         pb.set_length(pb.length().unwrap_or(0).max(end));
     }
+    // Checked between replications: one already started runs to its end.
     let replication = |i| {
+        if workers.cancelled() {
+            return None;
+        }
         let r = replication(i);
         if let Some(pb) = workers.progress {
             pb.inc(1);
         }
-        r
+        Some(r)
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -106,7 +124,12 @@ pub(crate) fn in_parallel_range<T: Send>(
             threads,
             reason: e.to_string(),
         })?;
-    Ok(pool.install(|| (start..end).into_par_iter().map(&replication).collect()))
+    let done: Option<Vec<T>> =
+        pool.install(|| (start..end).into_par_iter().map(&replication).collect());
+    match done {
+        Some(results) => Ok(results),
+        None => Err(ExperimentError::Cancelled),
+    }
 }
 
 /// Runs every replication of a plain-network `scenario` in parallel, in replication order.

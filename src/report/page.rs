@@ -61,7 +61,8 @@ pub struct Report {
     pub sections: Vec<Section>,
 }
 
-const STYLE: &str = "body{font-family:sans-serif;color:#222;background:#fff;margin:0}\
+/// The report's style sheet (also what `clearsim serve` puts around a report it shows).
+pub const STYLE: &str = "body{font-family:sans-serif;color:#222;background:#fff;margin:0}\
 main{max-width:900px;margin:0 auto;padding:24px}\
 h1{font-size:26px;margin:0 0 4px}\
 h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}\
@@ -85,8 +86,21 @@ pub fn html_page(report: &Report) -> String {
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
         escape(&report.title),
+    );
+    out.push_str(&html_body(report));
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The report's content as HTML elements (title, facts line, sections), without the page
+/// around it: what [`html_page`] wraps and what `clearsim serve` shows in its page.
+pub fn html_body(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<h1>{}</h1>\n<p class=\"sub\">{}</p>\n",
         escape(&report.title),
         escape(&report.subtitle)
     );
@@ -139,7 +153,6 @@ pub fn html_page(report: &Report) -> String {
         }
         out.push_str("</section>\n");
     }
-    out.push_str("</main>\n</body>\n</html>\n");
     out
 }
 

@@ -9,6 +9,7 @@
 pub mod bounds;
 pub mod cycles;
 pub mod error;
+pub mod lever;
 pub mod locate;
 pub mod network;
 mod network_check;
@@ -187,6 +188,9 @@ pub struct Scenario {
     /// The values given with a plausible range, in file order (their `value` is what the
     /// scenario above uses).
     pub uncertain: Vec<uncertain::UncertainInput>,
+    /// The numbers `clearsim serve` lets a user move: the file's `[[lever]]` tables, or
+    /// [`lever::defaults`] when it declares none. No run reads them.
+    pub levers: Vec<lever::Lever>,
 }
 
 /// Offered load of one stage from the traffic equations.
@@ -294,10 +298,11 @@ impl Scenario {
         // The file as serde reads it: with a range taken out, the document's own text.
         let read_text = if base_ranged { texts[0].as_str() } else { text };
         let full = texts.last().map_or(text, String::as_str);
-        let raw: raw::RawScenario = match toml::from_str(full) {
+        let mut raw: raw::RawScenario = match toml::from_str(full) {
             Ok(raw) => raw,
             Err(e) => return Err(type_error(read_text, &texts, overrides, origin, e)),
         };
+        let raw_levers = std::mem::take(&mut raw.lever);
         let mut scenario = validate::validate(raw, origin, &sha256).map_err(|problems| {
             ScenarioError::Invalid {
                 path: origin.to_string(),
@@ -326,6 +331,16 @@ impl Scenario {
                 input
             })
             .collect();
+        scenario.levers = if raw_levers.is_empty() {
+            lever::defaults(&scenario)
+        } else {
+            lever::validate(&raw_levers, &docs[0], text, &scenario).map_err(|problems| {
+                ScenarioError::Invalid {
+                    path: origin.to_string(),
+                    problems,
+                }
+            })?
+        };
         Ok(scenario)
     }
 
@@ -555,8 +570,9 @@ fn allow_ranges(v: &mut serde_json::Value) {
                     *prop = Value::Object(wrapped);
                 }
             }
+            // A lever's bounds are plain numbers (scenario::lever refuses ranges there).
             map.iter_mut()
-                .filter(|(k, _)| k.as_str() != "properties")
+                .filter(|(k, _)| k.as_str() != "properties" && k.as_str() != "RawLever")
                 .for_each(|(_, x)| allow_ranges(x));
         }
         Value::Array(items) => items.iter_mut().for_each(allow_ranges),

@@ -66,6 +66,9 @@ pub struct RawScenario {
     /// Network: routing rules at the hubs.
     #[serde(default)]
     pub route: Vec<super::network_raw::RawHubRoute>,
+    /// The numbers `clearsim serve` lets a user move (ignored by every run).
+    #[serde(default)]
+    pub lever: Vec<super::lever::RawLever>,
 }
 
 /// `[run]`: stopping rule, warm-up, replications and seed.

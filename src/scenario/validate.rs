@@ -415,6 +415,7 @@ pub(super) fn validate(
         stages,
         world,
         uncertain: Vec::new(),
+        levers: Vec::new(),
     };
     check_loads(&mut c, &scenario, network);
     if c.found.is_empty() {

@@ -24,6 +24,7 @@ mod reports;
 mod robustness;
 mod scenario_errors;
 mod schema;
+mod serve;
 mod sources;
 mod support;
 mod sweep_baseline;

@@ -1,0 +1,63 @@
+//! `clearsim serve`: starts the what-if web app on a folder of scenarios and says where it is.
+
+use clearsim::serve::{Config, Folder, Limits};
+
+use super::Failure;
+use super::args::ServeCmd;
+use super::output::{emit, note};
+
+/// Runs `serve` until the process is stopped (Ctrl-C).
+pub fn serve(cmd: ServeCmd) -> Result<(), Failure> {
+    let folder = Folder::open(&cmd.dir).map_err(Failure::Input)?;
+    let names = folder.names();
+    if names.is_empty() {
+        return Err(Failure::Input(format!(
+            "{}: no scenario file (NAME.toml) in this folder to serve",
+            cmd.dir.display()
+        )));
+    }
+    // One line per request and per run on standard error; RUST_LOG-free, so a user need not
+    // know tracing to read them.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::INFO)
+        .with_target(false)
+        .init();
+    let config = Config {
+        folder,
+        limits: Limits {
+            max_replications: cmd.max_replications,
+            max_horizon_h: cmd.max_horizon_h,
+            max_parcels: cmd.max_parcels,
+            max_runs: cmd.max_runs,
+            max_body_bytes: cmd.max_body_bytes,
+        },
+        threads: cmd.threads,
+        cache_size: 64,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Run(format!("cannot start the server's runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(cmd.addr)
+            .await
+            .map_err(|e| Failure::Input(format!("--addr {}: cannot listen there: {e}", cmd.addr)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::Run(format!("cannot read the address listened on: {e}")))?;
+        if !addr.ip().is_loopback() {
+            note(&format!(
+                "warning: listening on {addr}, not loopback: other machines can reach this server"
+            ));
+        }
+        emit(&format!(
+            "clearsim serve: {} scenario(s) of {} at http://{addr}/\nopen http://{addr}/ in a browser; Ctrl-C stops the server\n",
+            names.len(),
+            cmd.dir.display()
+        ))?;
+        clearsim::serve::serve(listener, config)
+            .await
+            .map_err(|e| Failure::Run(format!("the server stopped: {e}")))
+    })
+}
