@@ -871,3 +871,26 @@ fn chromium_moves_a_lever_runs_and_shows_what_compare_prints() {
         info.height
     );
 }
+
+#[test]
+fn every_shipped_scenario_declares_its_own_levers_around_its_values() {
+    use clearsim::scenario::Scenario;
+    for entry in std::fs::read_dir(repo("scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let s = Scenario::load(&path, &[]).unwrap();
+        let name = path.display();
+        // Declared in the file (a default lever has no position), beyond demand and replications.
+        assert!(s.levers.len() >= 3, "{name}: {}", s.levers.len());
+        for l in &s.levers {
+            assert!(l.position.is_some(), "{name}: {} is a default lever", l.key);
+            assert!(l.min <= l.value && l.value <= l.max, "{name}: {}", l.key);
+        }
+        assert!(
+            s.levers.iter().any(|l| !l.key.starts_with("run.")),
+            "{name}: no lever on the world itself"
+        );
+    }
+}
