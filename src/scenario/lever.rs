@@ -206,6 +206,10 @@ pub(crate) fn validate(
             }
             None => known_default(s, key),
         };
+        // A run setting the file leaves out takes its value from the scenario, `--set` and
+        // `--reps` included: the range grows to hold it, as a default lever's does, so that an
+        // override the command line allows is never refused because of a slider.
+        let from_file = overrides::get(doc, key).is_some();
         let Some((value, whole)) = found else {
             fail(
                 "key",
@@ -254,14 +258,19 @@ pub(crate) fn validate(
             fail("step", format!("must be above 0, got {}", num(step)));
             continue;
         }
-        if value < l.min || value > l.max {
+        let (min, max) = if from_file {
+            (l.min, l.max)
+        } else {
+            (l.min.min(value), l.max.max(value))
+        };
+        if value < min || value > max {
             fail(
                 "",
                 format!(
                     "the file's `{key}` is {}, outside the lever's range {} to {}; the range must hold the baseline",
                     num(value),
-                    num(l.min),
-                    num(l.max)
+                    num(min),
+                    num(max)
                 ),
             );
             continue;
@@ -312,8 +321,8 @@ pub(crate) fn validate(
             key: key.to_string(),
             label: l.label.trim().to_string(),
             unit: l.unit.clone().unwrap_or_default(),
-            min: l.min,
-            max: l.max,
+            min,
+            max,
             step,
             value,
             whole,
@@ -355,6 +364,31 @@ mod tests {
         assert!((l[1].step - 0.01).abs() < 1e-12);
         assert_eq!((l[2].value, l[2].step), (1.0, 0.1));
         assert_eq!(l[0].position, Some((15, 1)));
+    }
+
+    #[test]
+    fn a_run_setting_moved_by_set_outside_its_lever_widens_the_range_instead_of_refusing() {
+        let levers = "[[lever]]\nkey = \"run.demand_multiplier\"\nlabel = \"demand\"\nmin = 0.5\nmax = 1.5\nstep = 0.05\n\n[[lever]]\nkey = \"run.replications\"\nlabel = \"replications\"\nmin = 2\nmax = 20\nstep = 1\n\n[[lever]]\nkey = \"stage.desk.servers\"\nlabel = \"servers\"\nmin = 1\nmax = 4\n";
+        let sets: Vec<super::super::Override> =
+            ["run.demand_multiplier=0.05", "run.replications=30"]
+                .iter()
+                .map(|s| s.parse().unwrap())
+                .collect();
+        let s = Scenario::from_bytes(format!("{QUEUE}{levers}").as_bytes(), "q.toml", &sets)
+            .expect("an override the command line allows is not refused by a lever");
+        let demand = &s.levers[0];
+        assert_eq!((demand.min, demand.value, demand.max), (0.05, 0.05, 1.5));
+        // A key the file gives (here `run.replications = 3`) keeps the file's value as the
+        // baseline, whatever `--set` says.
+        let reps = &s.levers[1];
+        assert_eq!((reps.min, reps.value, reps.max), (2.0, 3.0, 20.0));
+        let sets: Vec<super::super::Override> = vec!["stage.desk.servers=9".parse().unwrap()];
+        let s =
+            Scenario::from_bytes(format!("{QUEUE}{levers}").as_bytes(), "q.toml", &sets).unwrap();
+        assert_eq!(
+            (s.levers[2].min, s.levers[2].value, s.levers[2].max),
+            (1.0, 2.0, 4.0)
+        );
     }
 
     #[test]
