@@ -55,6 +55,23 @@ fn band_figure(
     }
 }
 
+/// The section "Over plausible inputs" of `blocks`, closed by what the band covers, with its
+/// key finding (no section without one).
+fn finished(
+    u: &UncertaintyDoc,
+    mut blocks: Vec<Block>,
+    finding: Option<String>,
+) -> Option<(Section, String)> {
+    blocks.push(Block::Note(u.covers.clone()));
+    Some((
+        Section {
+            heading: "Over plausible inputs".into(),
+            blocks,
+        },
+        finding?,
+    ))
+}
+
 /// The section of a run with `--uncertainty`, and its key finding.
 pub fn run_section(doc: &RunDoc) -> Option<(Section, String)> {
     let u = doc.uncertainty.as_ref()?;
@@ -112,14 +129,7 @@ pub fn run_section(doc: &RunDoc) -> Option<(Section, String)> {
             reading.clone(),
         )));
     }
-    blocks.push(Block::Note(u.covers.clone()));
-    Some((
-        Section {
-            heading: "Over plausible inputs".into(),
-            blocks,
-        },
-        finding?,
-    ))
+    finished(u, blocks, finding)
 }
 
 /// The section of a comparison with `--uncertainty`, and its key finding.
@@ -231,12 +241,5 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
             reading.clone(),
         )));
     }
-    blocks.push(Block::Note(u.covers.clone()));
-    Some((
-        Section {
-            heading: "Over plausible inputs".into(),
-            blocks,
-        },
-        finding?,
-    ))
+    finished(u, blocks, finding)
 }
