@@ -124,6 +124,8 @@ pub struct Calendar<E: Copy> {
     buckets: Box<[Bucket<E>; BUCKETS]>,
     /// Bit `i % 64` of word `i / 64` is set when `buckets[i]` is non-empty.
     occupied: [u64; BUCKETS / 64],
+    /// Capacity [events] held by the empty buckets for reuse, kept within `spare_budget`.
+    spare: usize,
     /// Key every bucket is relative to: that of `now`, or of the earliest event once
     /// `peek_time` has looked ahead. Meaningless while `is_small`.
     reference: u64,
@@ -146,6 +148,7 @@ impl<E: Copy> Calendar<E> {
             head: 0,
             buckets: Box::new(std::array::from_fn(|_| Bucket::new())),
             occupied: [0; BUCKETS / 64],
+            spare: 0,
             reference: 0,
             now: 0.0,
             next_seq: 0,
@@ -166,6 +169,7 @@ impl<E: Copy> Calendar<E> {
             calendar.buckets[bucket_index(two_hours, two_hours)]
                 .entries
                 .reserve(n);
+            calendar.recount_spare();
         }
         calendar
     }
@@ -325,6 +329,7 @@ impl<E: Copy> Calendar<E> {
             bucket.min = Bucket::<E>::EMPTY;
         }
         self.occupied = [0; BUCKETS / 64];
+        self.recount_spare();
         self.live = 0;
         self.pending.clear();
     }
@@ -397,6 +402,7 @@ impl<E: Copy> Calendar<E> {
             }
         }
         debug_assert_eq!(stored, self.radix_len, "events stored in the radix heap");
+        self.recount_spare();
         self.small
             .sort_unstable_by_key(|entry| std::cmp::Reverse(entry.rank()));
         self.radix_len = 0;
@@ -435,6 +441,9 @@ impl<E: Copy> Calendar<E> {
         } else {
             let index = bucket_index(entry.key, diff);
             let bucket = &mut self.buckets[index];
+            if bucket.min == Bucket::<E>::EMPTY {
+                self.spare -= bucket.entries.capacity();
+            }
             bucket.entries.push(entry);
             bucket.min = bucket.min.min(entry.key);
             self.occupied[index / 64] |= 1 << (index % 64);
@@ -465,15 +474,37 @@ impl<E: Copy> Calendar<E> {
         }
         entries.clear();
         // Buckets keep their capacity so that steady state allocates nothing, but which bucket
-        // holds the bulk of the events changes as time advances: without a cap, every bucket
-        // would in turn keep a peak-sized allocation and memory would grow with the horizon.
-        // Keeping a drained bucket to 1/32 of what is pending (regrowing costs a few doublings) bounds the total.
-        let keep = (self.live / 32).max(RETAINED_MIN);
+        // holds the bulk of the events changes as time advances (a new high digit of the time
+        // every so often): without a cap, every bucket would in turn keep a peak-sized
+        // allocation and memory would grow with the horizon. A drained bucket keeps at most
+        // 1/32 of what is pending, and all empty buckets together at most `spare_budget`
+        // (regrowing costs a few doublings).
+        let room = self.spare_budget().saturating_sub(self.spare);
+        let keep = (self.live / 32).min(room).max(RETAINED_MIN);
         if entries.capacity() > keep {
             entries.shrink_to(keep);
         }
+        self.spare += entries.capacity();
         self.buckets[index].entries = entries;
         true
+    }
+
+    /// Most capacity [events] the empty buckets hold together beyond `RETAINED_MIN` each:
+    /// a quarter of what is pending, so the calendar's memory stays a fixed multiple of the
+    /// pending events whatever the horizon.
+    fn spare_budget(&self) -> usize {
+        self.live / 4
+    }
+
+    /// Sums `spare` anew after a move of many events between buckets.
+    #[cold]
+    fn recount_spare(&mut self) {
+        self.spare = self
+            .buckets
+            .iter()
+            .filter(|bucket| bucket.min == Bucket::<E>::EMPTY)
+            .map(|bucket| bucket.entries.capacity())
+            .sum();
     }
 
     fn first_occupied(&self) -> Option<usize> {
@@ -522,6 +553,7 @@ impl<E: Copy> Calendar<E> {
             entries: merged,
             min,
         };
+        self.recount_spare();
         self.reference = now_key;
     }
 }
@@ -720,6 +752,56 @@ mod tests {
         std::iter::from_fn(|| calendar.pop()).collect()
     }
 
+    /// Room of the empty buckets, counted afresh.
+    fn spare_of<E: Copy>(calendar: &Calendar<E>) -> usize {
+        calendar
+            .buckets
+            .iter()
+            .filter(|bucket| bucket.entries.is_empty())
+            .map(|bucket| bucket.entries.capacity())
+            .sum()
+    }
+
+    /// Room [events] the calendar holds in all its stores.
+    fn room_of<E: Copy>(calendar: &Calendar<E>) -> usize {
+        calendar.small.capacity()
+            + calendar.due.capacity()
+            + calendar
+                .buckets
+                .iter()
+                .map(|bucket| bucket.entries.capacity())
+                .sum::<usize>()
+    }
+
+    /// A hold model with many events pending whose clock runs through several powers of two,
+    /// so that the bulk of the events moves to a new high bucket again and again: the room the
+    /// calendar holds stays a fixed multiple of what is pending (Vec doubling in the buckets
+    /// in use, the spare budget, and the small room every bucket may keep), however far the
+    /// clock runs.
+    #[test]
+    fn room_held_does_not_grow_with_the_clock() {
+        const PENDING: usize = 100_000;
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        let mut calendar = Calendar::new();
+        for event in 0..PENDING {
+            calendar.schedule(rng.random::<f64>() * 500.0, event);
+        }
+        let bound = 2 * PENDING + PENDING / 4 + BUCKETS * RETAINED_MIN + 2 * SMALL_MAX;
+        let mut most = 0;
+        while calendar.now() < 8_760.0 {
+            let (now, event) = calendar.pop().unwrap();
+            calendar.schedule(now + rng.random::<f64>() * 1_000.0, event);
+            most = most.max(room_of(&calendar));
+            assert!(
+                room_of(&calendar) <= bound,
+                "room {} at {now} h",
+                room_of(&calendar)
+            );
+        }
+        assert_eq!(calendar.spare, spare_of(&calendar));
+        assert!(most > PENDING, "the events were stored: room {most}");
+    }
+
     #[test]
     fn events_pop_in_time_order() {
         let mut rng = Pcg64Mcg::seed_from_u64(1);
@@ -899,6 +981,11 @@ mod tests {
                 calendar.len(),
                 reference.pending.len(),
                 "seed {seed}, step {step}"
+            );
+            assert_eq!(
+                calendar.spare,
+                spare_of(&calendar),
+                "seed {seed}, step {step}: room of the empty buckets"
             );
             match (was_small, calendar.is_small) {
                 (true, false) => moves.to_radix += 1,

@@ -47,12 +47,16 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let rule = &w.routing[self.streams[s].route];
         let load = self.bag_info[g as usize].load;
         let lanes = rule.lanes();
-        let fitting: Vec<usize> = lanes
-            .iter()
-            .copied()
-            .filter(|&l| self.lanes[l].timetable.fits(load))
-            .collect();
+        let mut fitting = std::mem::take(&mut self.fitting_scratch);
+        fitting.clear();
+        fitting.extend(
+            lanes
+                .iter()
+                .copied()
+                .filter(|&l| self.lanes[l].timetable.fits(load)),
+        );
         let Some(&first_fit) = fitting.first() else {
+            self.fitting_scratch = fitting;
             self.refuse(now, g);
             return;
         };
@@ -78,6 +82,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
             Routing::Shares(_) => first_fit,
         };
+        self.fitting_scratch = fitting;
         let preferred = lanes[0];
         let n = self.groups[g as usize].len() as u32;
         self.observer.routed(now, n, preferred, chosen);
@@ -245,8 +250,8 @@ impl<O: ParcelObserver> Sim<'_, O> {
             lane.out.left_behind += left as u64;
         }
         // The departure's load is the list of its bags: they travel as they are.
-        let group = self.new_group();
-        let mut load_bags = std::mem::take(&mut self.groups[group as usize]);
+        let load = self.new_load();
+        let mut load_bags = std::mem::take(&mut self.loads[load as usize]);
         let mut boarded = 0u64;
         for &b in &bags {
             let BagInfo { number, ready, .. } = self.bag_info[b as usize];
@@ -303,25 +308,24 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 self.free_group(b);
             }
         }
-        self.groups[group as usize] = load_bags;
+        self.loads[load as usize] = load_bags;
         if empty {
-            self.free_group(group);
+            self.free_load(load);
         } else {
             let t = spec.transit.sample(&mut self.lanes[l].rng_transit);
             self.cal.schedule(
                 now + t,
                 Event::Arrival {
                     lane: l as u32,
-                    group,
+                    load,
                 },
             );
         }
     }
 
-    /// The departure whose load is group `group` (a list of bags) arrives at the end of lane
-    /// `l`.
-    pub(super) fn arrival(&mut self, now: f64, l: usize, group: u32) {
-        let bags = std::mem::take(&mut self.groups[group as usize]);
+    /// The departure whose load is `load` (a list of bags) arrives at the end of lane `l`.
+    pub(super) fn arrival(&mut self, now: f64, l: usize, load: u32) {
+        let bags = std::mem::take(&mut self.loads[load as usize]);
         let n: u64 = bags
             .iter()
             .map(|&b| self.groups[b as usize].len() as u64)
@@ -354,7 +358,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.groups[b as usize] = members;
             self.free_group(b);
         }
-        self.groups[group as usize] = bags;
-        self.free_group(group);
+        self.loads[load as usize] = bags;
+        self.free_load(load);
     }
 }

@@ -18,7 +18,7 @@
 //!   bagging, export), [`lane`] (routing per bag, departures, arrivals), [`gateway`] (import
 //!   customs, release, last mile), [`regime`] (duty, VAT, risk), [`returns`].
 //! - **A parcel** lives in a slot of one vector from order to its last event, then the slot is
-//!   reused; a bag or a departure's load is a group of slot indices. Pure delays (export,
+//!   reused; a bag is a group of slot indices, a departure's load a list of bags. Pure delays (export,
 //!   lodgement, payment, exit, last mile) need no event: the time they end is computed at once.
 //! - **Routing** decides where the network branches. The platform picks the hub and market
 //!   when the parcel is ordered; a [`Routing::Shares`] rule picks the lane then too, so the
@@ -182,7 +182,7 @@ enum Event {
     BagTimeout { stream: u32, generation: u64 },
     BagReady { group: u32 },
     Departure { lane: u32 },
-    Arrival { lane: u32, group: u32 },
+    Arrival { lane: u32, load: u32 },
     Lodged { p: u32 },
     Assessed { p: u32 },
     ReworkDone { p: u32 },
@@ -551,15 +551,20 @@ struct Sim<'a, O: ParcelObserver> {
     sort_scratch: Vec<(u64, u32)>,
     /// Room for one snapshot's counts.
     snapshot_scratch: Vec<u32>,
+    /// Room for the lanes of a routing rule that can carry a bag at all.
+    fitting_scratch: Vec<usize>,
     /// Hours between two backlog snapshots.
     snapshot_every_h: f64,
-    /// Groups that move together: a bag's parcels (from closing to arrival), or a departure's
-    /// load, the list of its bags (from boarding to arrival). Indices into it are reused
-    /// through `free_groups`, and each keeps its room: a bag's room is a bag's size whatever
-    /// the horizon, where a load copied into one list would grow every reused group to the
-    /// largest departure it ever carried.
+    /// Groups of parcels that move together: a bag's parcels, from closing to arrival.
+    /// Indices into it are reused through `free_groups`, and each keeps its room, which is at
+    /// most a bag's size whatever the horizon.
     groups: Vec<Vec<u32>>,
     free_groups: Vec<u32>,
+    /// A departure's load, the list of its bags, from boarding to arrival: a pool of its own,
+    /// since a group reused as a load would keep the room of the largest departure it ever
+    /// carried, and over a long horizon every bag would.
+    loads: Vec<Vec<u32>>,
+    free_loads: Vec<u32>,
     /// Parcels freed before the horizon although their next event lies after it (in the
     /// system at the horizon), for `held`.
     beyond_horizon: u64,
@@ -825,9 +830,12 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             at_gateway: Vec::new(),
             sort_scratch: Vec::new(),
             snapshot_scratch: Vec::new(),
+            fitting_scratch: Vec::new(),
             snapshot_every_h: backlog_every_h(scenario.run.horizon_h),
             groups: Vec::new(),
             free_groups: Vec::new(),
+            loads: Vec::new(),
+            free_loads: Vec::new(),
             beyond_horizon: 0,
             sums: [0.0; 8],
             out: ParcelReplication {
@@ -911,7 +919,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             }
             Event::BagReady { group } => self.route_bag(now, group),
             Event::Departure { lane } => self.departure(now, lane as usize),
-            Event::Arrival { lane, group } => self.arrival(now, lane as usize, group),
+            Event::Arrival { lane, load } => self.arrival(now, lane as usize, load),
             Event::Lodged { p } => self.lodged(now, p),
             Event::Assessed { p } => self.assessed(now, p),
             Event::ReworkDone { p } => {
@@ -1007,6 +1015,20 @@ impl<O: ParcelObserver> Sim<'_, O> {
     fn free_group(&mut self, g: u32) {
         self.groups[g as usize].clear();
         self.free_groups.push(g);
+    }
+
+    /// A departure's load (a list of bags) from its pool, empty.
+    fn new_load(&mut self) -> u32 {
+        self.free_loads.pop().unwrap_or_else(|| {
+            self.loads.push(Vec::new());
+            (self.loads.len() - 1) as u32
+        })
+    }
+
+    /// Returns load `l`, emptied, to its pool.
+    fn free_load(&mut self, l: u32) {
+        self.loads[l as usize].clear();
+        self.free_loads.push(l);
     }
 
     fn snapshot(&mut self, now: f64) {
