@@ -13,7 +13,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.enter_station(now, s, p);
         } else {
             // No sort station, no bags: the parcel clears export and boards on its own.
-            let g = self.new_group();
+            let g = self.new_single();
             self.groups[g as usize].push(p);
             let stream = self.stream[p as usize] as usize;
             self.export(now, g, stream);

@@ -135,6 +135,9 @@ pub fn backlog_every_h(horizon_h: Option<f64>) -> f64 {
     }
 }
 
+/// Room [parcels] of a group that carried one parcel alone: `Vec`'s first allocation of `u32`s.
+const SINGLE_ROOM: usize = 4;
+
 /// True for one hub, one lane and one gateway: the chain of a file with singular sections.
 fn one_chain(w: &ParcelWorld) -> bool {
     w.hubs.len() == 1 && w.lanes.len() == 1 && w.gateways.len() == 1
@@ -555,11 +558,15 @@ struct Sim<'a, O: ParcelObserver> {
     fitting_scratch: Vec<usize>,
     /// Hours between two backlog snapshots.
     snapshot_every_h: f64,
-    /// Groups of parcels that move together: a bag's parcels, from closing to arrival.
-    /// Indices into it are reused through `free_groups`, and each keeps its room, which is at
-    /// most a bag's size whatever the horizon.
+    /// Groups of parcels that move together, from closing to arrival: a bag's parcels, or one
+    /// parcel that travels alone (a return on its lane back, a parcel of a hub without a
+    /// sort). Indices into it are reused and each keeps its room: a group with a bag's room
+    /// goes back to `free_bags`, one with a single parcel's to `free_singles`, so that a lone
+    /// parcel never holds a bag's room and the room held is what the groups in flight at the
+    /// peak need, whatever the horizon.
     groups: Vec<Vec<u32>>,
-    free_groups: Vec<u32>,
+    free_bags: Vec<u32>,
+    free_singles: Vec<u32>,
     /// A departure's load, the list of its bags, from boarding to arrival: a pool of its own,
     /// since a group reused as a load would keep the room of the largest departure it ever
     /// carried, and over a long horizon every bag would.
@@ -833,7 +840,8 @@ impl<'a, O: ParcelObserver> Sim<'a, O> {
             fitting_scratch: Vec::new(),
             snapshot_every_h: backlog_every_h(scenario.run.horizon_h),
             groups: Vec::new(),
-            free_groups: Vec::new(),
+            free_bags: Vec::new(),
+            free_singles: Vec::new(),
             loads: Vec::new(),
             free_loads: Vec::new(),
             beyond_horizon: 0,
@@ -1002,19 +1010,37 @@ impl<O: ParcelObserver> Sim<'_, O> {
         }
     }
 
-    /// A group of parcels from the pool, empty.
+    /// An empty group for a bag: one with a bag's room if one is free.
     fn new_group(&mut self) -> u32 {
-        self.free_groups.pop().unwrap_or_else(|| {
-            self.groups.push(Vec::new());
-            self.bag_info.push(BagInfo::default());
-            (self.groups.len() - 1) as u32
-        })
+        match self.free_bags.pop().or_else(|| self.free_singles.pop()) {
+            Some(g) => g,
+            None => self.add_group(),
+        }
     }
 
-    /// Returns group `g`, emptied, to the pool.
+    /// An empty group for one parcel travelling alone: never one with a bag's room.
+    fn new_single(&mut self) -> u32 {
+        match self.free_singles.pop() {
+            Some(g) => g,
+            None => self.add_group(),
+        }
+    }
+
+    fn add_group(&mut self) -> u32 {
+        self.groups.push(Vec::new());
+        self.bag_info.push(BagInfo::default());
+        (self.groups.len() - 1) as u32
+    }
+
+    /// Returns group `g`, emptied, to the pool its room belongs to.
     fn free_group(&mut self, g: u32) {
-        self.groups[g as usize].clear();
-        self.free_groups.push(g);
+        let group = &mut self.groups[g as usize];
+        group.clear();
+        if group.capacity() > SINGLE_ROOM {
+            self.free_bags.push(g);
+        } else {
+            self.free_singles.push(g);
+        }
     }
 
     /// A departure's load (a list of bags) from its pool, empty.

@@ -76,7 +76,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
             self.close_return(now, p);
             return;
         };
-        let g = self.new_group();
+        let g = self.new_single();
         self.groups[g as usize].push(p);
         let q = &self.parcels[p as usize];
         self.bag_info[g as usize] = BagInfo {
