@@ -384,6 +384,15 @@ fn cell(x: f64, unit: &str) -> String {
     }
 }
 
+/// A relative change as a signed percentage; blank for a share, whose change in points says it.
+fn relative_change_cell(relative_change: f64, unit: &str) -> String {
+    if unit == "share" {
+        String::new()
+    } else {
+        format!("{:+.1}%", relative_change * 100.0)
+    }
+}
+
 /// A difference of `unit`: shares in percentage points (`pp`), signed.
 fn diff_cell(x: f64, unit: &str, reference: f64) -> String {
     let s = match unit {
@@ -444,11 +453,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
             short_metric(r.metric),
             if u == "share" { "%" } else { u }
         );
-        let change = if u == "share" {
-            String::new()
-        } else {
-            format!("{:+.1}%", r.relative_change * 100.0)
-        };
+        let change = relative_change_cell(r.relative_change, u);
         line(
             &mut out,
             [
@@ -651,11 +656,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
                 String::new()
             };
             let adjusted = x.adjusted.as_ref();
-            let change = if u == "share" {
-                String::new()
-            } else {
-                format!("{:+.1}%", x.relative_change * 100.0)
-            };
+            let change = relative_change_cell(x.relative_change, u);
             compare_line(
                 &mut out,
                 [

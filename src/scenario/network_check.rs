@@ -497,19 +497,7 @@ fn lane(
         );
         return None;
     }
-    for (i, &t) in l.departures_h.iter().enumerate() {
-        if !(t.is_finite() && (0.0..period_h).contains(&t)) {
-            c.fail(
-                &path.key("departures_h").index(i),
-                format!(
-                    "a departure time must be from 0 to below the period ({} h), got {}",
-                    num(period_h),
-                    num(t)
-                ),
-            );
-            ok = false;
-        }
-    }
+    ok &= super::parcel::departures_within_period(c, path, &l.departures_h, period_h);
     let absolute = |c: &mut dyn Check, key: &str, v: &[f64]| -> Option<Vec<f64>> {
         if v.len() > MAX_DEPARTURES {
             c.fail(

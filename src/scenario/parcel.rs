@@ -1129,6 +1129,31 @@ pub(super) fn timetable_period(c: &mut dyn Check, path: &KeyPath, v: Option<f64>
     None
 }
 
+/// Every time of `path.departures_h` lies in the period, from 0 h to below `period_h`; names
+/// each one that does not.
+pub(super) fn departures_within_period(
+    c: &mut dyn Check,
+    path: &KeyPath,
+    departures_h: &[f64],
+    period_h: f64,
+) -> bool {
+    let mut ok = true;
+    for (i, &t) in departures_h.iter().enumerate() {
+        if !(t.is_finite() && (0.0..period_h).contains(&t)) {
+            c.fail(
+                &path.key("departures_h").index(i),
+                format!(
+                    "a departure time must be from 0 to below the period ({} h), got {}",
+                    num(period_h),
+                    num(t)
+                ),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
 fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lane> {
     let path = KeyPath::root("linehaul");
     let period_h = timetable_period(c, &path, l.period_h)?;
@@ -1148,20 +1173,7 @@ fn linehaul(c: &mut dyn Check, l: &super::parcel_raw::RawLinehaul) -> Option<Lan
             "needs at least one departure time within the period [h]".into(),
         );
     }
-    let mut ok = true;
-    for (i, &t) in l.departures_h.iter().enumerate() {
-        if !(t.is_finite() && (0.0..period_h).contains(&t)) {
-            c.fail(
-                &path.key("departures_h").index(i),
-                format!(
-                    "a departure time must be from 0 to below the period ({} h), got {}",
-                    num(period_h),
-                    num(t)
-                ),
-            );
-            ok = false;
-        }
-    }
+    let ok = departures_within_period(c, &path, &l.departures_h, period_h);
     let (capacity, in_kg) = match (l.capacity_parcels, l.capacity_kg) {
         (Some(_), Some(_)) => {
             c.fail(
