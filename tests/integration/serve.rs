@@ -71,7 +71,7 @@ fn small_world() -> String {
 /// and `outside`, a link to a file out of the folder.
 fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().join("served");
+    let d = dir.path().join("scenarios");
     std::fs::create_dir(&d).unwrap();
     let small = small_world();
     std::fs::write(d.join("small.toml"), format!("{small}{LEVERS}")).unwrap();
@@ -88,7 +88,7 @@ fn folder() -> tempfile::TempDir {
 
 /// The served folder of `folder()`.
 fn served(dir: &tempfile::TempDir) -> PathBuf {
-    dir.path().join("served")
+    dir.path().join("scenarios")
 }
 
 /// A `clearsim serve` process on a free loopback port, stopped when dropped.
@@ -99,7 +99,13 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path, flags: &[&str]) -> Server {
+        Server::start_in(Path::new("."), dir, flags)
+    }
+
+    /// Serves `dir` as named from the working folder `cwd`, as a user types it.
+    fn start_in(cwd: &Path, dir: &Path, flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clearsim"))
+            .current_dir(cwd)
             .arg("serve")
             .arg(dir)
             .args(["--addr", "127.0.0.1:0", "--threads", "2"])
@@ -716,7 +722,9 @@ fn chromium_moves_a_lever_runs_and_shows_what_compare_prints() {
         "chromium is not on PATH: install it (`apt-get install chromium`; .ci/run does) or set CLEARSIM_SKIP_BROWSER_TEST=1",
     );
     let dir = folder();
-    let server = Server::start(&served(&dir), &[]);
+    // Served as a user serves a folder, `clearsim serve scenarios` from its parent, so the page's
+    // command (and the screenshot in docs/) names the file as that user would type it.
+    let server = Server::start_in(dir.path(), Path::new("scenarios"), &[]);
     let driver = chromedriver();
     let profile = dir.path().join("profile");
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -804,11 +812,11 @@ fn chromium_moves_a_lever_runs_and_shows_what_compare_prints() {
         (findings, cells, command, url, png)
     });
     let (findings, cells, command, url, png) = shown;
-    let file = served(&dir).join("small.toml").display().to_string();
     assert_eq!(
         command,
-        format!("clearsim compare {file} --alt-set {OFFICERS}=50")
+        format!("clearsim compare scenarios/small.toml --alt-set {OFFICERS}=50")
     );
+    let file = served(&dir).join("small.toml").display().to_string();
     assert!(
         url.contains("scenario=small") && url.contains(&format!("{OFFICERS}=50")),
         "{url}"
