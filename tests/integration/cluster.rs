@@ -66,14 +66,12 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| a.to_string()).collect()
 }
 
-/// A small parcel-world sweep, 2 points × 3 replications = 6 units, writing into `out`, then
-/// `extra`.
-fn sweep(out: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args = strings(&[
-        "sweep",
-        &s(&repo("tests/fixtures/world-small.toml")),
-        "--set",
-        "hub.sort.servers=4,6",
+/// `clearsim COMMAND` on the small parcel world: `sets` after the file, then 96 h with 24 h
+/// of warm-up, 3 replications of seed 2, writing into `out`, then `extra`.
+fn small_job(command: &str, sets: &[&str], out: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = strings(&[command, &s(&repo("tests/fixtures/world-small.toml"))]);
+    args.extend(strings(sets));
+    args.extend(strings(&[
         "--set",
         "run.horizon_h=96",
         "--set",
@@ -85,9 +83,15 @@ fn sweep(out: &Path, extra: &[&str]) -> Vec<String> {
         "--quiet",
         "--out",
         &s(out),
-    ]);
+    ]));
     args.extend(strings(extra));
     args
+}
+
+/// A small parcel-world sweep, 2 points × 3 replications = 6 units, writing into `out`, then
+/// `extra`.
+fn sweep(out: &Path, extra: &[&str]) -> Vec<String> {
+    small_job("sweep", &["--set", "hub.sort.servers=4,6"], out, extra)
 }
 
 const SWEEP_FILES: [&str; 3] = ["runs.csv", "summary.csv", "summary.json"];
@@ -613,25 +617,7 @@ fn a_rerun_task_keeps_identical_units_and_refuses_different_ones() {
 #[test]
 fn a_run_planned_with_emit_merges_to_the_run_of_one_process() {
     let tmp = tempfile::tempdir().unwrap();
-    let run = |out: &Path, extra: &[&str]| -> Vec<String> {
-        let mut args = strings(&[
-            "run",
-            &s(&repo("tests/fixtures/world-small.toml")),
-            "--set",
-            "run.horizon_h=96",
-            "--set",
-            "run.warmup_h=24",
-            "--reps",
-            "3",
-            "--seed",
-            "2",
-            "--quiet",
-            "--out",
-            &s(out),
-        ]);
-        args.extend(strings(extra));
-        args
-    };
+    let run = |out: &Path, extra: &[&str]| small_job("run", &[], out, extra);
     let whole = tmp.path().join("whole");
     ok(clearsim(&run(&whole, &[]), &[]));
     let shared = tmp.path().join("job");

@@ -9,10 +9,10 @@ fn file(p: &str) -> String {
     repo(p).to_string_lossy().into_owned()
 }
 
-/// A small parcel-world sweep into `out` with `extra` arguments; asserts it succeeded.
-fn sweep(out: &Path, extra: &[&str]) -> serde_json::Value {
+/// The arguments of a small parcel-world sweep into `out`, then `extra`.
+fn sweep_args(out: &Path, extra: &[&str]) -> Vec<String> {
     let f = file("tests/fixtures/world-small.toml");
-    let args: Vec<&str> = [
+    [
         "sweep",
         f.as_str(),
         "--set",
@@ -25,9 +25,16 @@ fn sweep(out: &Path, extra: &[&str]) -> serde_json::Value {
         "--out",
         out.to_str().unwrap(),
     ]
-    .into_iter()
-    .chain(extra.iter().copied())
-    .collect();
+    .iter()
+    .chain(extra)
+    .map(|a| a.to_string())
+    .collect()
+}
+
+/// A small parcel-world sweep into `out` with `extra` arguments; asserts it succeeded.
+fn sweep(out: &Path, extra: &[&str]) -> serde_json::Value {
+    let args = sweep_args(out, extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = clearsim(&args);
     assert!(
         run.status.success(),
@@ -145,23 +152,8 @@ fn a_sharded_sweep_with_a_baseline_merges_into_the_one_process_result() {
         let d = tmp.path().join(format!("k{k}"));
         let shard = format!("{k}/2");
         let args: Vec<&str> = extra.iter().copied().chain(["--shard", &shard]).collect();
-        let f = file("tests/fixtures/world-small.toml");
-        let all: Vec<&str> = [
-            "sweep",
-            f.as_str(),
-            "--set",
-            "run.horizon_h=120",
-            "--set",
-            "run.warmup_h=24",
-            "--reps",
-            "3",
-            "--quiet",
-            "--out",
-            d.to_str().unwrap(),
-        ]
-        .into_iter()
-        .chain(args)
-        .collect();
+        let all = sweep_args(&d, &args);
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
         assert!(clearsim(&all).status.success());
         dirs.push(d.to_string_lossy().into_owned());
     }
