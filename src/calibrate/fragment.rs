@@ -140,29 +140,23 @@ pub fn entries(cal: &Calibration) -> Vec<Entry> {
             Group::All
         }
     };
-    fitted(
-        vec!["import", "electronic_lodgement_h"],
-        "lodgement",
-        by_channel(Channel::Electronic),
-    );
-    if has_channel {
-        fitted(
+    // The electronic step of a segment, and its paper step where the data has channels.
+    for (electronic, paper, figure) in [
+        (
+            vec!["import", "electronic_lodgement_h"],
             vec!["import", "paper_lodgement_h"],
             "lodgement",
-            Group::Channel(Channel::Paper),
-        );
-    }
-    fitted(
-        vec!["import", "assessment_h"],
-        "assessment",
-        by_channel(Channel::Electronic),
-    );
-    if has_channel {
-        fitted(
+        ),
+        (
+            vec!["import", "assessment_h"],
             vec!["import", "paper_desk", "service_h"],
             "assessment",
-            Group::Channel(Channel::Paper),
-        );
+        ),
+    ] {
+        fitted(electronic, figure, by_channel(Channel::Electronic));
+        if has_channel {
+            fitted(paper, figure, Group::Channel(Channel::Paper));
+        }
     }
     fitted(vec!["import", "payment_h"], "payment", Group::All);
     fitted(vec!["import", "exit_h"], "exit", Group::All);

@@ -49,38 +49,24 @@ fn figure_title(f: &str) -> String {
 }
 
 fn figure_table(f: &FigureComparison) -> Table {
-    Table {
-        header: [
-            "statistic [h]",
-            "data",
-            "data 95% CI",
-            "model",
-            "model 95% CI",
-            "verdict",
-        ]
-        .map(String::from)
-        .to_vec(),
-        rows: f
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.statistic.clone(),
-                    num(r.observed),
-                    ci(r.observed_ci),
-                    num(r.simulated),
-                    ci(r.simulated_ci),
-                    verdict_word(r.verdict).to_string(),
-                ]
-            })
-            .collect(),
-    }
+    comparison_table("statistic [h]", &f.rows, num, ci)
 }
 
 fn shares_table(rows: &[Row]) -> Table {
+    comparison_table("released", rows, pct, pct_ci)
+}
+
+/// Data against model, one statistic a row: its value and 95% CI on each side, and the
+/// verdict; `value` and `interval` write the numbers in the figure's unit.
+fn comparison_table(
+    first: &str,
+    rows: &[Row],
+    value: fn(f64) -> String,
+    interval: fn(Option<[f64; 2]>) -> String,
+) -> Table {
     Table {
         header: [
-            "released",
+            first,
             "data",
             "data 95% CI",
             "model",
@@ -94,10 +80,10 @@ fn shares_table(rows: &[Row]) -> Table {
             .map(|r| {
                 vec![
                     r.statistic.clone(),
-                    pct(r.observed),
-                    pct_ci(r.observed_ci),
-                    pct(r.simulated),
-                    pct_ci(r.simulated_ci),
+                    value(r.observed),
+                    interval(r.observed_ci),
+                    value(r.simulated),
+                    interval(r.simulated_ci),
                     verdict_word(r.verdict).to_string(),
                 ]
             })
