@@ -5,15 +5,13 @@
 
 use serde::Serialize;
 
-use super::network_summary::{NetworkSummary, gateway_clearance_values};
+use super::network_summary::NetworkSummary;
+use super::seam::{self, Replications, StationValues, same_model, shared_demand};
 use super::summary::{Level, Precision, RunSummary, ScenarioId, level_within};
-use super::sweep::headlines;
-use super::units::simulate_unit;
 use super::{
-    Either, ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, headline,
-    output_of_split, relative_half_width, split, until_precise,
+    ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, relative_half_width,
+    until_precise,
 };
-use crate::model::parcel::{STATION_NAMES, station_names};
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 use crate::stats::paired;
@@ -283,7 +281,7 @@ pub fn compare_runs(
 
 /// Refuses to compare a parcel world with a plain network.
 pub(crate) fn same_kind(a: &Scenario, b: &Scenario) -> Result<(), CompareError> {
-    if a.world.is_some() != b.world.is_some() {
+    if !same_model(a, b) {
         return Err(CompareError::Kinds {
             a: a.origin.clone(),
             a_world: a.world.is_some(),
@@ -314,12 +312,12 @@ pub(crate) fn run_together(
         |i| {
             scenarios
                 .iter()
-                .map(|s| simulate_unit(s, i))
+                .map(|s| seam::simulate(s, i))
                 .collect::<Vec<_>>()
         },
         |reps: &[Vec<UnitResult>]| {
             (0..scenarios.len())
-                .map(|k| relative_half_width(reps.iter().map(|r| headline(&r[k]))))
+                .map(|k| relative_half_width(reps.iter().map(|r| r[k].headline())))
                 .fold(f64::NEG_INFINITY, f64::max)
         },
     )?;
@@ -345,16 +343,12 @@ pub(crate) struct Side {
 
 /// Digests the replications `units` of `s`.
 pub(crate) fn side(s: &Scenario, units: Vec<UnitResult>) -> Side {
-    let reps = split(units);
-    let gateways = match &reps {
-        Either::World(r) => gateway_clearance_values(r),
-        Either::Network(_) => Vec::new(),
-    };
+    let reps = Replications::from_units(units);
     Side {
-        headlines: headlines(s, &reps),
-        stations: station_values(s, &reps),
-        gateways,
-        run: output_of_split(s, reps),
+        headlines: reps.headlines(s),
+        stations: reps.stations(s),
+        gateways: reps.gateway_clearance(),
+        run: reps.output(s),
     }
 }
 
@@ -515,60 +509,6 @@ pub fn gateway_rows(
         .collect()
 }
 
-/// A station's name and per-replication utilisation and mean wait [h].
-type StationValues = (String, Vec<f64>, Vec<f64>);
-
-/// Every station (stage with servers) of a run, with its per-replication figures.
-fn station_values(s: &Scenario, reps: &Either) -> Vec<StationValues> {
-    let mean = |t: &crate::stats::Tally| if t.count() > 0 { t.mean() } else { 0.0 };
-    match reps {
-        Either::World(reps) => s
-            .world
-            .as_ref()
-            .map_or_else(
-                || STATION_NAMES.iter().map(|n| n.to_string()).collect(),
-                station_names,
-            )
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                reps.first()
-                    .is_some_and(|r| r.stations.get(*i).is_some_and(|s| s.is_some()))
-            })
-            .map(|(i, name)| {
-                let st = |r: &'_ crate::model::parcel::ParcelReplication| r.stations[i].clone();
-                (
-                    name.to_string(),
-                    reps.iter()
-                        .filter_map(|r| st(r).map(|x| x.utilization))
-                        .collect(),
-                    reps.iter()
-                        .filter_map(|r| st(r).map(|x| mean(&x.wait.tally)))
-                        .collect(),
-                )
-            })
-            .collect(),
-        Either::Network(reps) => s
-            .stages
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                reps.first()
-                    .is_some_and(|r| r.stages[*i].utilization.is_some())
-            })
-            .map(|(i, st)| {
-                (
-                    st.name.clone(),
-                    reps.iter()
-                        .map(|r| r.stages[i].utilization.unwrap_or(0.0))
-                        .collect(),
-                    reps.iter().map(|r| mean(&r.stages[i].wait.tally)).collect(),
-                )
-            })
-            .collect(),
-    }
-}
-
 /// B − A of per-replication values: paired when `paired`, else of independent samples
 /// (Welch). Returns the difference, whether its interval excludes 0, the Welch interval, and
 /// A's and B's levels.
@@ -635,47 +575,4 @@ fn station_figure(
 /// Whether A and B draw the same parcels, so that their differences are paired.
 pub(crate) fn shared_demand_ok(a: &Scenario, b: &Scenario) -> bool {
     shared_demand(a, b).is_ok()
-}
-
-/// Whether A and B draw the same parcels: the same platforms (names, rates, profiles, peak
-/// days, values, weights, mode mixes, trusted shares) and currency in a parcel world, the same
-/// sources in a plain network, compared on the validated data. `Err` says what differs.
-fn shared_demand(a: &Scenario, b: &Scenario) -> Result<(), String> {
-    match (&a.world, &b.world) {
-        (Some(wa), Some(wb)) => {
-            let names = |w: &crate::scenario::parcel::ParcelWorld| {
-                w.platforms
-                    .iter()
-                    .map(|p| p.name.clone())
-                    .collect::<Vec<_>>()
-            };
-            if names(wa) != names(wb) {
-                return Err(format!(
-                    "A orders from {} and B from {}",
-                    names(wa).join(", "),
-                    names(wb).join(", ")
-                ));
-            }
-            if let Some((pa, _)) = wa.platforms.iter().zip(&wb.platforms).find(|(x, y)| x != y) {
-                return Err(format!(
-                    "platform `{}` orders differently: its rate, profile, peak days, values, weights or mode mix differ",
-                    pa.name
-                ));
-            }
-            if wa.reporting_currency != wb.reporting_currency {
-                return Err(format!(
-                    "A's values are in {} and B's in {}",
-                    wa.reporting_currency, wb.reporting_currency
-                ));
-            }
-            Ok(())
-        }
-        _ => {
-            if a.sources == b.sources && a.run.demand_multiplier == b.run.demand_multiplier {
-                Ok(())
-            } else {
-                Err("their sources of arrivals differ".to_string())
-            }
-        }
-    }
 }

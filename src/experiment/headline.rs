@@ -7,7 +7,7 @@
 //! same value, and their interval across replications a width of zero.
 
 use super::summary::{Level, level_within};
-use crate::model::ReplicationResult;
+use crate::model::QueueingReplication;
 use crate::model::parcel::ParcelReplication;
 use crate::stats::{Bounds, Histogram};
 
@@ -90,9 +90,9 @@ pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headli
     ]
 }
 
-/// The headline figures of plain-network replications.
-pub fn network_headlines(reps: &[ReplicationResult]) -> Vec<Headline> {
-    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&ReplicationResult) -> f64| Headline {
+/// The headline figures of queueing-network replications.
+pub fn queueing_headlines(reps: &[QueueingReplication]) -> Vec<Headline> {
+    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&QueueingReplication) -> f64| Headline {
         metric,
         unit: unit.to_string(),
         values: reps.iter().map(f).collect(),

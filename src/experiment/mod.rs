@@ -8,6 +8,7 @@ pub mod headline;
 pub mod many;
 pub mod milestones;
 pub mod network_summary;
+pub mod seam;
 pub mod sensitivity;
 pub mod stress;
 pub mod summary;
@@ -20,12 +21,13 @@ pub mod warmup;
 use rayon::prelude::*;
 
 use crate::model::parcel::{ParcelReplication, simulate_world};
-use crate::model::{ReplicationResult, simulate};
+use crate::model::{QueueingReplication, simulate};
 use crate::scenario::Scenario;
 
 pub use compare::{ComparedRuns, Comparison, compare, compare_runs};
+pub use seam::{Replications, UnitResult};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};
-pub use units::{Shard, UnitResult};
+pub use units::Shard;
 
 /// Why an experiment could not run.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +138,7 @@ pub(crate) fn in_parallel_range<T: Send>(
 pub fn replicate(
     scenario: &Scenario,
     threads: usize,
-) -> Result<Vec<ReplicationResult>, ExperimentError> {
+) -> Result<Vec<QueueingReplication>, ExperimentError> {
     in_parallel(scenario.run.replications, threads, |i| {
         simulate(scenario, i)
     })
@@ -194,16 +196,6 @@ pub struct PrecisionTarget {
     pub max_replications: u32,
 }
 
-/// Per-replication value of the headline figure: mean clearance (parcel world) or mean time
-/// in system (plain network).
-fn headline_world(r: &ParcelReplication) -> f64 {
-    r.clearance.tally.mean()
-}
-
-fn headline_network(r: &ReplicationResult) -> f64 {
-    r.time_in_system.tally.mean()
-}
-
 /// The relative 95% half-width of the mean of `values` (non-finite values left out).
 pub(crate) fn relative_half_width(values: impl Iterator<Item = f64>) -> f64 {
     let values: Vec<f64> = values.filter(|v| v.is_finite()).collect();
@@ -245,15 +237,6 @@ pub(crate) fn until_precise<T: Send>(
     }
 }
 
-/// The headline figure of one replication: mean clearance (parcel world) or mean time in
-/// system (plain network).
-pub(crate) fn headline(u: &UnitResult) -> f64 {
-    match u {
-        UnitResult::World(r) => headline_world(r),
-        UnitResult::Network(r) => headline_network(r),
-    }
-}
-
 /// Runs a scenario of either kind, with a precision target if given, and summarises it.
 pub fn run_with(
     scenario: &Scenario,
@@ -264,13 +247,10 @@ pub fn run_with(
         scenario.run.replications as u64,
         threads,
         target,
-        |i| units::simulate_unit(scenario, i),
-        |reps: &[UnitResult]| relative_half_width(reps.iter().map(headline)),
+        |i| seam::simulate(scenario, i),
+        |reps: &[UnitResult]| relative_half_width(reps.iter().map(|u| u.headline())),
     )?;
-    if let Some((replication, at_h)) = reps.iter().find_map(|u| match u {
-        UnitResult::Network(r) => r.stalled_at_h.map(|t| (r.index, t)),
-        UnitResult::World(_) => None,
-    }) {
+    if let Some((replication, at_h)) = reps.iter().find_map(|u| u.stalled()) {
         return Err(ExperimentError::Stalled { replication, at_h });
     }
     let mut output = output_of(scenario, reps);
@@ -280,75 +260,5 @@ pub fn run_with(
 
 /// Summary and backlog of a scenario's replications, given in replication order.
 pub fn output_of(scenario: &Scenario, reps: Vec<UnitResult>) -> RunOutput {
-    output_of_split(scenario, split(reps))
-}
-
-/// [`output_of`] for replications already sorted into their kind.
-pub(crate) fn output_of_split(scenario: &Scenario, reps: Either) -> RunOutput {
-    match (reps, &scenario.world) {
-        (Either::World(reps), Some(world)) => RunOutput {
-            backlog: backlog_rows(world, &reps),
-            summary: summarize_world(scenario, world, &reps),
-        },
-        (Either::Network(reps), _) => RunOutput {
-            summary: summarize(scenario, &reps),
-            backlog: Vec::new(),
-        },
-        (Either::World(_), None) => unreachable!("parcel-world results come from a parcel world"),
-    }
-}
-
-/// Replications of one scenario, all of one kind, sorted into their kind.
-pub(crate) fn split(reps: Vec<UnitResult>) -> Either {
-    if matches!(reps.first(), Some(UnitResult::World(_))) {
-        Either::World(
-            reps.into_iter()
-                .filter_map(|u| match u {
-                    UnitResult::World(r) => Some(r),
-                    UnitResult::Network(_) => None,
-                })
-                .collect(),
-        )
-    } else {
-        Either::Network(
-            reps.into_iter()
-                .filter_map(|u| match u {
-                    UnitResult::Network(r) => Some(r),
-                    UnitResult::World(_) => None,
-                })
-                .collect(),
-        )
-    }
-}
-
-/// The backlog rows of parcel-world replications, in replication, hour, stage order.
-pub(crate) fn backlog_rows(
-    world: &crate::scenario::parcel::ParcelWorld,
-    reps: &[ParcelReplication],
-) -> Vec<BacklogRow> {
-    let stages: Vec<std::sync::Arc<str>> = crate::model::parcel::backlog_stages(world)
-        .into_iter()
-        .map(std::sync::Arc::from)
-        .collect();
-    let stages = &stages;
-    reps.iter()
-        .flat_map(|r| {
-            r.backlog.iter().filter_map(move |&(hour, stage, parcels)| {
-                Some(BacklogRow {
-                    replication: r.index,
-                    hour,
-                    stage: stages.get(stage as usize)?.clone(),
-                    parcels,
-                })
-            })
-        })
-        .collect()
-}
-
-/// Replications of either kind of scenario.
-pub(crate) enum Either {
-    /// Plain network.
-    Network(Vec<ReplicationResult>),
-    /// Parcel world.
-    World(Vec<ParcelReplication>),
+    Replications::from_units(reps).output(scenario)
 }

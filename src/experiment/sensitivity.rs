@@ -8,11 +8,9 @@
 use serde::Serialize;
 
 use super::compare::{difference, shared_demand_ok};
-use super::headline::{network_headlines, world_headlines};
+use super::seam::{self, headline_catalogue};
 use super::summary::{Level, ScenarioId, level};
-use super::sweep::headlines;
-use super::units::simulate_unit;
-use super::{ExperimentError, Workers, in_parallel_range, split};
+use super::{ExperimentError, Workers, in_parallel_range};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// The effect of one input's two ends on one headline figure.
@@ -187,11 +185,8 @@ type Figures = Vec<(&'static str, String, f64)>;
 
 /// The headline figures a sensitivity shows, in order; the first ranks the tornado.
 pub fn shown_metrics(scenario: &Scenario) -> Vec<&'static str> {
-    let all = match scenario.world {
-        Some(_) => world_headlines(&[], ""),
-        None => network_headlines(&[]),
-    };
-    all.iter()
+    headline_catalogue(scenario)
+        .iter()
         .map(|h| h.metric)
         .filter(|&m| m != "bottleneck.utilization")
         .collect()
@@ -224,7 +219,8 @@ pub fn sensitivity(
     let n = base.run.replications as u64;
     let figures: Vec<Figures> = in_parallel_range(0, all.len() as u64 * n, workers, |u| {
         let s = all[(u / n) as usize];
-        headlines(s, &split(vec![simulate_unit(s, u % n)]))
+        seam::simulate(s, u % n)
+            .headlines(s)
             .into_iter()
             .map(|h| (h.metric, h.unit, h.values[0]))
             .collect()

@@ -16,11 +16,9 @@
 
 use serde::Serialize;
 
-use super::headline::{network_headlines, world_headlines};
+use super::seam::{self, demand_per_day, headline_catalogue, station_names_of};
 use super::summary::{Level, RunSummary, ScenarioId, level, level_within};
-use super::units::simulate_unit;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range, output_of};
-use crate::model::parcel::station_names;
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 
@@ -262,28 +260,11 @@ pub enum StressError {
 
 /// The figures a limit may name in `scenario`.
 pub fn known_metrics(scenario: &Scenario) -> Vec<String> {
-    let mut names: Vec<String> = match &scenario.world {
-        Some(_) => world_headlines(&[], "")
-            .iter()
-            .map(|h| h.metric.to_string())
-            .collect(),
-        None => network_headlines(&[])
-            .iter()
-            .map(|h| h.metric.to_string())
-            .collect(),
-    };
-    let stages: Vec<String> = match &scenario.world {
-        Some(w) => {
-            let stations = station_names(w);
-            w.offered_loads()
-                .into_iter()
-                .filter(|l| stations.contains(&l.name))
-                .map(|l| l.name)
-                .collect()
-        }
-        None => scenario.stages.iter().map(|s| s.name.clone()).collect(),
-    };
-    for s in stages {
+    let mut names: Vec<String> = headline_catalogue(scenario)
+        .iter()
+        .map(|h| h.metric.to_string())
+        .collect();
+    for s in station_names_of(scenario) {
         for q in ["mean", "p50", "p95"] {
             names.push(format!("stages.{s}.wait_hours.{q}"));
         }
@@ -295,15 +276,7 @@ pub fn known_metrics(scenario: &Scenario) -> Vec<String> {
 pub fn metric_value(scenario: &Scenario, unit: &UnitResult, metric: &str) -> Option<f64> {
     if let Some(rest) = metric.strip_prefix("stages.") {
         let (name, q) = rest.rsplit_once(".wait_hours.")?;
-        let wait = match unit {
-            UnitResult::World(r) => {
-                let i = station_names(scenario.world.as_ref()?)
-                    .iter()
-                    .position(|n| n == name)?;
-                &r.stations[i].as_ref()?.wait
-            }
-            UnitResult::Network(r) => &r.stages[scenario.stage_index(name)?].wait,
-        };
+        let wait = unit.station_wait(scenario, name)?;
         return match q {
             "mean" => Some(if wait.tally.count() > 0 {
                 wait.tally.mean()
@@ -315,17 +288,7 @@ pub fn metric_value(scenario: &Scenario, unit: &UnitResult, metric: &str) -> Opt
             _ => None,
         };
     }
-    let headlines = match unit {
-        UnitResult::World(r) => {
-            let cur = scenario
-                .world
-                .as_ref()
-                .map_or(String::new(), |w| w.reporting_currency.clone());
-            world_headlines(std::slice::from_ref(r), &cur)
-        }
-        UnitResult::Network(r) => network_headlines(std::slice::from_ref(r)),
-    };
-    headlines
+    unit.headlines(scenario)
         .into_iter()
         .find(|h| h.metric == metric)
         .map(|h| h.values[0])
@@ -335,44 +298,17 @@ fn unit_of(scenario: &Scenario, metric: &str) -> String {
     if metric.starts_with("stages.") {
         return "h".to_string();
     }
-    let cur = scenario
-        .world
-        .as_ref()
-        .map_or(String::new(), |w| w.reporting_currency.clone());
-    match &scenario.world {
-        Some(_) => world_headlines(&[], &cur),
-        None => network_headlines(&[]),
-    }
-    .into_iter()
-    .find(|h| h.metric == metric)
-    .map_or_else(String::new, |h| h.unit)
-}
-
-/// Total parcels waiting at each snapshot of a parcel-world replication, in time order (one a
-/// hour, or one every few hours in a long run).
-fn backlog_totals(unit: &UnitResult) -> Vec<f64> {
-    let UnitResult::World(r) = unit else {
-        return Vec::new();
-    };
-    let mut total: Vec<f64> = Vec::new();
-    let mut last = None;
-    for &(h, _, n) in &r.backlog {
-        if last != Some(h) {
-            total.push(0.0);
-            last = Some(h);
-        }
-        if let Some(t) = total.last_mut() {
-            *t += n as f64;
-        }
-    }
-    total
+    headline_catalogue(scenario)
+        .into_iter()
+        .find(|h| h.metric == metric)
+        .map_or_else(String::new, |h| h.unit)
 }
 
 /// False when the backlog of a parcel world is still growing at the end: the mean over the last
 /// quarter of the hours exceeds 1.25 × the mean over the third quarter, plus a slack of 1% of
 /// an hour's demand (at least 10 parcels).
 fn backlog_stable(unit: &UnitResult, demand_per_hour: f64) -> bool {
-    let t = backlog_totals(unit);
+    let t = unit.backlog_totals();
     if t.len() < 8 {
         return true;
     }
@@ -387,7 +323,7 @@ fn backlog_stable(unit: &UnitResult, demand_per_hour: f64) -> bool {
 /// the hours and it is back at the run's usual level (median + 10%) by the horizon. A plain
 /// network keeps no backlog series, so it never shows this.
 fn backlog_drains(unit: &UnitResult) -> bool {
-    let t = backlog_totals(unit);
+    let t = unit.backlog_totals();
     if t.len() < 8 {
         return false;
     }
@@ -405,7 +341,7 @@ fn backlog_drains(unit: &UnitResult) -> bool {
 /// Hours from the largest backlog to the first hour after it at or below the run's median
 /// backlog + 10% (`None` if it never gets there before the horizon).
 fn drain_hours(unit: &UnitResult) -> Option<f64> {
-    let t = backlog_totals(unit);
+    let t = unit.backlog_totals();
     if t.is_empty() {
         return None;
     }
@@ -421,15 +357,7 @@ fn drain_hours(unit: &UnitResult) -> Option<f64> {
 
 /// Demand per day at multiplier 1.
 fn demand_per_day_at_1(scenario: &Scenario) -> f64 {
-    let s = scenario.with_demand_multiplier(1.0);
-    match &s.world {
-        Some(w) => w.platforms.iter().map(|p| p.parcels_per_day).sum(),
-        None => s
-            .sources
-            .iter()
-            .map(|src| 24.0 / src.interarrival.mean())
-            .sum(),
-    }
+    demand_per_day(&scenario.with_demand_multiplier(1.0))
 }
 
 /// Searches the largest acceptable demand multiplier of `scenario` (see the module docs).
@@ -464,7 +392,7 @@ pub fn stress(
         if m >= bound {
             return (f64::NAN, false, true);
         }
-        let u = simulate_unit(s, r);
+        let u = seam::simulate(s, r);
         let v = metric_value(s, &u, metric).unwrap_or(f64::NAN);
         let near_saturation = m * load_1 >= NEAR_SATURATION;
         let sustainable =
@@ -568,7 +496,7 @@ pub fn stress(
     // 3. The system at the maximum found.
     let m_star = max_multiplier.mean;
     let s_star = at(m_star);
-    let units = in_parallel_range(0, reps, workers, |r| simulate_unit(&s_star, r))?;
+    let units = in_parallel_range(0, reps, workers, |r| seam::simulate(&s_star, r))?;
     let values: Vec<f64> = units
         .iter()
         .filter_map(|u| metric_value(&s_star, u, metric))
@@ -598,8 +526,7 @@ pub fn stress(
             multiplier: m_star,
             value: level(&values),
             bottleneck,
-            drain_hours: (scenario.world.is_some() && drained > 0)
-                .then(|| level_within(&drains, Bounds::NonNegative)),
+            drain_hours: (drained > 0).then(|| level_within(&drains, Bounds::NonNegative)),
             drained_replications: drained,
             summary,
         },

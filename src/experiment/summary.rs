@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::parcel::{COSTS, ParcelReplication, TRS_SEGMENTS, station_names};
-use crate::model::{ReplicationResult, StageReplication};
+use crate::model::{QueueingReplication, StageReplication};
 use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
 use crate::stats::Tally;
@@ -608,15 +608,15 @@ fn kind_name(kind: &StageKind) -> &'static str {
     }
 }
 
-fn at(r: &ReplicationResult, i: usize) -> &StageReplication {
+fn at(r: &QueueingReplication, i: usize) -> &StageReplication {
     &r.stages[i]
 }
 
 /// Summarises replications of `scenario`, given in replication order.
-pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary {
+pub fn summarize(scenario: &Scenario, reps: &[QueueingReplication]) -> RunSummary {
     let per_rep =
-        |f: &dyn Fn(&ReplicationResult) -> f64| -> Vec<f64> { reps.iter().map(f).collect() };
-    let rate = |n: u64, r: &ReplicationResult| {
+        |f: &dyn Fn(&QueueingReplication) -> f64| -> Vec<f64> { reps.iter().map(f).collect() };
+    let rate = |n: u64, r: &QueueingReplication| {
         if r.observed_h > 0.0 {
             n as f64 / r.observed_h
         } else {
@@ -668,7 +668,7 @@ pub fn summarize(scenario: &Scenario, reps: &[ReplicationResult]) -> RunSummary 
             }
         })
         .collect();
-    let delivered_after_warmup = |r: &ReplicationResult| r.time_in_system.tally.count();
+    let delivered_after_warmup = |r: &QueueingReplication| r.time_in_system.tally.count();
     let done: Vec<u64> = reps.iter().map(delivered_after_warmup).collect();
     let candidates = scenario
         .stages

@@ -4,9 +4,9 @@
 use serde::Serialize;
 
 use super::compare::{difference, shared_demand_ok};
-use super::headline::{Headline, network_headlines, world_headlines};
+use super::headline::Headline;
 use super::summary::{Level, ScenarioId, level};
-use super::{Either, UnitResult, output_of_split, split};
+use super::{Replications, UnitResult};
 use crate::scenario::Scenario;
 
 /// One swept key and its values, as TOML text.
@@ -387,20 +387,6 @@ pub struct SweepSummary {
     pub points: Vec<SweepPoint>,
 }
 
-/// Per-replication headline figures of one point's replications.
-pub(crate) fn headlines(scenario: &Scenario, reps: &Either) -> Vec<Headline> {
-    match reps {
-        Either::World(reps) => {
-            let cur = scenario
-                .world
-                .as_ref()
-                .map_or(String::new(), |w| w.reporting_currency.clone());
-            world_headlines(reps, &cur)
-        }
-        Either::Network(reps) => network_headlines(reps),
-    }
-}
-
 /// A sweep's results: the summary, and every point's per-replication headline figures.
 pub struct SweepResult {
     /// `summary.json`.
@@ -424,9 +410,9 @@ pub fn summarize_sweep<E>(
     let mut summary_points = Vec::new();
     let mut runs = Vec::new();
     for (p, sc) in scenarios.iter().enumerate() {
-        let mine = split(point_units(p)?);
-        let h = headlines(sc, &mine);
-        let out = output_of_split(sc, mine);
+        let mine = Replications::from_units(point_units(p)?);
+        let h = mine.headlines(sc);
+        let out = mine.output(sc);
         summary_points.push(SweepPoint {
             index: p,
             values: grid.points[p].clone(),

@@ -9,9 +9,8 @@
 use rand::RngExt;
 use serde::Serialize;
 
-use super::sweep::headlines;
-use super::units::simulate_unit;
-use super::{ExperimentError, Workers, in_parallel_range, split};
+use super::seam;
+use super::{ExperimentError, Workers, in_parallel_range};
 use crate::engine::StreamSeeder;
 use crate::scenario::uncertain::UncertainInput;
 use crate::scenario::{Scenario, ScenarioError};
@@ -130,7 +129,8 @@ pub fn draw_means(
     let n = first.run.replications as u64;
     let per_rep: Vec<Figures> = in_parallel_range(0, scenarios.len() as u64 * n, workers, |u| {
         let s = scenarios[(u / n) as usize];
-        headlines(s, &split(vec![simulate_unit(s, u % n)]))
+        seam::simulate(s, u % n)
+            .headlines(s)
             .into_iter()
             .map(|h| (h.metric, h.unit, h.values[0]))
             .collect()

@@ -13,30 +13,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::seam::{UnitResult, simulate};
 use super::{ExperimentError, Workers, in_parallel_range};
 use crate::io::write_atomic;
-use crate::model::parcel::{ParcelReplication, simulate_world};
-use crate::model::{ReplicationResult, simulate};
 use crate::scenario::{Override, Scenario, ScenarioError};
-
-/// One replication's complete result, of either kind of scenario. (Sizes differ, but there is
-/// one value per replication, never per event: no need to box.)
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum UnitResult {
-    /// Plain network.
-    Network(ReplicationResult),
-    /// Parcel world.
-    World(ParcelReplication),
-}
-
-/// Simulates replication `replication` of `scenario`.
-pub fn simulate_unit(scenario: &Scenario, replication: u64) -> UnitResult {
-    match &scenario.world {
-        Some(world) => UnitResult::World(simulate_world(scenario, world, replication)),
-        None => UnitResult::Network(simulate(scenario, replication)),
-    }
-}
 
 /// What kind of job produced a folder: it decides which files `merge` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -648,7 +628,7 @@ pub fn execute(
         // A stored unit is checked (it must load) but not kept: memory holds units in flight.
         let done = resume && store.load(u)?.is_some();
         if !done {
-            let r = simulate_unit(&scenarios[(u / reps) as usize], u % reps);
+            let r = simulate(&scenarios[(u / reps) as usize], u % reps);
             store.save(u, &r)?;
         }
         Ok(())

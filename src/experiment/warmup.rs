@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::units::simulate_unit;
+use super::seam;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range};
 use crate::scenario::Scenario;
 use crate::stats::{BatchSeries, mser_pooled};
@@ -51,14 +51,6 @@ impl std::fmt::Display for WarmupChoice {
     }
 }
 
-/// The batch series of the headline figure (clearance, or time in system) of one replication.
-fn series(u: &UnitResult) -> &BatchSeries {
-    match u {
-        UnitResult::World(r) => &r.series,
-        UnitResult::Network(r) => &r.series,
-    }
-}
-
 /// Batch means and end times of `s`, re-batched to `size` observations per batch (a multiple of
 /// the series' own batch size: both are powers of two).
 fn rebatched(s: &BatchSeries, size: u64) -> Vec<(f64, f64)> {
@@ -78,7 +70,7 @@ pub fn choose(scenario: &Scenario, workers: Workers<'_>) -> Result<WarmupChoice,
     let mut pilot = scenario.clone();
     pilot.run.warmup_h = 0.0;
     let n = pilot.run.replications as u64;
-    let reps = in_parallel_range(0, n, workers, |i| simulate_unit(&pilot, i))?;
+    let reps = in_parallel_range(0, n, workers, |i| seam::simulate(&pilot, i))?;
     Ok(choose_from(&reps))
 }
 
@@ -99,10 +91,10 @@ const DAY_H: f64 = 24.0;
 pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
     let size = reps
         .iter()
-        .map(|u| series(u).batch_size())
+        .map(|u| u.series().batch_size())
         .max()
         .unwrap_or(1);
-    let per_rep: Vec<Vec<(f64, f64)>> = reps.iter().map(|u| rebatched(series(u), size)).collect();
+    let per_rep: Vec<Vec<(f64, f64)>> = reps.iter().map(|u| rebatched(u.series(), size)).collect();
     // Daily means: the batches that ended on each day of the run, averaged. A day is the
     // period of the departures and of the hourly demand profile, so whole days carry no
     // within-day swing that MSER could mistake for a transient (with batches of a few minutes
@@ -187,7 +179,7 @@ pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ReplicationResult;
+    use crate::model::QueueingReplication;
     use crate::stats::TallyHist;
 
     fn unit(values: impl Iterator<Item = f64>) -> UnitResult {
@@ -195,7 +187,7 @@ mod tests {
         for (i, v) in values.enumerate() {
             series.record(v, i as f64 * 0.1);
         }
-        UnitResult::Network(ReplicationResult {
+        UnitResult::Queueing(QueueingReplication {
             index: 0,
             created: 0,
             delivered: 0,

@@ -1,4 +1,4 @@
-//! One replication of a scenario's network: the event loop and its books.
+//! One replication of the plain queueing network: the event loop over its sources and stages.
 //!
 //! Events are plain `Copy` data dispatched by `match`; entities live in a `Vec` arena reused
 //! through a free list; statistics are updated in place and reset at the end of the warm-up.
@@ -136,7 +136,7 @@ pub struct StageReplication {
 
 /// What one replication produced.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct ReplicationResult {
+pub struct QueueingReplication {
     /// Replication index.
     pub index: u64,
     /// Entities created over the whole run (warm-up included).
@@ -250,7 +250,7 @@ struct Sim<'a, O: Observer> {
 }
 
 /// Runs replication `index` of `scenario` and returns its books.
-pub fn simulate(scenario: &Scenario, index: u64) -> ReplicationResult {
+pub fn simulate(scenario: &Scenario, index: u64) -> QueueingReplication {
     simulate_observed(scenario, index, &mut ())
 }
 
@@ -260,7 +260,7 @@ pub fn simulate_observed<O: Observer>(
     scenario: &Scenario,
     index: u64,
     observer: &mut O,
-) -> ReplicationResult {
+) -> QueueingReplication {
     let seeder = StreamSeeder::new(scenario.run.seed, index);
     let stages = scenario
         .stages
@@ -731,7 +731,7 @@ impl<O: Observer> Sim<'_, O> {
         }
     }
 
-    fn finish(self, index: u64, end_h: f64, events: u64) -> ReplicationResult {
+    fn finish(self, index: u64, end_h: f64, events: u64) -> QueueingReplication {
         let observed_h = (end_h - self.warmup_h).max(0.0);
         let stages = self
             .stages
@@ -762,7 +762,7 @@ impl<O: Observer> Sim<'_, O> {
                 }
             })
             .collect();
-        ReplicationResult {
+        QueueingReplication {
             index,
             created: self.created,
             delivered: self.delivered,
