@@ -2,8 +2,6 @@
 //! bad input is refused with its line, a simulated sample fitted back reproduces its scenario,
 //! and the Australian TRS 2013 files against the study's published figures.
 
-use std::process::Output;
-
 use clearsim::calibrate::fit::{Family, Fit, fit};
 use clearsim::calibrate::select::{Criterion, select};
 use clearsim::experiment::{self, Workers};
@@ -12,7 +10,8 @@ use clearsim::scenario::observed::{self, BadRows};
 use rand::SeedableRng;
 use rand_distr::Distribution;
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
+use crate::support::stderr;
 use crate::support::{load, repo};
 
 /// A sample of `n` from `family` at its true parameters (scenario-format order), seeded.
@@ -124,10 +123,6 @@ fn aic_chooses_the_right_family_in_most_samples_of_1000() {
         }
         assert!(right >= 32, "{family:?}: right family in {right} of 40");
     }
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// Writes `text` to a file in a fresh folder and returns both.

@@ -1,29 +1,6 @@
 //! The command line: `run` prints a table or one JSON document; `check` validates.
 
-use std::process::{Command, Output};
-
-/// Runs the built `clearsim` binary.
-pub fn clearsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clearsim"))
-        .args(args)
-        .output()
-        .expect("the clearsim binary runs")
-}
-
-/// Runs `clearsim` with `args`, asserts it succeeded, and parses the one JSON document it printed.
-pub fn clearsim_json(args: &[&str]) -> serde_json::Value {
-    let out = clearsim(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
-
-fn path(p: &str) -> String {
-    crate::support::repo(p).to_string_lossy().into_owned()
-}
+use crate::support::{clearsim, path};
 
 #[test]
 fn run_json_prints_exactly_one_document_with_the_contract_keys() {

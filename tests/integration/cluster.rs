@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use sha2::{Digest, Sha256};
 
 use crate::support::repo;
+use crate::support::stderr;
 
 /// Every variable `--shard auto` reads, removed from each child so the tests do not depend on
 /// the environment they run in (a CI job inside Slurm, say).
@@ -46,10 +47,6 @@ fn ok(out: Output) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn refused(out: &Output, says: &str) {

@@ -1,7 +1,7 @@
 //! `compare`: paired differences with common random numbers.
 
-use crate::cli::{clearsim, clearsim_json};
 use crate::support::repo;
+use crate::support::{clearsim, clearsim_json};
 
 fn compare(a: &str, b: &str, extra: &[&str]) -> serde_json::Value {
     let (a, b) = (repo(a), repo(b));

@@ -1,7 +1,7 @@
 //! Determinism: the same scenario, seed and version give byte-identical output whatever the
 //! number of threads; another seed gives other numbers.
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 
 fn json(args: &[&str]) -> Vec<u8> {
     let out = clearsim(args);

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::cli::{clearsim, clearsim_json};
+use crate::support::{clearsim, clearsim_json};
 use crate::support::{mmc_wq, repo};
 
 fn file(p: &str) -> String {

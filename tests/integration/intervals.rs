@@ -3,7 +3,7 @@
 
 use clearsim::experiment::{Workers, warmup};
 
-use crate::cli::{clearsim, clearsim_json};
+use crate::support::{clearsim, clearsim_json};
 use crate::support::{load, repo};
 
 /// Every `ci95` in a JSON document, with its path.

@@ -4,8 +4,9 @@
 use clearsim::experiment::{self, Workers};
 use clearsim::scenario::{Override, Scenario};
 
-use crate::cli::{clearsim, clearsim_json};
+use crate::support::path;
 use crate::support::{TEST_SEED, repo};
+use crate::support::{clearsim, clearsim_json};
 
 /// The short paper / paperless / pre-arrival runs of these tests.
 const SHORT: [&str; 6] = [
@@ -16,10 +17,6 @@ const SHORT: [&str; 6] = [
     "--set",
     "run.warmup_h=48",
 ];
-
-fn path(p: &str) -> String {
-    repo(p).to_string_lossy().into_owned()
-}
 
 fn rows(c: &serde_json::Value) -> &Vec<serde_json::Value> {
     c["rows"].as_array().unwrap()

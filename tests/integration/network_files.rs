@@ -7,7 +7,7 @@ use std::io::Write;
 use clearsim::scenario::Scenario;
 use clearsim::scenario::network::{Node, ReturnPath, Routing};
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::{load, repo};
 
 const FIXTURE: &str = "tests/fixtures/network-small.toml";

@@ -1,78 +1,11 @@
-//! The shipped network scenarios run: parcels are conserved network-wide and at every lane and
-//! gateway, no departure exceeds a limit or its cut-off, and the same seed gives the same output.
+//! The shipped network scenarios run: no departure exceeds a limit or its cut-off, and the same
+//! seed gives the same output (their conservation is in conservation.rs).
 
-use clearsim::model::parcel::{ParcelReplication, simulate_world};
+use clearsim::model::parcel::simulate_world;
 
-use crate::support::load;
-
-/// Every shipped network, scaled down (a twentieth of the demand, 25 days) to run in a test.
-const NETWORKS: [&str; 4] = [
-    "scenarios/network-eu.toml",
-    "scenarios/network-eu-paperless.toml",
-    "scenarios/network-peak.toml",
-    "scenarios/network-mixed-regimes.toml",
-];
-
-fn replication(path: &str, index: u64) -> ParcelReplication {
-    let sc = load(
-        path,
-        &[
-            "run.demand_multiplier=0.05",
-            "run.horizon_h=600",
-            "run.warmup_h=100",
-        ],
-    );
-    let world = sc.world.clone().unwrap();
-    simulate_world(&sc, &world, index)
-}
-
-#[test]
-fn every_shipped_network_conserves_parcels_network_wide_and_per_node() {
-    for path in NETWORKS {
-        let r = replication(path, 0);
-        assert!(r.created > 100_000, "{path}: {}", r.created);
-        let kept = r.delivered - r.returned - r.returning;
-        assert_eq!(
-            r.created,
-            kept + r.returned + r.seized + r.oversize_refused + r.held,
-            "{path}: network-wide"
-        );
-        for l in &r.lanes {
-            assert_eq!(
-                l.boarded_total,
-                l.arrived_total + l.in_transit_at_end,
-                "{path}: lane {}",
-                l.name
-            );
-            assert_eq!(l.cutoff_violations, 0, "{path}: lane {}", l.name);
-            assert!(l.max_fill <= 1.0, "{path}: lane {}", l.name);
-        }
-        for g in &r.gateways {
-            assert_eq!(
-                g.arrived_total,
-                g.released_total + g.seized_total + g.in_customs_at_end,
-                "{path}: gateway {}",
-                g.name
-            );
-            assert!(
-                g.arrived_total > 0,
-                "{path}: gateway {} received nothing",
-                g.name
-            );
-        }
-        // What the lanes to gateways delivered is what the gateways received (no bonded stock
-        // in the shipped networks).
-        let into_gateways: u64 = r
-            .lanes
-            .iter()
-            .zip(&load(path, &[]).world.unwrap().lanes)
-            .filter(|(_, spec)| matches!(spec.to, clearsim::scenario::network::Node::Gateway(_)))
-            .map(|(l, _)| l.arrived_total)
-            .sum();
-        let received: u64 = r.gateways.iter().map(|g| g.arrived_total).sum();
-        assert_eq!(into_gateways, received, "{path}");
-    }
-}
+use crate::support::{
+    SHIPPED_NETWORKS as NETWORKS, load, shipped_network_replication as replication,
+};
 
 #[test]
 fn shipped_networks_repeat_exactly_with_the_same_seed() {

@@ -4,23 +4,11 @@
 
 use std::fs::OpenOptions;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::cli::clearsim;
-use crate::support::repo;
-
-fn path(p: &str) -> String {
-    repo(p).to_string_lossy().into_owned()
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_clearsim"))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use crate::support::clearsim;
+use crate::support::{bin, path, stderr};
 
 /// A small run of the M/M/1 queue (3 replications unless `extra` says otherwise).
 fn mm1(extra: &[&str]) -> Vec<String> {

@@ -8,7 +8,7 @@ use clearsim::experiment::{self, RunSummary};
 use clearsim::model::parcel::simulate_world_observed;
 use clearsim::scenario::Scenario;
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::{load, repo};
 
 /// Every shipped parcel-world scenario.

@@ -10,14 +10,11 @@ use std::time::{Duration, Instant};
 use clearsim::report::chart::{self, Guide, Labels, Point, Series};
 use clearsim::report::figures::{COMPARE_CHARTS, RUN_CHARTS};
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
+use crate::support::path;
 use crate::support::repo;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
-
-fn path(p: &str) -> String {
-    repo(p).to_string_lossy().into_owned()
-}
 
 /// A short run of the small fixture world: 5 days, warm-up 1 day (2 replications unless a
 /// test says otherwise).
@@ -572,7 +569,7 @@ fn chromium_renders_the_paper_vs_paperless_report() {
 #[test]
 fn run_document_has_distribution_bins_that_add_up_to_one() {
     let world = path("tests/fixtures/world-small.toml");
-    let v = crate::cli::clearsim_json(
+    let v = crate::support::clearsim_json(
         &[
             &["run", world.as_str(), "--json", "--reps", "2"][..],
             &SHORT,
@@ -596,7 +593,7 @@ fn run_document_has_distribution_bins_that_add_up_to_one() {
     assert!(f(bins.last().unwrap(), "upper_h") >= max * 0.99, "{max}");
     // A comparison holds both runs' documents.
     let b = path("tests/fixtures/world-small-paperless.toml");
-    let c = crate::cli::clearsim_json(
+    let c = crate::support::clearsim_json(
         &[
             &[
                 "compare",

@@ -1,13 +1,13 @@
 //! Hangs, stack overflows and runaway work: refused before the run, or ended with a clear error.
 
-use std::process::Output;
 use std::time::{Duration, Instant};
 
 use clearsim::experiment::budget::{self, Budget, JobShape};
 use clearsim::model::simulate;
 use clearsim::scenario::{Routing, Scenario, StageKind, Target};
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
+use crate::support::stderr;
 use crate::support::{load, repo};
 
 /// A scenario file written to a temporary folder (kept alive with the returned guard).
@@ -16,10 +16,6 @@ fn scenario_file(text: &str) -> (tempfile::TempDir, String) {
     let path = dir.path().join("s.toml");
     std::fs::write(&path, text).expect("write");
     (dir, path.to_string_lossy().into_owned())
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 const HEAD: &str = r#"

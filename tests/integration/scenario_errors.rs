@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::repo;
 
 const GOOD: &str = r#"name = "test"

@@ -1,7 +1,7 @@
 //! The JSON Schema of the scenario format: the committed docs/scenario.schema.json is what the
 //! code generates, and every shipped scenario validates against it.
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::repo;
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::repo;
 
 /// The levers of the test scenario: demand first (the browser test moves it), a weekday

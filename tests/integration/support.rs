@@ -1,13 +1,47 @@
-//! Shared helpers: loading shipped scenarios, running them, and analytic queueing formulas.
+//! Shared helpers: the one way to run the binary, to load a shipped scenario and run it (either
+//! model), and the analytic queueing formulas.
 
 use std::path::PathBuf;
+use std::process::{Command, Output};
 
 use clearsim::experiment::{self, RunSummary};
+use clearsim::model::parcel::{ParcelReplication, simulate_world};
 use clearsim::scenario::{Override, Scenario};
 
 /// Path of a file in the repository.
 pub fn repo(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// [`repo`] as a command-line argument.
+pub fn path(p: &str) -> String {
+    repo(p).to_string_lossy().into_owned()
+}
+
+/// The built `clearsim` binary, to be given arguments.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clearsim"))
+}
+
+/// Runs the built `clearsim` binary.
+pub fn clearsim(args: &[&str]) -> Output {
+    bin().args(args).output().expect("the clearsim binary runs")
+}
+
+/// Runs `clearsim` with `args`, asserts it succeeded, and parses the one JSON document it printed.
+pub fn clearsim_json(args: &[&str]) -> serde_json::Value {
+    let out = clearsim(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+/// What a run of the binary printed on standard error.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// The seed of every statistical test: fixed, so that a test cannot pass or fail by chance from
@@ -27,10 +61,34 @@ pub fn load(path: &str, sets: &[&str]) -> Scenario {
     Scenario::load(&repo(path), &overrides).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Runs every replication and summarises.
+/// Runs every replication of a scenario of either model, on all cores, and summarises.
 pub fn run(scenario: &Scenario) -> RunSummary {
-    let reps = experiment::replicate(scenario, 0).unwrap();
-    experiment::summarize(scenario, &reps)
+    experiment::run(scenario, 0)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .summary
+}
+
+/// Every shipped network.
+pub const SHIPPED_NETWORKS: [&str; 4] = [
+    "scenarios/network-eu.toml",
+    "scenarios/network-eu-paperless.toml",
+    "scenarios/network-peak.toml",
+    "scenarios/network-mixed-regimes.toml",
+];
+
+/// Replication `index` of a shipped network scaled down to run in a test (a twentieth of the
+/// demand, 25 days, warm-up 100 h).
+pub fn shipped_network_replication(path: &str, index: u64) -> ParcelReplication {
+    let sc = load(
+        path,
+        &[
+            "run.demand_multiplier=0.05",
+            "run.horizon_h=600",
+            "run.warmup_h=100",
+        ],
+    );
+    let world = sc.world.clone().unwrap();
+    simulate_world(&sc, &world, index)
 }
 
 /// Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = λ/μ.

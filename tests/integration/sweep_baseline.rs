@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::clearsim;
+use crate::support::clearsim;
 use crate::support::repo;
 
 fn file(p: &str) -> String {

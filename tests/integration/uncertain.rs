@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{clearsim, clearsim_json};
 use crate::support::repo;
+use crate::support::{clearsim, clearsim_json};
 
 /// A copy of `from` in `dir` with `edits` (old → new) made, which must each match once.
 fn edited(dir: &Path, from: &str, edits: &[(&str, &str)]) -> PathBuf {
