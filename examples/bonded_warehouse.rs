@@ -160,8 +160,8 @@ fn erlang_c_wait_h(lambda: f64, mean_service_h: f64, c: u32) -> f64 {
 
 fn main() {
     let w = Warehouse {
-        orders_per_h: 4_000.0 / 24.0 * 3.0,
-        officers: 8,
+        orders_per_h: 12_000.0 / 24.0,
+        officers: 24,
         check_mean_h: 0.04,
         warmup_h: 24.0,
         horizon_h: 24.0 * 60.0,
