@@ -46,8 +46,9 @@ pub enum Command {
     /// Validate a scenario and report every problem, without running it. Exits with 1 when a
     /// station or the line-haul is overloaded (offered load ≥ 1).
     Check(CheckCmd),
-    /// Draw the HTML report and/or Markdown memo of a saved result: a `run --json` document
-    /// (`summary.json`, with `backlog.csv` beside it if present) or a `compare --json` one.
+    /// Draw the HTML report and/or Markdown memo of a saved result: the JSON of `run`
+    /// (`summary.json`, with `backlog.csv` beside it if present), `compare` (two or more
+    /// options), `sweep` (its `summary.json`), `stress` or `sensitivity`.
     Report(ReportCmd),
     /// Print the JSON Schema of the scenario file format (docs/scenario.schema.json).
     Schema,
@@ -124,7 +125,7 @@ pub struct ScenarioArgs {
 /// A warm-up given on the command line.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Warmup {
-    /// Chosen by MSER-5 from a pilot run.
+    /// Chosen from a pilot run by MSER on daily means pooled over replications.
     Auto,
     /// Fixed hours (≥ 0, finite).
     Hours(f64),
@@ -148,8 +149,8 @@ pub struct RunArgs {
     /// No progress bar (it is drawn only when stderr is a terminal, for runs over a second).
     #[arg(long)]
     pub quiet: bool,
-    /// Warm-up deleted from every statistic: hours, or `auto` to choose it by MSER-5 on the
-    /// headline figure from a pilot run (overrides `run.warmup_h`).
+    /// Warm-up deleted from every statistic: hours, or `auto` to choose it by MSER on the
+    /// headline figure's daily means, pooled over the replications of a pilot run (overrides `run.warmup_h`).
     #[arg(long, value_name = "HOURS|auto", allow_negative_numbers = true, value_parser = warmup)]
     pub warmup: Option<Warmup>,
     /// Refuse a job estimated to process more simulation events (default 5e10, about an hour).
@@ -651,7 +652,7 @@ fn warmup(s: &str) -> Result<Warmup, String> {
     match s.trim().parse::<f64>() {
         Ok(h) if h.is_finite() && h >= 0.0 => Ok(Warmup::Hours(h)),
         _ => Err(format!(
-            "--warmup {s}: give hours ≥ 0 (e.g. --warmup 48) or `auto` (MSER-5)"
+            "--warmup {s}: give hours ≥ 0 (e.g. --warmup 48) or `auto` (daily pooled MSER)"
         )),
     }
 }

@@ -195,11 +195,11 @@ fn restart(pb: &Option<indicatif::ProgressBar>) {
     }
 }
 
-/// Says so when MSER-5 cut all it may: the run never settled.
+/// Says so when MSER cut all it may: the run never settled.
 fn warn_at_limit(choice: &experiment::warmup::WarmupChoice) {
     if choice.at_limit {
         output::note(
-            "warning: MSER-5 cut half the run: the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h",
+            "warning: the warm-up choice (MSER) cut half the run: the headline figure was still drifting at mid-run, so no steady state was seen; lengthen run.horizon_h",
         );
     }
 }

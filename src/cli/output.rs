@@ -75,7 +75,11 @@ impl ReportArgs {
             .map_err(|e| match e {
                 report::ReportError::Input(e) => Failure::Input(e.to_string()),
                 other => Failure::Run(other.to_string()),
-            })
+            })?;
+        for p in self.html.iter().chain(&self.md) {
+            note(&format!("wrote {}", p.display()));
+        }
+        Ok(())
     }
 }
 

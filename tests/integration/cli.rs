@@ -203,3 +203,34 @@ fn check_fails_with_exit_code_1_on_an_overloaded_station_naming_it() {
     let out = clearsim(&["check", &mmc, "--set", "stage.officers.servers=0"]);
     assert_eq!(out.status.code(), Some(2), "invalid is still 2");
 }
+
+#[test]
+fn every_report_written_is_named_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("compare.html");
+    let md = dir.path().join("compare.md");
+    let mm1 = path("scenarios/validation/mm1.toml");
+    let out = clearsim(&[
+        "compare",
+        &mm1,
+        &mm1,
+        "--reps",
+        "2",
+        "--set",
+        "run.horizon_h=3000",
+        "--report",
+        html.to_str().unwrap(),
+        "--md",
+        md.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let err = crate::support::stderr(&out);
+    for f in [&html, &md] {
+        assert!(f.exists());
+        assert!(
+            err.contains(&format!("wrote {}", f.display())),
+            "{}: {err}",
+            f.display()
+        );
+    }
+}
