@@ -104,14 +104,11 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
     }
     let reps = target.map_or(sa.run.replications, |t| t.max_replications);
     let shape = how.shape(reps, 1 + how.auto_warmup() as u64 + draws as u64);
-    // Every side's results are held at once, so their memory adds up too.
     let estimates: Vec<_> = std::iter::once(&sa)
         .chain(&alts)
         .map(|s| experiment::budget::estimate(s, &shape))
         .collect();
-    let memory = estimates.iter().map(|e| e.memory_bytes).sum();
-    if let Some(mut all) = estimates.into_iter().reduce(|x, y| x.followed_by(y)) {
-        all.memory_bytes = memory;
+    if let Some(all) = experiment::budget::WorkEstimate::side_by_side(estimates) {
         super::within_budget(&how, all)?;
     }
     let pb = progress_bar(how.quiet);

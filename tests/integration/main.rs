@@ -12,6 +12,7 @@ mod experiments;
 mod generative;
 mod intervals;
 mod many;
+mod memory_estimate;
 mod network_figures;
 mod network_files;
 mod network_model;
