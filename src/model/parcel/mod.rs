@@ -1140,7 +1140,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
             .map(|s| {
                 s.map(|mut st| {
                     st.wait.record_n(0.0, st.zero_waits);
-                    let l = st.station.capacity_tw.area(end) * st.spec.labour_per_hour;
+                    // `labour_per_hour` is in the currency of the station's node: the
+                    // gateway's own at a gateway (converted by its `fx`, as its fees are), the
+                    // reporting currency at a hub's sort.
+                    let fx = if st.kind == SORT {
+                        1.0
+                    } else {
+                        w.gateways[st.node as usize].fx
+                    };
+                    let l = st.station.capacity_tw.area(end) * st.spec.labour_per_hour * fx;
                     labour += l;
                     if st.kind != SORT {
                         gateway_labour[st.node as usize] += l;
