@@ -1,5 +1,6 @@
 //! The network model on networks built in code from a one-chain fixture: conservation,
-//! capacity, cut-off and overflow rules, routing shares, returns, and drawn networks.
+//! capacity, cut-off and overflow rules (overflow only from a full lane, whatever the rule),
+//! routing shares, returns, and drawn networks.
 
 use clearsim::model::parcel::{ParcelObserver, ParcelReplication, simulate_world_observed};
 use clearsim::scenario::Scenario;
@@ -199,6 +200,61 @@ fn overflow_takes_the_next_lane_only_when_the_first_is_full() {
         }
     }
     assert!(checked > 0);
+}
+
+/// A slow, cheap lane (`slow`, listed first, to gateway 0) and a fast, dearer one (`fast`, to
+/// gateway 1) from one hub, the fast one with `fast_capacity` parcels a departure, routed by
+/// `rule`.
+fn slow_and_fast(rule: Routing, fast_capacity: f64) -> (ParcelReplication, Watch) {
+    let (sc, mut w) = base(1, 2, 400.0);
+    let mut slow = lane("slow", 0, 0, 1e6);
+    slow.transit = clearsim::engine::Dist::deterministic(100.0);
+    slow.cost_per_kg = 0.5;
+    let mut fast = lane("fast", 0, 1, fast_capacity);
+    fast.cost_per_kg = 3.0;
+    w.lanes = vec![slow, fast];
+    w.routing = vec![rule];
+    route_all(&mut w, |_, _| 0);
+    simulate(&sc, &w, 0)
+}
+
+#[test]
+fn fastest_and_cheapest_count_no_overflow_while_no_lane_is_full() {
+    // The first lane of each list is nearly empty and never full: a bag that takes the second
+    // one does so for its transit or its deadline, not for want of room.
+    for rule in [
+        Routing::Fastest { lanes: vec![0, 1] },
+        Routing::Cheapest {
+            lanes: vec![0, 1],
+            deadline_h: 48.0,
+        },
+    ] {
+        let (r, watch) = slow_and_fast(rule.clone(), 1e6);
+        assert_conserved("no lane full", &r);
+        assert!(r.lanes[1].parcels > 0, "{rule:?}: the fast lane carries");
+        for l in &r.lanes {
+            assert_eq!(l.overflowed, 0, "{rule:?}: {} overflowed", l.name);
+            assert_eq!(l.overflow_received, 0, "{rule:?}: {} received", l.name);
+        }
+        assert!(watch.routed.iter().all(|&(_, _, p, c)| p == c));
+    }
+}
+
+#[test]
+fn fastest_counts_overflow_from_the_full_lane_it_would_have_taken() {
+    // 20,000 parcels a day against two departures of 3,000 on the fast lane: it fills, and the
+    // bags it has no room for go by the slow lane. They overflowed from the fast lane.
+    let (r, watch) = slow_and_fast(Routing::Fastest { lanes: vec![0, 1] }, 3000.0);
+    assert_conserved("fast lane full", &r);
+    assert_eq!(watch.over_capacity, 0);
+    assert!(r.lanes[0].parcels > 0, "the slow lane takes the rest");
+    assert!(
+        r.lanes[1].overflowed > 0,
+        "the fast lane overflowed {}",
+        r.lanes[1].overflowed
+    );
+    assert_eq!(r.lanes[0].overflowed, 0, "the slow lane was never full");
+    assert_eq!(r.lanes[0].overflow_received, r.lanes[1].overflowed);
 }
 
 #[test]
