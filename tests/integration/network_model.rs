@@ -1,6 +1,6 @@
 //! The network model on networks built in code from a one-chain fixture: conservation,
 //! capacity, cut-off and overflow rules (overflow only from a full lane, whatever the rule),
-//! routing shares, returns, and drawn networks.
+//! extra departures beside timetabled ones, routing shares, returns, and drawn networks.
 
 use clearsim::model::parcel::{ParcelObserver, ParcelReplication, simulate_world_observed};
 use clearsim::scenario::Scenario;
@@ -255,6 +255,47 @@ fn fastest_counts_overflow_from_the_full_lane_it_would_have_taken() {
     );
     assert_eq!(r.lanes[0].overflowed, 0, "the slow lane was never full");
     assert_eq!(r.lanes[0].overflow_received, r.lanes[1].overflowed);
+}
+
+#[test]
+fn an_extra_departure_at_a_timetabled_time_flies_beside_it() {
+    // One lane leaving daily at 12:00 with room for 10 parcels, far more parcels than room, and
+    // an extra departure at the timetabled 84 h: after the 48 h warm-up, departures at 60, 84,
+    // 84, 108 and 132 h carry 10 parcels each.
+    let (mut sc, mut w) = base(1, 1, 144.0);
+    sc.run.warmup_h = 48.0;
+    w.platforms[0].parcels_per_day = 2000.0;
+    w.hubs[0].bag_size = 1;
+    let mut l = lane("one", 0, 0, 10.0);
+    l.period_h = 24.0;
+    l.offsets = vec![12.0];
+    l.cutoff_h = 0.0;
+    l.extra = vec![84.0];
+    w.lanes = vec![l];
+    w.routing = vec![Routing::Shares(vec![(0, 1.0)])];
+    route_all(&mut w, |_, _| 0);
+    let (r, watch) = simulate(&sc, &w, 0);
+    assert_conserved("extra departure", &r);
+    let lane = &r.lanes[0];
+    assert_eq!(lane.departures, 5, "four timetabled and the extra one");
+    assert_eq!(lane.extra_departures, 1);
+    assert_eq!(lane.parcels, 50, "each departure carries its 10 parcels");
+    let observed: Vec<(f64, f64)> = watch
+        .departures
+        .iter()
+        .filter(|d| d.1 >= 48.0)
+        .map(|d| (d.1, d.2[0]))
+        .collect();
+    assert_eq!(
+        observed,
+        [
+            (60.0, 10.0),
+            (84.0, 10.0),
+            (84.0, 10.0),
+            (108.0, 10.0),
+            (132.0, 10.0)
+        ]
+    );
 }
 
 #[test]

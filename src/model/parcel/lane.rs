@@ -180,7 +180,7 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let mut k = 0.0;
         let mut n = 0;
         while d <= now + max_wait_h && n < LOOKAHEAD_DEPARTURES {
-            k += 1.0;
+            k += f64::from(t.vehicles_at(d));
             n += 1;
             d = t.next_departure(d + 1e-6);
         }
@@ -196,8 +196,10 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let t = &lane.timetable;
         let cap = t.capacity();
         let mut d = t.next_departure(now + t.cutoff_h());
-        for k in 1..=LOOKAHEAD_DEPARTURES {
-            let k = k as f64;
+        // Vehicles up to and including the one leaving at `d`.
+        let mut k = 0.0;
+        for _ in 0..LOOKAHEAD_DEPARTURES {
+            k += f64::from(t.vehicles_at(d));
             if (0..3).all(|i| ahead[i] + load[i] <= k * cap[i]) {
                 return d + lane.mean_transit;
             }
@@ -254,11 +256,35 @@ impl<O: ParcelObserver> Sim<'_, O> {
         lane.boarding_parcels + cleared as u32
     }
 
+    /// Lane `l`'s departure time `now`: every vehicle leaving at it (a timetabled one and the
+    /// extra ones at the same time) boards in turn, and the next departure is scheduled.
     pub(super) fn departure(&mut self, now: f64, l: usize) {
+        let next_ready = self.reach_departure_point(now, l);
+        let vehicles = self.lanes[l].timetable.vehicles_at(now);
+        for v in 0..vehicles {
+            self.depart_vehicle(now, l, v + 1 == vehicles);
+        }
+        let lane = &mut self.lanes[l];
+        if lane.timetable.waiting() > 0 || next_ready.is_some() {
+            let from = if lane.timetable.waiting() > 0 {
+                now
+            } else {
+                next_ready.unwrap_or(now).max(now)
+            };
+            let at = lane.timetable.next_departure(from + 1e-6);
+            self.cal.schedule(at, Event::Departure { lane: l as u32 });
+        } else {
+            lane.departure_scheduled = false;
+        }
+    }
+
+    /// One vehicle of lane `l` leaves at `now` with what boards it. Parcels still at the
+    /// departure point by its cut-off after the `last` vehicle leaving at `now` are left
+    /// behind.
+    fn depart_vehicle(&mut self, now: f64, l: usize, last: bool) {
         let w = self.w;
         let spec = &w.lanes[l];
         let outbound = matches!(spec.to, Node::Gateway(_));
-        let next_ready = self.reach_departure_point(now, l);
         let mut bags = std::mem::take(&mut self.boarded_bags);
         let lane = &mut self.lanes[l];
         let load = lane.timetable.board(now, &mut bags);
@@ -276,7 +302,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let cutoff = now - spec.cutoff_h;
         if observed {
             lane.simulated_departures += 1;
-            lane.out.extra_departures += u64::from(lane.timetable.is_extra(now));
             lane.out.parcels += load[0] as u64;
             lane.out.kg += load[1];
             for k in 0..3 {
@@ -284,13 +309,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
                     lane.out.load_factor[k].record(load[k] / cap[k]);
                 }
             }
-            let left: usize = lane
-                .timetable
-                .line()
-                .filter(|&&(_, arrived, _)| arrived <= cutoff)
-                .map(|&(g, _, _)| self.groups[g as usize].len())
-                .sum();
-            lane.out.left_behind += left as u64;
+            if last {
+                let left: usize = lane
+                    .timetable
+                    .line()
+                    .filter(|&&(_, arrived, _)| arrived <= cutoff)
+                    .map(|&(g, _, _)| self.groups[g as usize].len())
+                    .sum();
+                lane.out.left_behind += left as u64;
+            }
         }
         // The departure's load is the list of its bags: they travel as they are.
         let load = self.new_load();
@@ -334,17 +361,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let lane = &mut self.lanes[l];
         lane.in_transit += boarded as u32;
         lane.out.boarded_total += boarded;
-        if lane.timetable.waiting() > 0 || next_ready.is_some() {
-            let from = if lane.timetable.waiting() > 0 {
-                now
-            } else {
-                next_ready.unwrap_or(now).max(now)
-            };
-            let at = lane.timetable.next_departure(from + 1e-6);
-            self.cal.schedule(at, Event::Departure { lane: l as u32 });
-        } else {
-            lane.departure_scheduled = false;
-        }
         let empty = boarded == 0;
         if empty {
             for &b in &load_bags {
