@@ -16,7 +16,7 @@ use super::{
 use crate::model::parcel::{STATION_NAMES, station_names};
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
-use crate::stats::paired;
+use crate::stats::{paired, ratio_interval95};
 
 /// One headline figure compared.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -33,6 +33,10 @@ pub struct CompareRow {
     pub difference: Level,
     /// (B − A) / A.
     pub relative_change: f64,
+    /// The 95% interval of the relative change: that of the ratio mean(B) / mean(A) by the
+    /// delta method on its log ([`crate::stats::ratio_interval95`]), less 1, so never below
+    /// −100%; `null` when A's mean is not positive or B's is negative, or with one replication.
+    pub relative_change_ci95: Option<[f64; 2]>,
     /// True when the 95% interval of the difference excludes 0.
     pub significant: bool,
     /// The 95% interval of B − A had the two scenarios been run with independent seeds
@@ -404,6 +408,8 @@ pub(crate) fn comparison_of(
             } else {
                 0.0
             },
+            relative_change_ci95: ratio_interval95(&x.values, &y.values, paired_ok)
+                .map(|[lo, hi]| [lo - 1.0, hi - 1.0]),
             difference: d,
             significant,
             independent_ci95,

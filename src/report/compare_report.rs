@@ -195,7 +195,8 @@ fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
     })
 }
 
-/// The chart of every paired difference relative to A's mean.
+/// The chart of every paired difference relative to A's mean, with the interval of the ratio
+/// of the means (which never reaches below −100%).
 fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
     let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.a.mean != 0.0).collect();
     if rows.is_empty() {
@@ -208,7 +209,9 @@ fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
             let s = 100.0 / r.a.mean.abs();
             Value {
                 value: r.difference.mean * s,
-                ci95: r.difference.ci95.map(|[lo, hi]| [lo * s, hi * s]),
+                ci95: r
+                    .relative_change_ci95
+                    .map(|[lo, hi]| [lo * 100.0, hi * 100.0]),
             }
         })
         .collect();
