@@ -397,7 +397,8 @@ pub(crate) fn comparison_of(
             });
             continue;
         }
-        let (d, significant, independent_ci95, pa, _) = difference(&x.values, &y.values, paired_ok);
+        let (d, significant, independent_ci95, pa, _) =
+            difference(&x.values, &y.values, paired_ok, &x.unit);
         rows.push(CompareRow {
             metric: x.metric,
             unit: x.unit.clone(),
@@ -582,6 +583,7 @@ pub(crate) fn difference(
     a: &[f64],
     b: &[f64],
     paired_ok: bool,
+    unit: &str,
 ) -> (Level, bool, Option<[f64; 2]>, Level, Level) {
     let p = paired(a, b);
     let hw = p.independent_half_width;
@@ -595,7 +597,7 @@ pub(crate) fn difference(
             ci95: independent_ci95,
         }
     };
-    let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+    let significant = real_difference(d.mean, d.ci95, unit);
     let independent_ci95 = if paired_ok {
         hw.is_finite()
             .then_some([p.diff.mean - hw, p.diff.mean + hw])
@@ -611,17 +613,40 @@ pub(crate) fn difference(
     )
 }
 
+/// The smallest difference the reports print as non-zero in `unit`: hours with two decimals
+/// below 1 h (0.01 h), shares in percentage points with one decimal (0.1 point), money with
+/// four decimals below half a cent, rates and counts with two. A difference smaller than half of
+/// that is written as zero ("0.00 h", "0.0 pp"), and is no finding whatever its interval.
+pub fn resolution(unit: &str) -> f64 {
+    match unit {
+        "h" | "1/h" | "" => 0.005,
+        "share" => 0.0005,
+        _ => 0.000_05,
+    }
+}
+
+/// True when B − A (mean `mean`, interval `ci95`) is a real difference: its 95% interval
+/// excludes 0 and the difference is not smaller than the precision it is printed at
+/// ([`resolution`]); a smaller one reads "no difference at this precision".
+pub fn real_difference(mean: f64, ci95: Option<[f64; 2]>, unit: &str) -> bool {
+    ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0) && mean.abs() >= resolution(unit)
+}
+
 /// One station figure of A and B, either side possibly absent; each side's interval kept
-/// within `bounds` (a utilisation in [0, 1], a wait at least 0).
+/// within `bounds` (a utilisation in [0, 1], a wait at least 0); the difference in `unit`.
 fn station_figure(
     a: Option<&[f64]>,
     b: Option<&[f64]>,
     paired_ok: bool,
     bounds: Bounds,
 ) -> StationFigure {
+    let unit = match bounds {
+        Bounds::Share { .. } => "share",
+        _ => "h",
+    };
     match (a, b) {
         (Some(a), Some(b)) => {
-            let (d, significant, _, _, _) = difference(a, b, paired_ok);
+            let (d, significant, _, _, _) = difference(a, b, paired_ok, unit);
             StationFigure {
                 a: Some(level_within(a, bounds)),
                 b: Some(level_within(b, bounds)),

@@ -184,3 +184,45 @@ fn the_ratio_interval_covers_the_true_ratio_about_95_percent_of_the_time() {
     let independent = f64::from(covered[1]) / runs as f64;
     assert!(independent >= paired, "independent coverage {independent}");
 }
+
+#[test]
+fn a_difference_smaller_than_the_precision_printed_is_not_real() {
+    use clearsim::experiment::compare::{real_difference, resolution};
+    use clearsim::report::compare_report::row_sentence;
+    use clearsim::report::doc::RowDoc;
+    use clearsim::report::words::bare;
+    // Its interval excludes 0, but the difference prints as "0.00 h" or "0.0 pp": no finding.
+    assert!(!real_difference(0.001, Some([0.0004, 0.0016]), "h"));
+    assert!(!real_difference(-0.0002, Some([-0.0003, -0.0001]), "share"));
+    assert!(real_difference(0.02, Some([0.01, 0.03]), "h"));
+    assert!(real_difference(-0.002, Some([-0.003, -0.001]), "share"));
+    assert!(
+        !real_difference(0.02, Some([-0.01, 0.05]), "h"),
+        "an interval across 0"
+    );
+    // The resolution is where the printed difference stops reading zero.
+    for unit in ["h", "share", "EUR", "1/h"] {
+        let r = resolution(unit);
+        let zero = |s: String| s.chars().all(|c| c == '0' || c == '.' || c == '-');
+        assert!(zero(bare(0.9 * r, unit)), "{unit}: {}", bare(0.9 * r, unit));
+        assert!(
+            !zero(bare(1.1 * r, unit)),
+            "{unit}: {}",
+            bare(1.1 * r, unit)
+        );
+    }
+    // The sentence says so instead of calling it a cut.
+    let row: RowDoc = serde_json::from_value(serde_json::json!({
+        "metric": "clearance_hours.mean",
+        "unit": "h",
+        "a": { "mean": 5.0, "ci95": [4.9, 5.1] },
+        "b": { "mean": 4.999, "ci95": [4.899, 5.099] },
+        "difference": { "mean": -0.001, "ci95": [-0.0015, -0.0005] },
+        "relative_change": -0.0002,
+        "significant": false
+    }))
+    .unwrap();
+    let s = row_sentence("B", &row);
+    assert!(s.contains("no difference at this precision"), "{s}");
+    assert!(!s.contains("cuts"), "{s}");
+}
