@@ -91,10 +91,29 @@ impl Timetable {
 
     /// True if the departure at `d` is one of the extra ones.
     pub fn is_extra(&self, d: f64) -> bool {
-        let i = self.extra.partition_point(|&e| e < d - SAME_TIME_H);
-        self.extra
-            .get(i)
-            .is_some_and(|&e| (e - d).abs() <= SAME_TIME_H)
+        self.departures_at(d).1 > 0
+    }
+
+    /// The departures leaving at `d`: (timetabled, extra). An extra departure at the time of a
+    /// timetabled one is another vehicle and leaves beside it, each with the full capacity;
+    /// [`Timetable::next_departure`] gives each time once, and a departure event boards every
+    /// vehicle leaving at it.
+    pub fn departures_at(&self, d: f64) -> (u32, u32) {
+        let regular = (self.next_regular(d) - d).abs() <= SAME_TIME_H && !self.is_cancelled(d);
+        let from = self.extra.partition_point(|&e| e < d - SAME_TIME_H);
+        let to = self.extra.partition_point(|&e| e <= d + SAME_TIME_H);
+        (u32::from(regular), (to - from) as u32)
+    }
+
+    /// Vehicles leaving at `d`, timetabled and extra; at least 1 for a time
+    /// [`Timetable::next_departure`] gave.
+    #[inline]
+    pub fn vehicles_at(&self, d: f64) -> u32 {
+        if self.extra.is_empty() {
+            return 1;
+        }
+        let (regular, extra) = self.departures_at(d);
+        (regular + extra).max(1)
     }
 
     /// Timetabled departures cancelled in [from, to] [h].
@@ -258,6 +277,22 @@ mod tests {
         assert_eq!(t.next_departure(21.0), 38.0, "26 is cancelled too");
         assert_eq!(t.next_departure(0.0), 2.0);
         assert_eq!(t.cancelled_between(0.0, 30.0), 2);
+    }
+
+    #[test]
+    fn an_extra_departure_at_a_timetabled_time_leaves_beside_it() {
+        let t = Timetable::new(24.0, vec![2.0, 14.0], one(10.0), 0.0)
+            .with_changes(vec![14.0, 20.0, 20.0], vec![26.0]);
+        assert_eq!(
+            t.departures_at(14.0),
+            (1, 1),
+            "timetabled and extra at 14 h"
+        );
+        assert_eq!(t.vehicles_at(14.0), 2);
+        assert_eq!(t.departures_at(20.0), (0, 2), "two extras at 20 h");
+        assert_eq!(t.departures_at(2.0), (1, 0));
+        assert_eq!(t.vehicles_at(38.0), 1);
+        assert_eq!(t.next_departure(14.0 + 1e-6), 20.0, "each time once");
     }
 
     #[test]

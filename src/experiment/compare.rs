@@ -14,7 +14,7 @@ use super::{
 };
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
-use crate::stats::paired;
+use crate::stats::{paired, ratio_interval95};
 
 /// One headline figure compared.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -31,6 +31,10 @@ pub struct CompareRow {
     pub difference: Level,
     /// (B − A) / A.
     pub relative_change: f64,
+    /// The 95% interval of the relative change: that of the ratio mean(B) / mean(A) by the
+    /// delta method on its log ([`crate::stats::ratio_interval95`]), less 1, so never below
+    /// −100%; `null` when A's mean is not positive or B's is negative, or with one replication.
+    pub relative_change_ci95: Option<[f64; 2]>,
     /// True when the 95% interval of the difference excludes 0.
     pub significant: bool,
     /// The 95% interval of B − A had the two scenarios been run with independent seeds
@@ -387,7 +391,8 @@ pub(crate) fn comparison_of(
             });
             continue;
         }
-        let (d, significant, independent_ci95, pa, _) = difference(&x.values, &y.values, paired_ok);
+        let (d, significant, independent_ci95, pa, _) =
+            difference(&x.values, &y.values, paired_ok, &x.unit);
         rows.push(CompareRow {
             metric: x.metric,
             unit: x.unit.clone(),
@@ -398,6 +403,8 @@ pub(crate) fn comparison_of(
             } else {
                 0.0
             },
+            relative_change_ci95: ratio_interval95(&x.values, &y.values, paired_ok)
+                .map(|[lo, hi]| [lo - 1.0, hi - 1.0]),
             difference: d,
             significant,
             independent_ci95,
@@ -516,6 +523,7 @@ pub(crate) fn difference(
     a: &[f64],
     b: &[f64],
     paired_ok: bool,
+    unit: &str,
 ) -> (Level, bool, Option<[f64; 2]>, Level, Level) {
     let p = paired(a, b);
     let hw = p.independent_half_width;
@@ -529,7 +537,7 @@ pub(crate) fn difference(
             ci95: independent_ci95,
         }
     };
-    let significant = d.ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0);
+    let significant = real_difference(d.mean, d.ci95, unit);
     let independent_ci95 = if paired_ok {
         hw.is_finite()
             .then_some([p.diff.mean - hw, p.diff.mean + hw])
@@ -545,17 +553,40 @@ pub(crate) fn difference(
     )
 }
 
+/// The smallest difference the reports print as non-zero in `unit`: hours with two decimals
+/// below 1 h (0.01 h), shares in percentage points with one decimal (0.1 point), money with
+/// four decimals below half a cent, rates and counts with two. A difference smaller than half of
+/// that is written as zero ("0.00 h", "0.0 pp"), and is no finding whatever its interval.
+pub fn resolution(unit: &str) -> f64 {
+    match unit {
+        "h" | "1/h" | "" => 0.005,
+        "share" => 0.0005,
+        _ => 0.000_05,
+    }
+}
+
+/// True when B − A (mean `mean`, interval `ci95`) is a real difference: its 95% interval
+/// excludes 0 and the difference is not smaller than the precision it is printed at
+/// ([`resolution`]); a smaller one reads "no difference at this precision".
+pub fn real_difference(mean: f64, ci95: Option<[f64; 2]>, unit: &str) -> bool {
+    ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0) && mean.abs() >= resolution(unit)
+}
+
 /// One station figure of A and B, either side possibly absent; each side's interval kept
-/// within `bounds` (a utilisation in [0, 1], a wait at least 0).
+/// within `bounds` (a utilisation in [0, 1], a wait at least 0); the difference in `unit`.
 fn station_figure(
     a: Option<&[f64]>,
     b: Option<&[f64]>,
     paired_ok: bool,
     bounds: Bounds,
 ) -> StationFigure {
+    let unit = match bounds {
+        Bounds::Share { .. } => "share",
+        _ => "h",
+    };
     match (a, b) {
         (Some(a), Some(b)) => {
-            let (d, significant, _, _, _) = difference(a, b, paired_ok);
+            let (d, significant, _, _, _) = difference(a, b, paired_ok, unit);
             StationFigure {
                 a: Some(level_within(a, bounds)),
                 b: Some(level_within(b, bounds)),

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::compare::{Adjusted, CompareError, Comparison, Side, comparison_of, same_kind, side};
-use super::compare::{run_together, shared_demand_ok};
+use super::compare::{real_difference, run_together, shared_demand_ok};
 use super::summary::{Level, Precision, ScenarioId, level_within};
 use super::{PrecisionTarget, RunOutput, Workers};
 use crate::scenario::Scenario;
@@ -210,7 +210,7 @@ fn adjust(c: &mut Comparison, base: &Side, alt: &Side, m: usize) {
         };
         row.adjusted = Some(Adjusted {
             ci95,
-            significant: ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0),
+            significant: real_difference(row.difference.mean, ci95, &row.unit),
         });
     }
 }

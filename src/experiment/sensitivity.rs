@@ -249,8 +249,12 @@ pub fn sensitivity(
                 .zip(&base_values)
                 .map(|(&m, b)| {
                     let effect = |s: usize| {
-                        let (d, significant, ..) =
-                            difference(b, &values(s, m), shared_demand_ok(base, all[s]));
+                        let (d, significant, ..) = difference(
+                            b,
+                            &values(s, m),
+                            shared_demand_ok(base, all[s]),
+                            &figures[0][m].1,
+                        );
                         (d, significant)
                     };
                     let ((at_low, low_significant), (at_high, high_significant)) =

@@ -436,7 +436,8 @@ pub fn summarize_sweep<E>(
                 if x.unit != y.unit {
                     continue;
                 }
-                let (d, significant, _, _, _) = difference(&x.values, &y.values, paired_ok);
+                let (d, significant, _, _, _) =
+                    difference(&x.values, &y.values, paired_ok, &x.unit);
                 m.vs_baseline = Some(BaselineDifference {
                     mean: d.mean,
                     ci95: d.ci95,

@@ -6,8 +6,9 @@ use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
-    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money,
-    name_words, percent, plain, short, unit_again, unit_words, value,
+    BELOW_PRECISION, amount, bare, bare_like, below_precision, capitalised, ci_cell, hours,
+    interval, metric_words, money, name_words, percent, plain, short, unit_again, unit_words,
+    value,
 };
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
@@ -49,6 +50,11 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
                 unit_again(unit)
             )
         }
+        Some(ci) if below_precision(row.significant, Some(ci)) => format!(
+            "{b} changes the {what} by less than the precision it is written at ({} {}): {BELOW_PRECISION}.",
+            signed(d),
+            unit_words(unit)
+        ),
         Some([lo, hi]) => format!(
             "{b} changes the {what} by {} {}, but the 95% CI ({} {}) includes zero: no real difference at this level.",
             signed(d),
@@ -99,7 +105,16 @@ fn rows_table(doc: &CompareDoc) -> Table {
             if doc.paired {
                 row.push(ci_cell(r.independent_ci95, d));
             }
-            row.push(if r.significant { "yes" } else { "no" }.into());
+            row.push(
+                if r.significant {
+                    "yes"
+                } else if below_precision(r.significant, r.difference.ci95) {
+                    BELOW_PRECISION
+                } else {
+                    "no"
+                }
+                .into(),
+            );
             row
         })
         .collect();
@@ -195,7 +210,8 @@ fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
     })
 }
 
-/// The chart of every paired difference relative to A's mean.
+/// The chart of every paired difference relative to A's mean, with the interval of the ratio
+/// of the means (which never reaches below −100%).
 fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
     let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.a.mean != 0.0).collect();
     if rows.is_empty() {
@@ -208,7 +224,9 @@ fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
             let s = 100.0 / r.a.mean.abs();
             Value {
                 value: r.difference.mean * s,
-                ci95: r.difference.ci95.map(|[lo, hi]| [lo * s, hi * s]),
+                ci95: r
+                    .relative_change_ci95
+                    .map(|[lo, hi]| [lo * 100.0, hi * 100.0]),
             }
         })
         .collect();

@@ -307,6 +307,9 @@ pub struct RowDoc {
     pub difference: LevelDoc,
     /// (B − A) / A.
     pub relative_change: f64,
+    /// The 95% interval of (B − A) / A, never below −1 (absent in older documents).
+    #[serde(default)]
+    pub relative_change_ci95: Option<[f64; 2]>,
     /// The paired interval excludes 0.
     pub significant: bool,
     /// The interval independent seeds would have given.

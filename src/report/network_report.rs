@@ -6,7 +6,10 @@ use std::fmt::Write;
 use super::chart::escape;
 use super::doc::CompareDoc;
 use super::page::{Block, Figure, Section, Table};
-use super::words::{ci_cell, count, hours, hours_like, interval, money, percent, plain};
+use super::words::{
+    BELOW_PRECISION, below_precision, ci_cell, count, hours, hours_like, interval, money, percent,
+    plain,
+};
 use crate::experiment::network_summary::{LaneSummary, NetworkSummary};
 use crate::experiment::summary::Level;
 
@@ -640,7 +643,15 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
                 side(&f.b),
                 d,
                 ci,
-                if f.significant { "yes" } else { "no" }.to_string(),
+                if f.significant {
+                    "yes"
+                } else if below_precision(f.significant, f.difference.as_ref().and_then(|d| d.ci95))
+                {
+                    "below precision"
+                } else {
+                    "no"
+                }
+                .to_string(),
             ]
         })
         .collect();
@@ -658,9 +669,11 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
             " (95% CI {lo:+.2} to {hi:+.2} h)"
         )),
         if g.clearance_hours.significant {
-            ", a real difference at that level"
+            ", a real difference at that level".to_string()
+        } else if below_precision(false, d.ci95) {
+            format!(", {BELOW_PRECISION}")
         } else {
-            ", within simulation noise"
+            ", within simulation noise".to_string()
         }
     );
     let table = Table {

@@ -462,7 +462,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
                 &cell(r.b.mean, u),
                 &diff_cell(r.difference.mean, u, r.difference.mean),
                 &diff_range(r.difference.ci95, u, r.difference.mean),
-                if r.significant { "*" } else { "" },
+                words::difference_mark(r.significant, r.difference.ci95),
                 &change,
             ],
         );
@@ -528,6 +528,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         "  ",
         "* the 95% interval of B − A excludes 0: the difference is real at that level. pp: percentage points. Intervals cover simulation noise across replications for these inputs, not uncertainty about the inputs.",
     );
+    below_precision_note(&mut out);
     if c.paired {
         wrapped(
             &mut out,
@@ -669,11 +670,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
                         u,
                         x.difference.mean,
                     ),
-                    if adjusted.is_some_and(|a| a.significant) {
-                        "*"
-                    } else {
-                        ""
-                    },
+                    adjusted.map_or("", |a| words::difference_mark(a.significant, a.ci95)),
                     &change,
                 ],
             );
@@ -691,6 +688,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
             m.adjustment.comparisons, m.adjustment.covers
         ),
     );
+    below_precision_note(&mut out);
     out
 }
 
@@ -720,7 +718,10 @@ pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
                     " vs point {b}: {:+.4} {}{}",
                     d.mean,
                     ci(d.ci95),
-                    if d.significant { " *" } else { "" }
+                    match words::difference_mark(d.significant, d.ci95) {
+                        "" => String::new(),
+                        mark => format!(" {mark}"),
+                    }
                 ),
                 _ => String::new(),
             };
@@ -736,6 +737,13 @@ pub fn render_sweep(s: &crate::experiment::sweep::SweepSummary) -> String {
     out
 }
 
+/// The footnote of the `≈` mark ([`words::difference_mark`]) when a line of the table has it.
+fn below_precision_note(out: &mut String) {
+    if out.lines().any(|l| l.contains(" ≈")) {
+        wrapped(out, "", "  ", words::BELOW_PRECISION_NOTE);
+    }
+}
+
 /// The closing line of a sweep's table when it has a baseline.
 fn sweep_baseline_note(out: &mut String, s: &crate::experiment::sweep::SweepSummary) {
     if let Some(b) = s.baseline {
@@ -748,6 +756,7 @@ fn sweep_baseline_note(out: &mut String, s: &crate::experiment::sweep::SweepSumm
                 "vs point {b}: the point minus the baseline point {b}, paired replication by replication (the same seeds at every point), with its 95% CI; * it excludes 0. 95% CI: simulation noise only."
             ),
         );
+        below_precision_note(out);
     }
 }
 
@@ -935,7 +944,7 @@ fn station_block(
                 &side(&f.b),
                 &d,
                 &r,
-                if f.significant { "*" } else { "" },
+                words::difference_mark(f.significant, f.difference.as_ref().and_then(|d| d.ci95)),
                 "",
             ],
         );

@@ -137,6 +137,31 @@ pub fn unit_again(unit: &str) -> &str {
     }
 }
 
+/// What a report says of a difference whose 95% interval excludes 0 but that is smaller than the
+/// precision it is printed at (`0.00 h`, `0.0 pp`): no finding.
+pub const BELOW_PRECISION: &str = "no difference at this precision";
+
+/// True when a difference is not `significant` although its interval `ci95` excludes 0: it is
+/// smaller than the precision printed, and reads [`BELOW_PRECISION`].
+pub fn below_precision(significant: bool, ci95: Option<[f64; 2]>) -> bool {
+    !significant && ci95.is_some_and(|[lo, hi]| lo > 0.0 || hi < 0.0)
+}
+
+/// The mark of a difference in a table: `*` when real, `≈` when below the precision printed
+/// ([`below_precision`]), else nothing.
+pub fn difference_mark(significant: bool, ci95: Option<[f64; 2]>) -> &'static str {
+    if significant {
+        "*"
+    } else if below_precision(significant, ci95) {
+        "≈"
+    } else {
+        ""
+    }
+}
+
+/// The footnote of the `≈` mark.
+pub const BELOW_PRECISION_NOTE: &str = "≈ the interval excludes 0 but the difference is smaller than the precision printed: no difference at this precision.";
+
 /// A 95% interval: `8.9–9.9` when both ends are positive, `-0.3 to 0.5` otherwise (a dash
 /// between negative numbers reads badly).
 pub fn interval(lo: f64, hi: f64, f: impl Fn(f64) -> String) -> String {

@@ -310,6 +310,60 @@ impl PairedDifference {
     }
 }
 
+/// The 95% interval of the ratio `mean(b) / mean(a)` of two non-negative figures, by the delta
+/// method on the log of the ratio: `ln(b̄/ā) ± t · se`, with
+/// `se² = s_b²/(n b̄²) + s_a²/(n ā²) − 2 s_ab/(n ā b̄)` when `paired` (replication `i` of A and B
+/// share their seed, `s_ab` the covariance; t with n − 1 degrees of freedom) and without the
+/// covariance term, t with Welch–Satterthwaite's degrees of freedom, otherwise.
+///
+/// Taken back by `exp`, the interval is of a ratio and so stays above 0: a relative change
+/// `ratio − 1` never falls below −100%, as a difference's interval divided by `ā` can. The
+/// point `[0, 0]` when every value of B is 0 (the ratio is exactly 0); `None` with fewer than two
+/// values on a side, a mean of A that is not positive, a mean of B below 0, or a NaN.
+pub fn ratio_interval95(a: &[f64], b: &[f64], paired: bool) -> Option<[f64; 2]> {
+    let (a, b) = if paired {
+        let n = a.len().min(b.len());
+        (&a[..n], &b[..n])
+    } else {
+        (a, b)
+    };
+    let (ea, eb) = (Estimate::from_values(a), Estimate::from_values(b));
+    if ea.n < 2 || eb.n < 2 || !(ea.mean > 0.0 && eb.mean >= 0.0) {
+        return None;
+    }
+    if !(ea.sd.is_finite() && eb.sd.is_finite()) {
+        return None;
+    }
+    if eb.mean == 0.0 {
+        return (eb.sd == 0.0).then_some([0.0, 0.0]);
+    }
+    // Variances of the log of each mean (relative variances).
+    let va = ea.sd * ea.sd / (ea.n as f64 * ea.mean * ea.mean);
+    let vb = eb.sd * eb.sd / (eb.n as f64 * eb.mean * eb.mean);
+    let (var, df) = if paired {
+        let n = ea.n as f64;
+        let cov = a
+            .iter()
+            .zip(b)
+            .map(|(x, y)| (x - ea.mean) * (y - eb.mean))
+            .sum::<f64>()
+            / (n - 1.0);
+        let vab = cov / (n * ea.mean * eb.mean);
+        ((va + vb - 2.0 * vab).max(0.0), n - 1.0)
+    } else {
+        let df =
+            (va + vb) * (va + vb) / (va * va / (ea.n - 1) as f64 + vb * vb / (eb.n - 1) as f64);
+        (va + vb, df)
+    };
+    let ratio = eb.mean / ea.mean;
+    if var == 0.0 {
+        return Some([ratio, ratio]);
+    }
+    let half = t_975(df) * var.sqrt();
+    half.is_finite()
+        .then(|| [ratio * (-half).exp(), ratio * half.exp()])
+}
+
 /// Standard error and Welch–Satterthwaite degrees of freedom of `mean(b) − mean(a)` for
 /// independent samples; `None` with fewer than two values on a side.
 fn welch_se_df(a: &Estimate, b: &Estimate) -> Option<(f64, f64)> {

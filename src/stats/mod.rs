@@ -15,7 +15,7 @@ pub mod timeweighted;
 pub use histogram::Histogram;
 pub use interval::{
     Bounds, Estimate, PairedDifference, interval95, mser_pooled, mser5, mser5_pooled, paired,
-    t_quantile, t_quantile_975, t_two_sided_p,
+    ratio_interval95, t_quantile, t_quantile_975, t_two_sided_p,
 };
 pub use multiple::holm;
 pub use series::BatchSeries;

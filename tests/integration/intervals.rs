@@ -1,7 +1,11 @@
-//! Intervals stay within what a figure can be, stress answers say when stability capped them,
-//! and `--warmup auto` chooses the same warm-up whatever the horizon.
+//! Intervals stay within what a figure can be (a relative change's never below −100%), stress
+//! answers say when stability capped them, and `--warmup auto` chooses the same warm-up
+//! whatever the horizon.
 
 use clearsim::experiment::{Workers, warmup};
+use clearsim::stats::ratio_interval95;
+use rand::SeedableRng;
+use rand_distr::{Distribution, Normal};
 
 use crate::support::{clearsim, clearsim_json};
 use crate::support::{load, repo};
@@ -125,4 +129,100 @@ fn warmup_auto_chooses_the_same_warmup_at_two_horizons() {
     assert!(short.hours >= short.floor_hours && long.hours >= 24.0);
     assert_eq!(short.method, "mser_daily_pooled");
     assert!(short.to_string().starts_with("warm-up: "), "{short}");
+}
+
+#[test]
+fn a_relative_change_interval_never_falls_below_minus_one_hundred_percent() {
+    // B cuts a noisy figure of A by about 91%: the paired difference −9.1 ± 6.0 divided by A's
+    // mean 10 would read "−91% (95% CI −151% to −31%)", changes no figure can take.
+    let a = [5.0, 15.0, 9.0, 11.0];
+    let b = [0.5, 1.4, 0.8, 0.9];
+    for paired in [true, false] {
+        let [lo, hi] = ratio_interval95(&a, &b, paired).unwrap();
+        let ratio = 0.9 / 10.0;
+        assert!(
+            0.0 < lo && lo < ratio && ratio < hi,
+            "paired {paired}: ratio {ratio} in [{lo}, {hi}], above 0"
+        );
+        assert!(lo - 1.0 > -1.0, "relative change from {}", lo - 1.0);
+    }
+    // Every value of B zero: exactly −100%. No interval without two values or a positive A.
+    assert_eq!(ratio_interval95(&a, &[0.0; 4], true), Some([0.0, 0.0]));
+    assert_eq!(ratio_interval95(&[1.0], &[2.0], true), None);
+    assert_eq!(ratio_interval95(&[0.0, 0.0], &[1.0, 2.0], true), None);
+    // Identical replications on each side: the ratio itself.
+    assert_eq!(
+        ratio_interval95(&[2.0, 2.0], &[1.0, 1.0], true),
+        Some([0.5, 0.5])
+    );
+}
+
+#[test]
+fn the_ratio_interval_covers_the_true_ratio_about_95_percent_of_the_time() {
+    // 2,000 experiments of 10 paired replications: A ~ N(10, 2), B = 0.3 A + N(0, 0.5), so
+    // mean(B) / mean(A) = 0.3. The coverage of a 95% interval over 2,000 experiments lies in
+    // 0.95 ± 3 × 0.0049 but for a chance of 0.3%; the delta method is a large-sample
+    // approximation, so allow 0.93 to 0.97.
+    let mut rng = clearsim::engine::Stream::seed_from_u64(7);
+    let (na, nb) = (
+        Normal::new(10.0, 2.0).unwrap(),
+        Normal::new(0.0, 0.5).unwrap(),
+    );
+    let runs = 2000;
+    let mut covered = [0u32; 2];
+    for _ in 0..runs {
+        let a: Vec<f64> = (0..10).map(|_| na.sample(&mut rng)).collect();
+        let b: Vec<f64> = a.iter().map(|x| 0.3 * x + nb.sample(&mut rng)).collect();
+        for (k, paired) in [true, false].into_iter().enumerate() {
+            let [lo, hi] = ratio_interval95(&a, &b, paired).unwrap();
+            covered[k] += u32::from(lo <= 0.3 && 0.3 <= hi);
+        }
+    }
+    let paired = f64::from(covered[0]) / runs as f64;
+    assert!((0.93..=0.97).contains(&paired), "paired coverage {paired}");
+    // Unpaired ignores the positive covariance: wider, so it covers at least as often.
+    let independent = f64::from(covered[1]) / runs as f64;
+    assert!(independent >= paired, "independent coverage {independent}");
+}
+
+#[test]
+fn a_difference_smaller_than_the_precision_printed_is_not_real() {
+    use clearsim::experiment::compare::{real_difference, resolution};
+    use clearsim::report::compare_report::row_sentence;
+    use clearsim::report::doc::RowDoc;
+    use clearsim::report::words::bare;
+    // Its interval excludes 0, but the difference prints as "0.00 h" or "0.0 pp": no finding.
+    assert!(!real_difference(0.001, Some([0.0004, 0.0016]), "h"));
+    assert!(!real_difference(-0.0002, Some([-0.0003, -0.0001]), "share"));
+    assert!(real_difference(0.02, Some([0.01, 0.03]), "h"));
+    assert!(real_difference(-0.002, Some([-0.003, -0.001]), "share"));
+    assert!(
+        !real_difference(0.02, Some([-0.01, 0.05]), "h"),
+        "an interval across 0"
+    );
+    // The resolution is where the printed difference stops reading zero.
+    for unit in ["h", "share", "EUR", "1/h"] {
+        let r = resolution(unit);
+        let zero = |s: String| s.chars().all(|c| c == '0' || c == '.' || c == '-');
+        assert!(zero(bare(0.9 * r, unit)), "{unit}: {}", bare(0.9 * r, unit));
+        assert!(
+            !zero(bare(1.1 * r, unit)),
+            "{unit}: {}",
+            bare(1.1 * r, unit)
+        );
+    }
+    // The sentence says so instead of calling it a cut.
+    let row: RowDoc = serde_json::from_value(serde_json::json!({
+        "metric": "clearance_hours.mean",
+        "unit": "h",
+        "a": { "mean": 5.0, "ci95": [4.9, 5.1] },
+        "b": { "mean": 4.999, "ci95": [4.899, 5.099] },
+        "difference": { "mean": -0.001, "ci95": [-0.0015, -0.0005] },
+        "relative_change": -0.0002,
+        "significant": false
+    }))
+    .unwrap();
+    let s = row_sentence("B", &row);
+    assert!(s.contains("no difference at this precision"), "{s}");
+    assert!(!s.contains("cuts"), "{s}");
 }

@@ -629,3 +629,58 @@ fn a_simulated_network_fills_the_network_section_and_its_report() {
         .unwrap();
     assert!(!back.contains("no CI"), "{back}");
 }
+
+#[test]
+fn a_gateways_labour_is_converted_from_its_own_currency() {
+    // The small network's Chicago gateway counts in US dollars (1 USD = 0.92 EUR, reported in
+    // EUR). Give its documentary check's two officers 100 USD an hour and Liège's six 40 EUR:
+    // Chicago's labour is 2 × 100 × 0.92 = 184 EUR an hour on duty, Liège's 240 EUR.
+    let text = std::fs::read_to_string(crate::support::repo("tests/fixtures/network-small.toml"))
+        .unwrap()
+        .replacen(
+            "servers = 2\nservice_h = { dist = \"exponential\", mean = 0.2 }",
+            "servers = 2\nservice_h = { dist = \"exponential\", mean = 0.2 }\nlabour_per_hour = 100.0",
+            1,
+        )
+        .replacen(
+            "servers = 6\nservice_h = { dist = \"exponential\", mean = 0.2 }",
+            "servers = 6\nservice_h = { dist = \"exponential\", mean = 0.2 }\nlabour_per_hour = 40.0",
+            1,
+        );
+    assert!(text.contains("labour_per_hour = 100.0") && text.contains("labour_per_hour = 40.0"));
+    let sets: Vec<clearsim::scenario::Override> = ["run.horizon_h=120", "run.warmup_h=48"]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let sc = Scenario::from_bytes(text.as_bytes(), "labour-in-dollars.toml", &sets)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let w = sc.world.as_ref().unwrap();
+    assert_eq!(
+        (w.gateways[1].regime.currency.as_str(), w.gateways[1].fx),
+        ("USD", 0.92)
+    );
+    let r = simulate_world(&sc, w, 0);
+    // Labour counts over the observation window, after the warm-up: 72 h.
+    let hours = 120.0 - 48.0;
+    let (liege, chicago) = (&r.gateways[0], &r.gateways[1]);
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * y;
+    assert!(
+        close(chicago.labour_total, 2.0 * 100.0 * 0.92 * hours),
+        "Chicago's labour {} EUR, expected {} EUR (2 officers × 100 USD/h × 0.92 EUR/USD × {hours} h)",
+        chicago.labour_total,
+        2.0 * 100.0 * 0.92 * hours
+    );
+    assert!(
+        close(liege.labour_total, 6.0 * 40.0 * hours),
+        "Liège's labour {} EUR",
+        liege.labour_total
+    );
+    assert!(close(
+        r.labour_total,
+        liege.labour_total + chicago.labour_total
+    ));
+    // Per delivered parcel, in EUR like the gateway's fees.
+    assert!(chicago.delivered > 0);
+    let per_parcel = chicago.labour_total / chicago.delivered as f64;
+    assert!(close(chicago.cost[4].mean(), per_parcel));
+}

@@ -1,5 +1,6 @@
 //! The network model on networks built in code from a one-chain fixture: conservation,
-//! capacity, cut-off and overflow rules, routing shares, returns, and drawn networks.
+//! capacity, cut-off and overflow rules (overflow only from a full lane, whatever the rule),
+//! extra departures beside timetabled ones, routing shares, returns, and drawn networks.
 
 use clearsim::model::parcel::{ParcelObserver, ParcelReplication, simulate_world_observed};
 use clearsim::scenario::Scenario;
@@ -199,6 +200,102 @@ fn overflow_takes_the_next_lane_only_when_the_first_is_full() {
         }
     }
     assert!(checked > 0);
+}
+
+/// A slow, cheap lane (`slow`, listed first, to gateway 0) and a fast, dearer one (`fast`, to
+/// gateway 1) from one hub, the fast one with `fast_capacity` parcels a departure, routed by
+/// `rule`.
+fn slow_and_fast(rule: Routing, fast_capacity: f64) -> (ParcelReplication, Watch) {
+    let (sc, mut w) = base(1, 2, 400.0);
+    let mut slow = lane("slow", 0, 0, 1e6);
+    slow.transit = clearsim::engine::Dist::deterministic(100.0);
+    slow.cost_per_kg = 0.5;
+    let mut fast = lane("fast", 0, 1, fast_capacity);
+    fast.cost_per_kg = 3.0;
+    w.lanes = vec![slow, fast];
+    w.routing = vec![rule];
+    route_all(&mut w, |_, _| 0);
+    simulate(&sc, &w, 0)
+}
+
+#[test]
+fn fastest_and_cheapest_count_no_overflow_while_no_lane_is_full() {
+    // The first lane of each list is nearly empty and never full: a bag that takes the second
+    // one does so for its transit or its deadline, not for want of room.
+    for rule in [
+        Routing::Fastest { lanes: vec![0, 1] },
+        Routing::Cheapest {
+            lanes: vec![0, 1],
+            deadline_h: 48.0,
+        },
+    ] {
+        let (r, watch) = slow_and_fast(rule.clone(), 1e6);
+        assert_conserved("no lane full", &r);
+        assert!(r.lanes[1].parcels > 0, "{rule:?}: the fast lane carries");
+        for l in &r.lanes {
+            assert_eq!(l.overflowed, 0, "{rule:?}: {} overflowed", l.name);
+            assert_eq!(l.overflow_received, 0, "{rule:?}: {} received", l.name);
+        }
+        assert!(watch.routed.iter().all(|&(_, _, p, c)| p == c));
+    }
+}
+
+#[test]
+fn fastest_counts_overflow_from_the_full_lane_it_would_have_taken() {
+    // 20,000 parcels a day against two departures of 3,000 on the fast lane: it fills, and the
+    // bags it has no room for go by the slow lane. They overflowed from the fast lane.
+    let (r, watch) = slow_and_fast(Routing::Fastest { lanes: vec![0, 1] }, 3000.0);
+    assert_conserved("fast lane full", &r);
+    assert_eq!(watch.over_capacity, 0);
+    assert!(r.lanes[0].parcels > 0, "the slow lane takes the rest");
+    assert!(
+        r.lanes[1].overflowed > 0,
+        "the fast lane overflowed {}",
+        r.lanes[1].overflowed
+    );
+    assert_eq!(r.lanes[0].overflowed, 0, "the slow lane was never full");
+    assert_eq!(r.lanes[0].overflow_received, r.lanes[1].overflowed);
+}
+
+#[test]
+fn an_extra_departure_at_a_timetabled_time_flies_beside_it() {
+    // One lane leaving daily at 12:00 with room for 10 parcels, far more parcels than room, and
+    // an extra departure at the timetabled 84 h: after the 48 h warm-up, departures at 60, 84,
+    // 84, 108 and 132 h carry 10 parcels each.
+    let (mut sc, mut w) = base(1, 1, 144.0);
+    sc.run.warmup_h = 48.0;
+    w.platforms[0].parcels_per_day = 2000.0;
+    w.hubs[0].bag_size = 1;
+    let mut l = lane("one", 0, 0, 10.0);
+    l.period_h = 24.0;
+    l.offsets = vec![12.0];
+    l.cutoff_h = 0.0;
+    l.extra = vec![84.0];
+    w.lanes = vec![l];
+    w.routing = vec![Routing::Shares(vec![(0, 1.0)])];
+    route_all(&mut w, |_, _| 0);
+    let (r, watch) = simulate(&sc, &w, 0);
+    assert_conserved("extra departure", &r);
+    let lane = &r.lanes[0];
+    assert_eq!(lane.departures, 5, "four timetabled and the extra one");
+    assert_eq!(lane.extra_departures, 1);
+    assert_eq!(lane.parcels, 50, "each departure carries its 10 parcels");
+    let observed: Vec<(f64, f64)> = watch
+        .departures
+        .iter()
+        .filter(|d| d.1 >= 48.0)
+        .map(|d| (d.1, d.2[0]))
+        .collect();
+    assert_eq!(
+        observed,
+        [
+            (60.0, 10.0),
+            (84.0, 10.0),
+            (84.0, 10.0),
+            (108.0, 10.0),
+            (132.0, 10.0)
+        ]
+    );
 }
 
 #[test]

@@ -46,7 +46,9 @@ fn the_peak_network_overflows_and_flies_its_extra_departures() {
 
 /// Figures of one-chain files from the one-chain model before the network (commit 3f919eb),
 /// `run FILE --reps 2 --set run.horizon_h=400`: the network model must give them exactly,
-/// since a singular file keeps every random stream it had.
+/// since a singular file keeps every random stream it had. The cost per parcel is the one
+/// exception: since a server still serving when its shift ends stays on duty (and is paid)
+/// until that service ends, labour is a little higher than that model's (by less than 0.03%).
 #[test]
 fn one_chain_files_give_the_figures_of_the_one_chain_model() {
     let pinned = [
@@ -56,7 +58,7 @@ fn one_chain_files_give_the_figures_of_the_one_chain_model() {
             [
                 2.1582804984772688,
                 142.54100336995975,
-                6.5181237803748795,
+                6.518931186979594,
                 2.9357323781979874,
             ],
         ),
@@ -66,7 +68,7 @@ fn one_chain_files_give_the_figures_of_the_one_chain_model() {
             [
                 22.46100589343773,
                 161.14606886015503,
-                10.604227180124468,
+                10.607168509000536,
                 2.9370178435284604,
             ],
         ),
@@ -76,7 +78,7 @@ fn one_chain_files_give_the_figures_of_the_one_chain_model() {
             [
                 3.308146307732395,
                 136.99623265256412,
-                10.454773233633881,
+                10.455486584516027,
                 0.0,
             ],
         ),

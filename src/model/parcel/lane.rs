@@ -13,6 +13,15 @@ const WARM_CHUNK: usize = 512;
 /// How many departures ahead routing looks for room, at most.
 const LOOKAHEAD_DEPARTURES: usize = 1000;
 
+/// Whether routing counts the load already committed to a lane: it does to decide, and does
+/// not to find the lane the rule would have chosen with every lane empty (what a bag sent
+/// elsewhere overflowed from).
+#[derive(Clone, Copy)]
+enum Committed {
+    Counted,
+    Ignored,
+}
+
 impl<O: ParcelObserver> Sim<'_, O> {
     /// Bag `g` reaches the departure point of lane `l` at `ready` (known ahead of the clock):
     /// it waits in the lane's `clearing` and joins the boarding line, in the order of that
@@ -55,35 +64,17 @@ impl<O: ParcelObserver> Sim<'_, O> {
                 .copied()
                 .filter(|&l| self.lanes[l].timetable.fits(load)),
         );
-        let Some(&first_fit) = fitting.first() else {
+        if fitting.is_empty() {
             self.fitting_scratch = fitting;
             self.refuse(now, g);
             return;
-        };
-        let chosen = match rule {
-            Routing::Overflow { max_wait_h, .. } => fitting
-                .iter()
-                .copied()
-                .find(|&l| self.has_room(l, now, load, *max_wait_h))
-                .unwrap_or(first_fit),
-            Routing::Fastest { .. } => self.fastest(&fitting, now, load),
-            Routing::Cheapest { deadline_h, .. } => {
-                let mut best: Option<(f64, f64, usize)> = None;
-                for &l in &fitting {
-                    let eta = self.expected_arrival(l, now, load);
-                    if eta - now <= *deadline_h {
-                        let key = (w.lanes[l].cost_per_kg, eta, l);
-                        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
-                            best = Some(key);
-                        }
-                    }
-                }
-                best.map_or_else(|| self.fastest(&fitting, now, load), |b| b.2)
-            }
-            Routing::Shares(_) => first_fit,
-        };
+        }
+        let chosen = self.choose(rule, &fitting, now, load, Committed::Counted);
+        // Overflow is a bag sent elsewhere because a lane was full: the lane the rule would
+        // have chosen were nothing committed to any lane is the one it preferred. A lane not
+        // chosen for its timetable, its transit or its price did not overflow.
+        let preferred = self.choose(rule, &fitting, now, load, Committed::Ignored);
         self.fitting_scratch = fitting;
-        let preferred = lanes[0];
         let n = self.groups[g as usize].len() as u32;
         self.observer.routed(now, n, preferred, chosen);
         if chosen != preferred && now >= self.warmup {
@@ -117,10 +108,45 @@ impl<O: ParcelObserver> Sim<'_, O> {
         self.join_lane(now, g, chosen);
     }
 
-    fn fastest(&self, lanes: &[usize], now: f64, load: [f64; 3]) -> usize {
+    /// The lane `rule` picks among `fitting` (the lanes a departure of which can hold `load`,
+    /// in the rule's order, at least one) for a bag ready at `now`.
+    fn choose(
+        &self,
+        rule: &Routing,
+        fitting: &[usize],
+        now: f64,
+        load: [f64; 3],
+        committed: Committed,
+    ) -> usize {
+        let first_fit = fitting[0];
+        match rule {
+            Routing::Overflow { max_wait_h, .. } => fitting
+                .iter()
+                .copied()
+                .find(|&l| self.has_room(l, now, load, *max_wait_h, committed))
+                .unwrap_or(first_fit),
+            Routing::Fastest { .. } => self.fastest(fitting, now, load, committed),
+            Routing::Cheapest { deadline_h, .. } => {
+                let mut best: Option<(f64, f64, usize)> = None;
+                for &l in fitting {
+                    let eta = self.expected_arrival(l, now, load, committed);
+                    if eta - now <= *deadline_h {
+                        let key = (self.w.lanes[l].cost_per_kg, eta, l);
+                        if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
+                            best = Some(key);
+                        }
+                    }
+                }
+                best.map_or_else(|| self.fastest(fitting, now, load, committed), |b| b.2)
+            }
+            Routing::Shares(_) => first_fit,
+        }
+    }
+
+    fn fastest(&self, lanes: &[usize], now: f64, load: [f64; 3], committed: Committed) -> usize {
         let mut best = (f64::INFINITY, lanes[0]);
         for &l in lanes {
-            let eta = self.expected_arrival(l, now, load);
+            let eta = self.expected_arrival(l, now, load, committed);
             if eta < best.0 {
                 best = (eta, l);
             }
@@ -128,34 +154,53 @@ impl<O: ParcelObserver> Sim<'_, O> {
         best.1
     }
 
+    /// The load already committed to lane `l`, or none when `committed` says to ignore it.
+    fn committed(&self, l: usize, committed: Committed) -> [f64; 3] {
+        match committed {
+            Committed::Counted => self.lanes[l].committed,
+            Committed::Ignored => [0.0; 3],
+        }
+    }
+
     /// True if the departures of lane `l` leaving within `max_wait_h` of `now` (and after its
     /// cut-off) have room for `load` on top of the load already committed to the lane.
-    fn has_room(&self, l: usize, now: f64, load: [f64; 3], max_wait_h: f64) -> bool {
+    fn has_room(
+        &self,
+        l: usize,
+        now: f64,
+        load: [f64; 3],
+        max_wait_h: f64,
+        committed: Committed,
+    ) -> bool {
         let lane = &self.lanes[l];
+        let ahead = self.committed(l, committed);
         let t = &lane.timetable;
         let cap = t.capacity();
         let mut d = t.next_departure(now + t.cutoff_h());
         let mut k = 0.0;
         let mut n = 0;
         while d <= now + max_wait_h && n < LOOKAHEAD_DEPARTURES {
-            k += 1.0;
+            k += f64::from(t.vehicles_at(d));
             n += 1;
             d = t.next_departure(d + 1e-6);
         }
-        k > 0.0 && (0..3).all(|i| lane.committed[i] + load[i] <= k * cap[i])
+        k > 0.0 && (0..3).all(|i| ahead[i] + load[i] <= k * cap[i])
     }
 
     /// When a bag of `load` ready at `now` would arrive by lane `l`: the first departure whose
     /// capacity, with those before it, covers the load committed ahead and the bag, plus the
     /// mean transit.
-    fn expected_arrival(&self, l: usize, now: f64, load: [f64; 3]) -> f64 {
+    fn expected_arrival(&self, l: usize, now: f64, load: [f64; 3], committed: Committed) -> f64 {
         let lane = &self.lanes[l];
+        let ahead = self.committed(l, committed);
         let t = &lane.timetable;
         let cap = t.capacity();
         let mut d = t.next_departure(now + t.cutoff_h());
-        for k in 1..=LOOKAHEAD_DEPARTURES {
-            let k = k as f64;
-            if (0..3).all(|i| lane.committed[i] + load[i] <= k * cap[i]) {
+        // Vehicles up to and including the one leaving at `d`.
+        let mut k = 0.0;
+        for _ in 0..LOOKAHEAD_DEPARTURES {
+            k += f64::from(t.vehicles_at(d));
+            if (0..3).all(|i| ahead[i] + load[i] <= k * cap[i]) {
                 return d + lane.mean_transit;
             }
             d = t.next_departure(d + 1e-6);
@@ -211,11 +256,35 @@ impl<O: ParcelObserver> Sim<'_, O> {
         lane.boarding_parcels + cleared as u32
     }
 
+    /// Lane `l`'s departure time `now`: every vehicle leaving at it (a timetabled one and the
+    /// extra ones at the same time) boards in turn, and the next departure is scheduled.
     pub(super) fn departure(&mut self, now: f64, l: usize) {
+        let next_ready = self.reach_departure_point(now, l);
+        let vehicles = self.lanes[l].timetable.vehicles_at(now);
+        for v in 0..vehicles {
+            self.depart_vehicle(now, l, v + 1 == vehicles);
+        }
+        let lane = &mut self.lanes[l];
+        if lane.timetable.waiting() > 0 || next_ready.is_some() {
+            let from = if lane.timetable.waiting() > 0 {
+                now
+            } else {
+                next_ready.unwrap_or(now).max(now)
+            };
+            let at = lane.timetable.next_departure(from + 1e-6);
+            self.cal.schedule(at, Event::Departure { lane: l as u32 });
+        } else {
+            lane.departure_scheduled = false;
+        }
+    }
+
+    /// One vehicle of lane `l` leaves at `now` with what boards it. Parcels still at the
+    /// departure point by its cut-off after the `last` vehicle leaving at `now` are left
+    /// behind.
+    fn depart_vehicle(&mut self, now: f64, l: usize, last: bool) {
         let w = self.w;
         let spec = &w.lanes[l];
         let outbound = matches!(spec.to, Node::Gateway(_));
-        let next_ready = self.reach_departure_point(now, l);
         let mut bags = std::mem::take(&mut self.boarded_bags);
         let lane = &mut self.lanes[l];
         let load = lane.timetable.board(now, &mut bags);
@@ -233,7 +302,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let cutoff = now - spec.cutoff_h;
         if observed {
             lane.simulated_departures += 1;
-            lane.out.extra_departures += u64::from(lane.timetable.is_extra(now));
             lane.out.parcels += load[0] as u64;
             lane.out.kg += load[1];
             for k in 0..3 {
@@ -241,13 +309,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
                     lane.out.load_factor[k].record(load[k] / cap[k]);
                 }
             }
-            let left: usize = lane
-                .timetable
-                .line()
-                .filter(|&&(_, arrived, _)| arrived <= cutoff)
-                .map(|&(g, _, _)| self.groups[g as usize].len())
-                .sum();
-            lane.out.left_behind += left as u64;
+            if last {
+                let left: usize = lane
+                    .timetable
+                    .line()
+                    .filter(|&&(_, arrived, _)| arrived <= cutoff)
+                    .map(|&(g, _, _)| self.groups[g as usize].len())
+                    .sum();
+                lane.out.left_behind += left as u64;
+            }
         }
         // The departure's load is the list of its bags: they travel as they are.
         let load = self.new_load();
@@ -291,17 +361,6 @@ impl<O: ParcelObserver> Sim<'_, O> {
         let lane = &mut self.lanes[l];
         lane.in_transit += boarded as u32;
         lane.out.boarded_total += boarded;
-        if lane.timetable.waiting() > 0 || next_ready.is_some() {
-            let from = if lane.timetable.waiting() > 0 {
-                now
-            } else {
-                next_ready.unwrap_or(now).max(now)
-            };
-            let at = lane.timetable.next_departure(from + 1e-6);
-            self.cal.schedule(at, Event::Departure { lane: l as u32 });
-        } else {
-            lane.departure_scheduled = false;
-        }
         let empty = boarded == 0;
         if empty {
             for &b in &load_bags {

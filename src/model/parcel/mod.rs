@@ -1140,7 +1140,15 @@ impl<O: ParcelObserver> Sim<'_, O> {
             .map(|s| {
                 s.map(|mut st| {
                     st.wait.record_n(0.0, st.zero_waits);
-                    let l = st.station.capacity_tw.area(end) * st.spec.labour_per_hour;
+                    // `labour_per_hour` is in the currency of the station's node: the
+                    // gateway's own at a gateway (converted by its `fx`, as its fees are), the
+                    // reporting currency at a hub's sort.
+                    let fx = if st.kind == SORT {
+                        1.0
+                    } else {
+                        w.gateways[st.node as usize].fx
+                    };
+                    let l = st.station.capacity_tw.area(end) * st.spec.labour_per_hour * fx;
                     labour += l;
                     if st.kind != SORT {
                         gateway_labour[st.node as usize] += l;
@@ -1164,12 +1172,17 @@ impl<O: ParcelObserver> Sim<'_, O> {
         for (l, lane) in self.lanes.iter_mut().enumerate() {
             let spec = &w.lanes[l];
             let t = &lane.timetable;
-            let mut ran = 0u64;
+            // Every vehicle that left in the window, an extra one beside a timetabled one at
+            // the same time included, whether or not it carried anything.
+            let (mut ran, mut extra) = (0u64, 0u64);
             let mut d = t.next_departure(self.warmup);
             while d <= end && ran < 10_000_000 {
-                ran += 1;
+                let (r, e) = t.departures_at(d);
+                ran += u64::from((r + e).max(1));
+                extra += u64::from(e);
                 d = t.next_departure(d + 1e-6);
             }
+            lane.out.extra_departures = extra;
             let empty = ran.saturating_sub(lane.simulated_departures);
             for (k, cap) in spec.capacity.limits().iter().enumerate() {
                 if cap.is_some() {
