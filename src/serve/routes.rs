@@ -111,10 +111,17 @@ async fn run(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
     // beyond `wait`; hyper closes the connection after the answer, its body unread.
     let bytes = match tokio::time::timeout(wait, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
+        Ok(Err(e)) if over_limit(&e) => {
             return Refusal::too_large(format!(
                 "the request body is over {limit} bytes: a question is a scenario name and a few lever values"
             ))
+            .into_response();
+        }
+        Ok(Err(_)) => {
+            return Refusal::bad_request(
+                "the request body could not be read: it ended before its Content-Length"
+                    .to_string(),
+            )
             .into_response();
         }
         Err(_) => {
@@ -193,6 +200,18 @@ async fn run(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
             .into_response(),
         "miss",
     )
+}
+
+/// Whether reading a body failed because it is over the size limit (rather than cut short).
+fn over_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 fn with_cache_header(mut response: Response, value: &'static str) -> Response {
