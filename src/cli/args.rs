@@ -537,10 +537,10 @@ pub struct ServeCmd {
     #[arg(long, default_value_t = 16384, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_body_bytes: usize,
     /// Most connections open at once; further ones wait until one closes.
-    #[arg(long, default_value_t = 256, allow_negative_numbers = true, value_parser = at_least_one)]
+    #[arg(long, default_value_t = 512, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_connections: usize,
     /// Most connections open at once from one address; further ones are refused.
-    #[arg(long, default_value_t = 64, allow_negative_numbers = true, value_parser = at_least_one)]
+    #[arg(long, default_value_t = 128, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_connections_per_client: usize,
     /// A host name the server also answers to, e.g. this machine's name on the network when
     /// listening on another address than loopback (repeat for more). Requests naming any other

@@ -32,8 +32,8 @@ pub struct Connections {
 impl Default for Connections {
     fn default() -> Self {
         Connections {
-            max: 256,
-            max_per_client: 64,
+            max: 512,
+            max_per_client: 128,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
         }
