@@ -79,7 +79,34 @@ fn not_loopback(addr: std::net::SocketAddr) -> String {
          warning: {who} can open it. It has no login: whoever reaches it can\n\
          warning: list the scenarios of this folder with their values and run comparisons\n\
          warning: on this machine. To keep it to this machine, leave out --addr\n\
-         warning: (127.0.0.1:8080) or give --addr 127.0.0.1:PORT.\n\
+         warning: (127.0.0.1:8080) or give --addr 127.0.0.1:PORT. Browsers reach it by an\n\
+         warning: address, or by a name given with --allow-host NAME.\n\
          warning: ***************************************************************"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::not_loopback;
+
+    #[test]
+    fn a_server_open_to_the_network_says_it_has_no_login_and_how_to_keep_it_local() {
+        for (addr, who) in [
+            ("0.0.0.0:8080", "every network this machine is on"),
+            ("10.0.0.5:8080", "the network of 10.0.0.5"),
+        ] {
+            let w = not_loopback(addr.parse().unwrap());
+            assert!(w.lines().all(|l| l.starts_with("warning: ")), "{w}");
+            let text = w.replace("\nwarning: ", " ");
+            for says in [
+                format!("listening on {addr}, NOT on loopback"),
+                who.to_string(),
+                "It has no login".to_string(),
+                "--addr 127.0.0.1:PORT".to_string(),
+                "--allow-host NAME".to_string(),
+            ] {
+                assert!(text.contains(&says), "{says}: {w}");
+            }
+        }
+    }
 }
