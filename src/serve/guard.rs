@@ -1,6 +1,8 @@
-//! Which requests the server hears: those that name it by an address it serves (against DNS
-//! rebinding) and, when they change something, come from its own page with a JSON body (against
-//! cross-site requests).
+//! Which requests the server hears: those naming it as it is served, runs only from its own page.
+//!
+//! A `Host` that is not one of the server's addresses is refused (against DNS rebinding); a request
+//! that changes something must come from the server's own page (`Origin`, `Sec-Fetch-Site`) with a
+//! JSON body, so no other site's page or form can start a run.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;

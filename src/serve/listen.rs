@@ -1,5 +1,4 @@
-//! Accepting connections: at most so many open at once in all and from one client address, each
-//! closed when its request headers do not arrive in time.
+//! Accepting connections: bounded in all and per client address, cut off when headers come slowly.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

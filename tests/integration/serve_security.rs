@@ -1,7 +1,8 @@
-//! `clearsim serve` holds against a hostile client on loopback: another site's page, a foreign
-//! `Host` (DNS rebinding), a body that is not JSON, lever values the levers do not offer, slow
-//! headers, a body shorter than its length and too many connections are each refused, and the
-//! server still answers a good request afterwards. Each test takes a few seconds.
+//! `clearsim serve` refuses hostile loopback clients and still answers a good request afterwards.
+//!
+//! Another site's page, a foreign `Host` (DNS rebinding), a body that is not JSON, lever values
+//! the levers do not offer, slow headers, a body shorter than its length and too many
+//! connections from one client are each refused. Each test takes a few seconds.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
