@@ -537,6 +537,17 @@ pub struct ServeCmd {
     /// Largest request body [bytes].
     #[arg(long, default_value_t = 16384, allow_negative_numbers = true, value_parser = at_least_one)]
     pub max_body_bytes: usize,
+    /// Most connections open at once; further ones wait until one closes.
+    #[arg(long, default_value_t = 512, allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_connections: usize,
+    /// Most connections open at once from one address; further ones are refused.
+    #[arg(long, default_value_t = 128, allow_negative_numbers = true, value_parser = at_least_one)]
+    pub max_connections_per_client: usize,
+    /// A host name the server also answers to, e.g. this machine's name on the network when
+    /// listening on another address than loopback (repeat for more). Requests naming any other
+    /// host are refused, so that no other site's page can reach the server (DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
 /// Parses the command line: clap's derive, plus the grouping of `compare --alt/--alt-set` into

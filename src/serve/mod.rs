@@ -6,14 +6,19 @@
 //!         ◀── text/event-stream: progress … result ── cache hit, or job (spawn_blocking → rayon)
 //! ```
 //!
-//! Every request is treated as hostile: the client names a scenario, never a path; lever
-//! values are checked as `--set` checks them; runs, replications, horizon, parcels and body
-//! size are limited; a client that goes away stops its run.
+//! Every request is treated as hostile: it must name the server by an address it serves, and a
+//! run must come from the server's own page as JSON (`guard`); the client names a scenario,
+//! never a path; a lever value is a number on the lever's steps within its range, then checked
+//! as `--set` checks it; runs, replications, horizon, parcels and body size are limited; slow
+//! headers and bodies are cut off and connections are bounded per client and in all
+//! (`listen`); a client that goes away stops its run.
 
 pub mod cache;
 pub mod folder;
+pub mod guard;
 pub mod job;
 pub mod limits;
+pub mod listen;
 mod page;
 mod routes;
 pub mod whatif;
@@ -25,7 +30,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 pub use folder::Folder;
+pub use guard::Hosts;
 pub use limits::Limits;
+pub use listen::Connections;
 
 /// A request refused: the HTTP status, the message, and the lever it is about, if one.
 #[derive(Clone, Debug, PartialEq)]
@@ -79,6 +86,26 @@ impl Refusal {
     pub fn busy(message: String) -> Self {
         Refusal::with(StatusCode::TOO_MANY_REQUESTS, message)
     }
+
+    /// A request that names another server in its `Host` (421).
+    pub fn misdirected(message: String) -> Self {
+        Refusal::with(StatusCode::MISDIRECTED_REQUEST, message)
+    }
+
+    /// A request from another site's page (403).
+    pub fn forbidden(message: String) -> Self {
+        Refusal::with(StatusCode::FORBIDDEN, message)
+    }
+
+    /// A body that is not JSON (415).
+    pub fn unsupported_media_type(message: String) -> Self {
+        Refusal::with(StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
+    }
+
+    /// A body that did not arrive in time (408); the connection is closed after the answer.
+    pub fn timeout(message: String) -> Self {
+        Refusal::with(StatusCode::REQUEST_TIMEOUT, message)
+    }
 }
 
 impl IntoResponse for Refusal {
@@ -99,6 +126,11 @@ pub struct Config {
     pub threads: usize,
     /// Answers kept in the cache.
     pub cache_size: usize,
+    /// Host names the server also answers to, beyond the address it listens on
+    /// (`--allow-host`).
+    pub allow_hosts: Vec<String>,
+    /// Connections held at once and how long a client is waited for.
+    pub connections: Connections,
 }
 
 /// Counters of what the server did (`GET /api/stats`): how a test or an operator sees that a
@@ -116,6 +148,7 @@ pub struct Counters {
 /// What every request handler shares.
 pub(crate) struct State {
     config: Config,
+    hosts: Hosts,
     cache: cache::Cache,
     runs: Arc<tokio::sync::Semaphore>,
     counters: Counters,
@@ -128,13 +161,17 @@ impl State {
     }
 }
 
-/// Serves `config` on `listener` until the process ends.
+/// Serves `config` on `listener` until the process ends, answering to the address it listens
+/// on (and `config.allow_hosts`).
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
+    let hosts = Hosts::new(listener.local_addr()?, &config.allow_hosts);
+    let connections = config.connections.clone();
     let state = Arc::new(State {
         runs: Arc::new(tokio::sync::Semaphore::new(config.limits.max_runs.max(1))),
         cache: cache::Cache::new(config.cache_size),
         counters: Counters::default(),
+        hosts,
         config,
     });
-    axum::serve(listener, routes::router(state)).await
+    listen::accept(listener, routes::router(state), connections).await
 }

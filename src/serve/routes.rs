@@ -1,5 +1,5 @@
 //! The HTTP routes: the page, the scenario list, a run as a stream of progress events, the
-//! answers' files and the counters; one log line per request.
+//! answers' files and the counters, behind the guard; one log line per request.
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -20,6 +20,7 @@ use crate::scenario::Scenario;
 
 use super::cache::Answer;
 use super::folder::shorten;
+use super::guard::guard;
 use super::job::{self, Job, Stopped};
 use super::whatif::{Question, prepare};
 use super::{Refusal, State, page};
@@ -44,6 +45,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
                 "no such page: the app is at /, its API under /api/ (docs/guide.md)".to_string(),
             )
         })
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -104,11 +106,35 @@ async fn scenarios(Shared(state): Shared<Arc<State>>) -> Response {
 /// or `failed` (`{error}`). Refusals come before the stream, as JSON `{error, field}`.
 async fn run(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
     let limit = state.config.limits.max_body_bytes;
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        return Refusal::too_large(format!(
-            "the request body is over {limit} bytes: a question is a scenario name and a few lever values"
-        ))
-        .into_response();
+    let wait = state.config.connections.body_timeout;
+    // A body shorter than its Content-Length, or sent a byte at a time, is not waited for
+    // beyond `wait`; hyper closes the connection after the answer, its body unread.
+    let bytes = match tokio::time::timeout(wait, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(e)) if over_limit(&e) => {
+            return Refusal::too_large(format!(
+                "the request body is over {limit} bytes: a question is a scenario name and a few lever values"
+            ))
+            .into_response();
+        }
+        Ok(Err(_)) => {
+            return Refusal::bad_request(
+                "the request body could not be read: it ended before its Content-Length"
+                    .to_string(),
+            )
+            .into_response();
+        }
+        Err(_) => {
+            let mut response = Refusal::timeout(format!(
+                "the request body did not arrive within {} s (shorter than its Content-Length, or too slow)",
+                wait.as_secs_f64()
+            ))
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            return response;
+        }
     };
     let question: Question = match serde_json::from_slice(&bytes) {
         Ok(q) => q,
@@ -174,6 +200,18 @@ async fn run(Shared(state): Shared<Arc<State>>, body: Body) -> Response {
             .into_response(),
         "miss",
     )
+}
+
+/// Whether reading a body failed because it is over the size limit (rather than cut short).
+fn over_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 fn with_cache_header(mut response: Response, value: &'static str) -> Response {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 use sha2::{Digest, Sha256};
 
 use crate::experiment::compare::{alternative_name, paired_changes};
+use crate::scenario::error::num;
 use crate::scenario::lever::Lever;
 use crate::scenario::overrides::same_value;
 use crate::scenario::{Override, Scenario};
@@ -21,7 +22,8 @@ use super::limits::Limits;
 pub struct Question {
     /// The scenario's name in the served folder (its file name without `.toml`).
     pub scenario: String,
-    /// Lever key → value (a number, or its text); levers left out keep the file's value.
+    /// Lever key → value, a JSON number on the lever's steps within its range (anything else is
+    /// refused with the range); levers left out keep the file's value.
     #[serde(default)]
     pub values: BTreeMap<String, serde_json::Value>,
 }
@@ -66,11 +68,9 @@ fn shell_quote(text: &str) -> String {
     }
 }
 
-/// The longest text of one lever value.
-const MAX_VALUE: usize = 40;
-
-/// Makes `q` into the comparison to run, checking every lever value as `--set` checks it (the
-/// same message) and against the lever's range, then both sides against `limits`.
+/// Makes `q` into the comparison to run: every key must be a declared lever and every value a
+/// number on its steps within its range, then checked as `--set` checks it (the same message);
+/// then both sides against `limits`.
 pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf, Refusal> {
     let path = folder.resolve(&q.scenario)?;
     let origin = path.display().to_string();
@@ -92,25 +92,7 @@ pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf,
                 ),
             )
         })?;
-        let text = match given {
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::String(s) => s.trim().to_string(),
-            other => {
-                return Err(Refusal::field(
-                    key,
-                    format!("`{key}`: give a number, got {other}"),
-                ));
-            }
-        };
-        if text.is_empty() || text.len() > MAX_VALUE {
-            return Err(Refusal::field(
-                key,
-                format!(
-                    "`{key}`: give a number between {} and {}",
-                    lever.min, lever.max
-                ),
-            ));
-        }
+        let text = lever_value(lever, given)?;
         // A lever with a complement sets two shares; any other sets its key.
         let settings = lever
             .settings(&text)
@@ -165,8 +147,71 @@ pub fn prepare(folder: &Folder, q: &Question, limits: &Limits) -> Result<WhatIf,
     Ok(WhatIf { a, b, key, args })
 }
 
-/// Checks one lever value: first as `--set KEY=VALUE` on the file (with its complement's, if
-/// any; the same message), then against the lever's range.
+/// How near a multiple of the step a value must be to count as on it (in steps): decimal
+/// values such as 0.3 are not exact multiples of 0.05 in binary.
+const ON_STEP: f64 = 1e-6;
+
+/// The `--set` text of the value `given` for `lever`: a JSON number within the lever's range and
+/// on its steps (counted from its minimum), or the file's own value. Text, a range table, true
+/// or an object is refused, whatever it holds, so that no value reaches the file that the
+/// lever does not offer.
+fn lever_value(lever: &Lever, given: &serde_json::Value) -> Result<String, Refusal> {
+    let key = &lever.key;
+    let unit = if lever.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", lever.unit)
+    };
+    let offered = format!(
+        "{} to {}{unit} in steps of {}",
+        num(lever.min),
+        num(lever.max),
+        num(lever.step)
+    );
+    let Some(x) = given.as_f64() else {
+        let got = shorten(&given.to_string());
+        return Err(Refusal::field(
+            key,
+            format!("`{key}`: give a number from {offered} (a JSON number, not text), got {got}"),
+        ));
+    };
+    if x == lever.value {
+        return Ok(number_text(lever, x, given));
+    }
+    if !(x >= lever.min && x <= lever.max) {
+        return Err(Refusal::field(
+            key,
+            format!(
+                "`{key}` = {}: outside this lever's range, {offered}",
+                num(x)
+            ),
+        ));
+    }
+    let steps = (x - lever.min) / lever.step;
+    if (steps - steps.round()).abs() > ON_STEP {
+        return Err(Refusal::field(
+            key,
+            format!(
+                "`{key}` = {}: between two of this lever's steps; it takes {offered}",
+                num(x)
+            ),
+        ));
+    }
+    Ok(number_text(lever, x, given))
+}
+
+/// A checked number as `--set` takes it: a whole number for a lever of whole numbers (so 50.0
+/// sets 50 officers), else as the client wrote it.
+fn number_text(lever: &Lever, x: f64, given: &serde_json::Value) -> String {
+    if lever.whole && x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        given.to_string()
+    }
+}
+
+/// Checks one lever value (already a number within its range, see `lever_value`) as `--set
+/// KEY=VALUE` on the file, with its complement's if any: the same message.
 fn check_value(
     bytes: &[u8],
     origin: &str,
@@ -179,31 +224,81 @@ fn check_value(
         .map(|a| a.parse::<Override>().map_err(|e| e.in_file(origin)))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| Refusal::field(key, e.to_string()))?;
-    let given = &parsed[0].value;
-    // A number outside the range is told so first (its complement would be out of range too);
-    // anything else the file's validation judges.
-    let x = match toml_edit::Value::from_str(given) {
-        Ok(toml_edit::Value::Integer(i)) => Some(*i.value() as f64),
-        Ok(toml_edit::Value::Float(f)) => Some(*f.value()),
-        _ => None,
-    };
-    if let Some(x) = x
-        && !(x >= lever.min && x <= lever.max)
-    {
-        return Err(Refusal::field(
-            key,
-            format!(
-                "`{key}` = {given}: outside this lever's range, {} to {}{}",
-                lever.min,
-                lever.max,
-                if lever.unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", lever.unit)
-                }
-            ),
-        ));
-    }
     Scenario::from_bytes(bytes, origin, &parsed).map_err(|e| Refusal::field(key, e.to_string()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn officers() -> Lever {
+        Lever {
+            key: "stage.desk.servers".into(),
+            label: "officers".into(),
+            unit: "officers".into(),
+            min: 20.0,
+            max: 80.0,
+            step: 2.0,
+            value: 41.0,
+            whole: true,
+            complement: None,
+            position: None,
+        }
+    }
+
+    #[test]
+    fn a_lever_takes_only_a_json_number_on_its_steps_within_its_range_or_its_baseline() {
+        let l = officers();
+        assert_eq!(lever_value(&l, &json!(50)).unwrap(), "50");
+        assert_eq!(lever_value(&l, &json!(50.0)).unwrap(), "50");
+        assert_eq!(
+            lever_value(&l, &json!(41)).unwrap(),
+            "41",
+            "the file's own value"
+        );
+        for (bad, says) in [
+            (json!("50"), "a JSON number, not text"),
+            (json!("{value=1,low=1,high=1}"), "not text"),
+            (json!(true), "not text"),
+            (json!({"value": 50}), "not text"),
+            (json!([50]), "not text"),
+            (json!(null), "not text"),
+            (json!(1), "outside this lever's range"),
+            (json!(1e7), "outside this lever's range"),
+            (json!(-40), "outside this lever's range"),
+            (json!(43), "between two of this lever's steps"),
+            (json!(50.5), "between two of this lever's steps"),
+        ] {
+            let r = lever_value(&l, &bad).unwrap_err();
+            assert_eq!(r.field.as_deref(), Some("stage.desk.servers"));
+            assert!(r.message.contains(says), "{bad}: {}", r.message);
+            assert!(
+                r.message.contains("20 to 80 officers in steps of 2"),
+                "{bad}: {}",
+                r.message
+            );
+        }
+    }
+
+    #[test]
+    fn decimal_steps_count_from_the_minimum_without_binary_rounding_refusing_them() {
+        let share = Lever {
+            key: "import.channels.pre_arrival".into(),
+            unit: String::new(),
+            min: 0.5,
+            max: 1.2,
+            step: 0.05,
+            value: 1.0,
+            whole: false,
+            ..officers()
+        };
+        for ok in [0.5, 0.55, 0.65, 0.9, 1.15, 1.2, 0.55 + 0.1] {
+            assert!(lever_value(&share, &json!(ok)).is_ok(), "{ok}");
+        }
+        assert_eq!(lever_value(&share, &json!(0.9)).unwrap(), "0.9");
+        assert!(lever_value(&share, &json!(0.52)).is_err());
+        assert!(lever_value(&share, &json!(0.4)).is_err());
+    }
 }

@@ -26,6 +26,7 @@ mod robustness;
 mod scenario_errors;
 mod schema;
 mod serve;
+mod serve_security;
 mod sources;
 mod support;
 mod sweep_baseline;

@@ -69,7 +69,7 @@ fn small_world() -> String {
 /// A served folder: `small` (with levers), `slow` (40 replications of two weeks, for runs
 /// that must still be running when a test acts), `nolevers` (the default levers), `broken`,
 /// and `outside`, a link to a file out of the folder.
-fn folder() -> tempfile::TempDir {
+pub(crate) fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("scenarios");
     std::fs::create_dir(&d).unwrap();
@@ -87,7 +87,7 @@ fn folder() -> tempfile::TempDir {
 }
 
 /// The served folder of `folder()`.
-fn served(dir: &tempfile::TempDir) -> PathBuf {
+pub(crate) fn served(dir: &tempfile::TempDir) -> PathBuf {
     dir.path().join("scenarios")
 }
 
@@ -169,7 +169,7 @@ fn agent() -> ureq::Agent {
 }
 
 /// GET: status, the cache header, body.
-fn get(url: &str) -> (u16, Option<String>, String) {
+pub(crate) fn get(url: &str) -> (u16, Option<String>, String) {
     let mut r = agent().get(url).call().expect("the server answers");
     let cache = r
         .headers()
@@ -180,7 +180,7 @@ fn get(url: &str) -> (u16, Option<String>, String) {
 }
 
 /// POST a body: status, the cache header, body (for a run, the whole event stream).
-fn post(url: &str, body: &str) -> (u16, Option<String>, String) {
+pub(crate) fn post(url: &str, body: &str) -> (u16, Option<String>, String) {
     let mut r = agent()
         .post(url)
         .header("content-type", "application/json")
@@ -214,7 +214,7 @@ fn ask(server: &Server, question: &Value) -> (u16, Option<String>, Vec<(String, 
 }
 
 /// The server-sent events of a stream: (event, JSON data).
-fn events(stream: &str) -> Vec<(String, Value)> {
+pub(crate) fn events(stream: &str) -> Vec<(String, Value)> {
     stream
         .split("\n\n")
         .filter_map(|block| {
@@ -309,10 +309,10 @@ fn a_run_gives_byte_for_byte_the_json_report_and_memo_of_compare_and_a_repeat_co
     let dir = folder();
     let server = Server::start(&served(&dir), &[]);
     let question = json!({"scenario": "small", "values": {
-        "run.demand_multiplier": "1.0",
+        "run.demand_multiplier": 1.0,
         "import.paper_desk.calendar.shift.0.servers": 50,
-        "import.channels.pre_arrival": "0.3",
-        "run.replications": "3",
+        "import.channels.pre_arrival": 0.3,
+        "run.replications": 3,
     }});
     let (status, cache, evs) = ask(&server, &question);
     assert_eq!(status, 200, "{evs:?}");
@@ -397,29 +397,46 @@ fn a_run_gives_byte_for_byte_the_json_report_and_memo_of_compare_and_a_repeat_co
 }
 
 #[test]
-fn bad_lever_values_get_the_message_of_set_next_to_their_field() {
+fn bad_lever_values_are_refused_with_the_levers_range_next_to_their_field() {
     let dir = folder();
     let server = Server::start(&served(&dir), &[]);
-    let file = served(&dir).join("small.toml").display().to_string();
     let key = "import.paper_desk.calendar.shift.0.servers";
-    for bad in ["abc", "40.5", "[1, 2]", "{ value = 40 }"] {
+    // Only a JSON number is a lever value: text is refused whatever it holds, even a number.
+    for bad in [
+        json!("abc"),
+        json!("40.5"),
+        json!("50"),
+        json!("[1, 2]"),
+        json!("{ value = 40 }"),
+        json!([1, 2]),
+        json!({"value": 40}),
+        json!(false),
+    ] {
         let (status, message, field) =
             refusal(&server, &json!({"scenario": "small", "values": {key: bad}}));
         assert_eq!(status, 400);
         assert_eq!(field, key);
-        // The same validation as the command line, with the same message.
-        let out = clearsim(&["compare", &file, "--alt-set", &format!("{key}={bad}")]);
-        assert_eq!(out.status.code(), Some(2));
-        let cli = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(cli.trim(), format!("error: {message}"), "{bad}");
+        assert!(
+            message.contains("give a number from 20 to 80 officers in steps of 2"),
+            "{bad}: {message}"
+        );
     }
-    let (status, message, field) =
-        refusal(&server, &json!({"scenario": "small", "values": {key: 90}}));
-    assert_eq!((status, field), (400, json!(key)));
-    assert!(
-        message.contains("outside this lever's range, 20 to 80"),
-        "{message}"
-    );
+    for (bad, says) in [
+        (
+            json!(90),
+            "outside this lever's range, 20 to 80 officers in steps of 2",
+        ),
+        (
+            json!(41),
+            "between two of this lever's steps; it takes 20 to 80",
+        ),
+        (json!(40.5), "between two of this lever's steps"),
+    ] {
+        let (status, message, field) =
+            refusal(&server, &json!({"scenario": "small", "values": {key: bad}}));
+        assert_eq!((status, field), (400, json!(key)));
+        assert!(message.contains(says), "{bad}: {message}");
+    }
     let (_, message, field) = refusal(
         &server,
         &json!({"scenario": "small", "values": {"import.channels.pre_arrival": 0.9}}),
@@ -516,7 +533,8 @@ fn requests_beyond_the_limits_are_refused_with_the_limits_message() {
     let (status, message, _) = ask(json!({"run.replications": 40, "run.demand_multiplier": 0.9}));
     assert_eq!(status, 413);
     assert!(message.contains("at most 30 per comparison"), "{message}");
-    let (status, message, _) = ask(json!({"run.horizon_h": 1500}));
+    // 48 h and 41 steps of 24 h.
+    let (status, message, _) = ask(json!({"run.horizon_h": 1032}));
     assert_eq!(status, 413);
     assert!(message.contains("at most 1000 h"), "{message}");
     // 20,000 parcels a day × 1.2 × 5 days = 120,000 per replication.
@@ -532,7 +550,10 @@ fn requests_beyond_the_limits_are_refused_with_the_limits_message() {
     assert!(text.contains("over 4096 bytes"), "{text}");
     let (status, message, field) = ask(json!({"run.demand_multiplier": "1".repeat(100)}));
     assert_eq!((status, field), (400, json!("run.demand_multiplier")));
-    assert!(message.contains("give a number between"), "{message}");
+    assert!(
+        message.contains("give a number from 0.5 to 1.5"),
+        "{message}"
+    );
     assert_eq!(server.stats()["simulated"], 0);
     // Within every limit, the server still answers.
     answer(
