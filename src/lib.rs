@@ -41,6 +41,7 @@ pub mod experiment;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod serve;
 pub mod stats;

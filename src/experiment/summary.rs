@@ -4,7 +4,11 @@
 //! replications, kept inside what the figure can be: see [`Bounds`]); quantiles and the maximum
 //! come from the replications' histograms merged.
 
-use serde::{Deserialize, Serialize};
+pub use crate::results::figures::{Level, Stat};
+pub use crate::results::run::{
+    Bin, Bottleneck, CostPerParcel, Distribution, Invariants, LongestWait, Metrics, Parcels,
+    Precision, ReleasedWithin, RevenuePerParcel, RunSummary, ScenarioId, StageSummary, Warning,
+};
 
 use crate::model::parcel::{COSTS, ParcelReplication, TRS_SEGMENTS, station_names};
 use crate::model::{QueueingReplication, StageReplication};
@@ -12,48 +16,6 @@ use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
 use crate::stats::Tally;
 use crate::stats::{Bounds, Estimate, Histogram, TallyHist, interval95};
-
-/// A statistic of a duration: mean with its 95% interval across replications, and quantiles of
-/// all observations pooled.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Stat {
-    /// Mean of the replication means.
-    pub mean: f64,
-    /// 95% Student-t interval of the mean, clipped at 0; `null` with fewer than 2 replications.
-    pub ci95: Option<[f64; 2]>,
-    /// Median.
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Largest value observed.
-    pub max: f64,
-    /// Observations pooled over replications.
-    pub count: u64,
-}
-
-/// A time-weighted or per-replication figure: mean and 95% interval across replications.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Level {
-    /// Mean of the replication values.
-    pub mean: f64,
-    /// 95% interval across replications, inside the figure's possible values (Student t;
-    /// clipped at 0 for non-negative figures; Wilson for shares); `null` with fewer than 2
-    /// replications.
-    pub ci95: Option<[f64; 2]>,
-}
-
-/// The scenario a run came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioId {
-    /// Its name.
-    pub name: String,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
-}
 
 impl ScenarioId {
     /// The name and file hash of `scenario`.
@@ -85,153 +47,6 @@ impl Parcels {
             oversize_refused: t[4],
         }
     }
-}
-
-/// Entity counts summed over replications:
-/// created = delivered + in_system + seized + oversize_refused.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Parcels {
-    /// Created (arrived) over the whole run, warm-up included.
-    pub created: u64,
-    /// Left the network.
-    pub delivered: u64,
-    /// Still in the network when the run ended.
-    pub in_system: u64,
-    /// Turned away or taken out: in a plain network, arrivals blocked by a full waiting room.
-    pub seized: u64,
-    /// Parcel world: parcels in bags heavier or larger than a whole departure of the
-    /// line-haul, refused at the gateway (docs/scenario.md); 0 in a plain network.
-    pub oversize_refused: u64,
-}
-
-/// One stage's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StageSummary {
-    /// Stage name.
-    pub name: String,
-    /// queue, delay, batch or departures.
-    pub kind: &'static str,
-    /// Time waiting before service / release / boarding [h].
-    pub wait_hours: Stat,
-    /// Time from entering to leaving the stage [h].
-    pub time_in_stage_hours: Stat,
-    /// Busy over available server-hours (queue stages; `null` otherwise).
-    pub utilization: Option<Level>,
-    /// Time-average number waiting.
-    pub queue_length: Level,
-    /// Time-average number in the stage (L in Little's law).
-    pub in_stage: Level,
-    /// Entities leaving the stage per hour after the warm-up.
-    pub throughput_per_hour: Level,
-    /// Time-average servers on duty (queue stages; `null` otherwise).
-    pub servers: Option<Level>,
-    /// Largest number waiting in any replication.
-    pub queue_max: f64,
-    /// Entities that entered after the warm-up, summed over replications.
-    pub arrivals: u64,
-    /// Entities that left after the warm-up, summed over replications.
-    pub completed: u64,
-    /// Arrivals turned away by a full waiting room after the warm-up, summed.
-    pub blocked: u64,
-    /// Share of arrivals turned away (finite waiting rooms).
-    pub blocking_probability: Level,
-}
-
-/// End-to-end figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Metrics {
-    /// Time from creation to leaving the network [h] (parcel world: order → delivered).
-    pub time_in_system_hours: Stat,
-    /// Entities leaving the network per hour after the warm-up.
-    pub throughput_per_hour: Level,
-    /// Parcel world: arrival at import customs → release, the TRS headline [h].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clearance_hours: Option<Stat>,
-    /// Parcel world: order → delivered [h].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_to_end_hours: Option<Stat>,
-    /// Parcel world: shares of parcels released within 1 h, 24 h and 48 h of arrival.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub released_within: Option<ReleasedWithin>,
-}
-
-/// Shares of parcels released within a time of arrival.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReleasedWithin {
-    /// Within 1 h.
-    #[serde(rename = "1h")]
-    pub h1: Level,
-    /// Within 24 h.
-    #[serde(rename = "24h")]
-    pub h24: Level,
-    /// Within 48 h.
-    #[serde(rename = "48h")]
-    pub h48: Level,
-}
-
-/// Cost per delivered parcel, in the scenario's currency.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CostPerParcel {
-    /// All categories.
-    pub total: Level,
-    /// By category: fees, paper, inspection, storage, labour, transport.
-    pub breakdown: std::collections::BTreeMap<&'static str, Level>,
-}
-
-/// Revenue per delivered parcel, in the scenario's currency.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RevenuePerParcel {
-    /// Customs duty.
-    pub duty: Level,
-    /// VAT (and consumption tax), at sale or at the border.
-    pub vat: Level,
-}
-
-/// The bottleneck: the station that adds the most waiting to the average parcel (its waiting
-/// summed over every parcel it held, per parcel delivered), with the wait of the parcels it
-/// held and its utilisation beside it. A busy station that serves quickly is not a bottleneck;
-/// a half-idle one that holds parcels for hours may be.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Bottleneck {
-    /// Station name.
-    pub station: String,
-    /// Hours of waiting there per parcel that completed the journey (those that never pass
-    /// count with 0): the delay it adds to the average parcel [h].
-    pub delay_per_parcel_hours: Level,
-    /// Mean wait of the parcels it held [h].
-    pub mean_wait_hours: Level,
-    /// 95th percentile of the wait of the parcels it held [h].
-    pub p95_wait_hours: f64,
-    /// Share of the completed parcels that passed through it.
-    pub share_of_parcels: f64,
-    /// Its utilisation (busy over on-duty server-hours).
-    pub utilization: Level,
-    /// The station whose parcels wait longest on average, when that is another station.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub longest_wait: Option<LongestWait>,
-}
-
-/// The station where the parcels it holds wait longest, when it is not the bottleneck (it
-/// holds too few parcels to add the most delay to the average parcel).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LongestWait {
-    /// Station name.
-    pub station: String,
-    /// Mean wait of the parcels it held [h].
-    pub mean_wait_hours: Level,
-    /// 95th percentile of that wait [h].
-    pub p95_wait_hours: f64,
-    /// Share of the completed parcels that passed through it.
-    pub share_of_parcels: f64,
-}
-
-/// A sign that a run's figures are not final (docs/output.md lists the codes and criteria).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Warning {
-    /// Stable identifier: `not_filled`, `window_short`, `few_replications` or `overloaded`.
-    pub code: &'static str,
-    /// What was found and what to do, in a sentence.
-    pub message: String,
 }
 
 /// Delivered per hour after the warm-up below this share of ordered per hour: the network has
@@ -270,10 +85,10 @@ pub(crate) fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
         });
     Some(Bottleneck {
         station: best.station.clone(),
-        delay_per_parcel_hours: level(&best.delay),
-        mean_wait_hours: best.wait_level.clone(),
-        p95_wait_hours: best.wait.p95,
-        share_of_parcels: best.share,
+        delay_per_parcel_hours: Some(level(&best.delay)),
+        mean_wait_hours: Some(best.wait_level.clone()),
+        p95_wait_hours: Some(best.wait.p95),
+        share_of_parcels: Some(best.share),
         utilization: best.utilization.clone(),
         longest_wait: longest,
     })
@@ -331,7 +146,7 @@ fn warnings_of(
         let delivered = s.metrics.throughput_per_hour.mean;
         if delivered < FILLED_SHARE * rate {
             out.push(Warning {
-                code: "not_filled",
+                code: "not_filled".to_string(),
                 message: format!(
                     "the network has not filled: after the warm-up {} parcels per hour were delivered against {} per hour ordered ({:.0}%, below {:.0}%); the parcels still on the way are the slow ones, so times and costs are too low. Lengthen run.horizon_h (and run.warmup_h).",
                     people(delivered),
@@ -344,7 +159,7 @@ fn warnings_of(
         let journey = s.metrics.time_in_system_hours.mean;
         if journey > window {
             out.push(Warning {
-                code: "window_short",
+                code: "window_short".to_string(),
                 message: format!(
                     "the observed window ({} h after the warm-up) is shorter than the mean journey ({} h): few parcels can make the whole journey inside it. Lengthen run.horizon_h.",
                     people(window),
@@ -355,7 +170,7 @@ fn warnings_of(
     }
     if s.replications < MIN_REPLICATIONS {
         out.push(Warning {
-            code: "few_replications",
+            code: "few_replications".to_string(),
             message: format!(
                 "{} replication: no confidence interval, so the noise in every figure is unknown. Run at least {MIN_REPLICATIONS} (--reps).",
                 s.replications
@@ -364,7 +179,7 @@ fn warnings_of(
     }
     for (name, rho) in loads.iter().filter(|(_, rho)| *rho >= 1.0) {
         out.push(Warning {
-            code: "overloaded",
+            code: "overloaded".to_string(),
             message: format!(
                 "{name} is offered more work than it can do (offered load ρ = {rho:.2} ≥ 1): its queue grows without end, and every figure depends on the horizon. Add capacity or lower demand."
             ),
@@ -387,100 +202,6 @@ fn people(x: f64) -> String {
         out.push(c);
     }
     if x < 0.0 { format!("-{out}") } else { out }
-}
-
-/// The summary of a run: what `clearsim run --json` prints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunSummary {
-    /// Version of clearsim that produced it.
-    pub clearsim_version: &'static str,
-    /// The scenario.
-    pub scenario: ScenarioId,
-    /// Master seed.
-    pub seed: u64,
-    /// Replications run.
-    pub replications: u32,
-    /// Warm-up deleted from every statistic [h].
-    pub warmup_hours: f64,
-    /// Horizon of each replication [h]; `null` when runs stop after a number of arrivals.
-    pub horizon_hours: Option<f64>,
-    /// Arrival limit of each replication, if any.
-    pub arrivals_limit: Option<u64>,
-    /// Mean simulated time at the end of a replication [h].
-    pub end_hours: f64,
-    /// Events processed over all replications.
-    pub events: u64,
-    /// Conservation of entities.
-    pub parcels: Parcels,
-    /// Per stage, in scenario order.
-    pub stages: Vec<StageSummary>,
-    /// End-to-end figures.
-    pub metrics: Metrics,
-    /// Parcel world: the currency of every amount.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    /// Parcel world: cost per delivered parcel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost_per_parcel: Option<CostPerParcel>,
-    /// Parcel world: duty and VAT per delivered parcel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue_per_parcel: Option<RevenuePerParcel>,
-    /// Parcel world: parcels delivered per day after the warm-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throughput_per_day: Option<Level>,
-    /// The station that adds the most delay to the average parcel (see [`Bottleneck`]);
-    /// absent when no stage has servers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottleneck: Option<Bottleneck>,
-    /// Parcel world: departures never carried more than their capacity, no parcel boarded
-    /// after its cut-off, no service started at a closed station (checked in every replication).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invariants: Option<Invariants>,
-    /// With `--precision`: the target on the headline figure (mean clearance for a parcel
-    /// world, mean time in system for a plain network) and how many replications it took.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub precision: Option<Precision>,
-    /// With `--uncertainty N`: the range of every headline figure over N Latin hypercube draws
-    /// of the uncertain inputs, next to the 95% CI (which covers simulation noise only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<super::uncertainty::Uncertainty>,
-    /// With `--warmup auto`: how the warm-up in `warmup_hours` was chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warmup: Option<super::warmup::WarmupChoice>,
-    /// The headline duration's distribution pooled over replications, as histogram bins: what
-    /// a report draws as a histogram and a cumulative curve. Absent when nothing was observed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distribution: Option<Distribution>,
-    /// Parcel world of more than one hub, lane or gateway, or with returns: per hub, lane and
-    /// gateway, returns, and the bottleneck of the whole network (see
-    /// [`super::network_summary`]); absent for a one-chain world and a plain network.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<super::network_summary::NetworkSummary>,
-    /// Signs that the figures are not final (a network not yet filled, an overloaded
-    /// station...); empty when none.
-    pub warnings: Vec<Warning>,
-}
-
-/// The distribution of a duration pooled over replications (after the warm-up), in bins of
-/// equal width from 0 h, the last bin collecting the tail up to the maximum.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Distribution {
-    /// Which duration: `clearance_hours` (parcel world) or `time_in_system_hours`.
-    pub metric: &'static str,
-    /// The bins, from 0 h upwards; their shares add up to 1.
-    pub bins: Vec<Bin>,
-}
-
-/// One histogram bin: the share of observations in (`lower_h`, `upper_h`] (the first bin
-/// includes 0).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Bin {
-    /// Lower edge [h].
-    pub lower_h: f64,
-    /// Upper edge [h].
-    pub upper_h: f64,
-    /// Share of the observations in the bin, in [0, 1].
-    pub share: f64,
 }
 
 /// Bins of the duration recorded in every replication: equal widths of a round number of hours
@@ -532,31 +253,10 @@ pub fn distribution<'a>(
             share: 1.0 - below,
         });
     }
-    Some(Distribution { metric, bins })
-}
-
-/// How many replications a precision target took (`run --precision`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Precision {
-    /// Asked: 95% CI half-width over mean of the headline figure.
-    pub target_relative_half_width: f64,
-    /// Reached.
-    pub achieved_relative_half_width: f64,
-    /// Replications run.
-    pub replications: u32,
-    /// Whether the target was met before the replication cap.
-    pub met: bool,
-}
-
-/// Rules the parcel world must never break, as observed over all replications.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Invariants {
-    /// Largest departure load over its capacity (≤ 1).
-    pub max_departure_fill: f64,
-    /// Parcels that boarded after their cut-off (0).
-    pub cutoff_violations: u64,
-    /// Services started while a station was closed (0).
-    pub closed_station_starts: u64,
+    Some(Distribution {
+        metric: metric.to_string(),
+        bins,
+    })
 }
 
 /// Mean and Student-t interval of per-replication values that may take any real value.
@@ -633,7 +333,7 @@ pub fn summarize(scenario: &Scenario, reps: &[QueueingReplication]) -> RunSummar
             let servers: Vec<f64> = reps.iter().filter_map(|r| at(r, i).servers).collect();
             StageSummary {
                 name: st.name.clone(),
-                kind: kind_name(&st.kind),
+                kind: kind_name(&st.kind).to_string(),
                 wait_hours: stat(reps.iter().map(|r| &at(r, i).wait)),
                 time_in_stage_hours: stat(reps.iter().map(|r| &at(r, i).time_in_stage)),
                 utilization: (!utilization.is_empty())
@@ -688,7 +388,7 @@ pub fn summarize(scenario: &Scenario, reps: &[QueueingReplication]) -> RunSummar
         .filter_map(|l| Some((scenario.stages.get(l.stage)?.name.clone(), l.load?)))
         .collect();
     let mut summary = RunSummary {
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,
@@ -754,7 +454,7 @@ pub fn summarize_world(
     let per = |f: &dyn Fn(&ParcelReplication) -> f64| per_within(f, Bounds::NonNegative);
     let zero_stat = |name: &str, kind: &'static str, th: Vec<&TallyHist>| StageSummary {
         name: name.to_string(),
-        kind,
+        kind: kind.to_string(),
         wait_hours: stat(th.iter().copied()),
         time_in_stage_hours: stat(th.into_iter()),
         utilization: None,
@@ -802,7 +502,7 @@ pub fn summarize_world(
         ));
         stages.push(StageSummary {
             name: name.to_string(),
-            kind: "queue",
+            kind: "queue".to_string(),
             wait_hours: stat(waits.iter()),
             time_in_stage_hours: stat(waits.iter()),
             utilization: Some(utilization),
@@ -837,7 +537,7 @@ pub fn summarize_world(
     let mut breakdown = std::collections::BTreeMap::new();
     for (k, name) in COSTS.iter().enumerate() {
         breakdown.insert(
-            *name,
+            name.to_string(),
             per(&|r| {
                 if r.cost[k].count() > 0 {
                     r.cost[k].mean()
@@ -861,7 +561,7 @@ pub fn summarize_world(
         .map(|l| (l.name.to_string(), l.load))
         .collect();
     let mut summary = RunSummary {
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,

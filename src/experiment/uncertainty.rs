@@ -6,8 +6,9 @@
 //! the 5–95% range of the per-draw means: it says how far the answer moves over plausible
 //! inputs, next to the 95% CI, which covers simulation noise only.
 
+pub use crate::results::uncertainty::{Band, CompareUncertainty, Decision, Uncertainty};
+
 use rand::RngExt;
-use serde::Serialize;
 
 use super::seam;
 use super::{ExperimentError, Workers, in_parallel_range};
@@ -43,38 +44,6 @@ pub fn latin_hypercube(k: usize, draws: usize, seed: u64) -> Vec<Vec<f64>> {
     u
 }
 
-/// The 5%, 50% and 95% points of one headline figure's per-draw means.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Band {
-    /// The figure.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// 5th percentile over the draws.
-    pub p5: f64,
-    /// Median over the draws.
-    pub p50: f64,
-    /// 95th percentile over the draws.
-    pub p95: f64,
-}
-
-/// What `--uncertainty N` adds to a run's summary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Uncertainty {
-    /// `Latin hypercube`.
-    pub method: &'static str,
-    /// Draws made (N).
-    pub draws: usize,
-    /// The uncertain inputs' keys, in the order of `samples`' columns.
-    pub inputs: Vec<String>,
-    /// Per draw, the value of every input.
-    pub samples: Vec<Vec<f64>>,
-    /// Per headline figure, the band of its per-draw means.
-    pub bands: Vec<Band>,
-    /// What the band covers, in a sentence.
-    pub covers: &'static str,
-}
-
 /// The interpolated `q`-quantile of sorted `values`.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -87,11 +56,11 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The band of `values` (one per draw).
-pub(crate) fn band(metric: &'static str, unit: &str, values: &[f64]) -> Band {
+pub(crate) fn band(metric: &str, unit: &str, values: &[f64]) -> Band {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     Band {
-        metric,
+        metric: metric.to_string(),
         unit: unit.to_string(),
         p5: quantile(&v, 0.05),
         p50: quantile(&v, 0.5),
@@ -168,7 +137,7 @@ pub fn propagate(
         })
         .collect();
     Ok(Uncertainty {
-        method: "Latin hypercube",
+        method: "Latin hypercube".to_string(),
         draws,
         inputs: base.uncertain.iter().map(|i| i.key.clone()).collect(),
         samples: u
@@ -182,41 +151,8 @@ pub fn propagate(
             })
             .collect(),
         bands,
-        covers: COVERS,
+        covers: COVERS.to_string(),
     })
-}
-
-/// How often a difference keeps the sign of the plain comparison's across the draws.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Decision {
-    /// The figure.
-    pub metric: &'static str,
-    /// B − A of the plain comparison (the file's values).
-    pub difference: f64,
-    /// Draws whose B − A has the same sign (both zero counts as the same).
-    pub same_sign: usize,
-    /// Draws made.
-    pub draws: usize,
-    /// `same_sign / draws`.
-    pub share: f64,
-}
-
-/// What `compare --uncertainty N` adds to a comparison.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CompareUncertainty {
-    /// `Latin hypercube`.
-    pub method: &'static str,
-    /// Draws made (N).
-    pub draws: usize,
-    /// The uncertain inputs of A and B by key (a key in both takes the same quantile on each
-    /// side, mapped through each side's own range).
-    pub inputs: Vec<String>,
-    /// Per headline figure, the band of B − A over the draws.
-    pub bands: Vec<Band>,
-    /// Per headline figure, how often the sign of B − A holds.
-    pub decisions: Vec<Decision>,
-    /// What the band covers, in a sentence.
-    pub covers: &'static str,
 }
 
 /// The uncertainty of a comparison: draws over the inputs of A and B (joined by key), A and B
@@ -226,7 +162,7 @@ pub fn propagate_comparison(
     b: &Scenario,
     draws: usize,
     variants: [Variant<'_>; 2],
-    plain: &[(&'static str, f64)],
+    plain: &[(&str, f64)],
     workers: Workers<'_>,
 ) -> Result<CompareUncertainty, UncertaintyError> {
     let mut keys: Vec<String> = a.uncertain.iter().map(|i| i.key.clone()).collect();
@@ -270,7 +206,7 @@ pub fn propagate_comparison(
             .filter(|&&d| sign(d) == sign(difference))
             .count();
         decisions.push(Decision {
-            metric,
+            metric: metric.to_string(),
             difference,
             same_sign,
             draws,
@@ -278,12 +214,12 @@ pub fn propagate_comparison(
         });
     }
     Ok(CompareUncertainty {
-        method: "Latin hypercube",
+        method: "Latin hypercube".to_string(),
         draws,
         inputs: keys,
         bands,
         decisions,
-        covers: COVERS,
+        covers: COVERS.to_string(),
     })
 }
 
