@@ -15,6 +15,7 @@ use super::{
     ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, relative_half_width,
     until_precise,
 };
+use crate::results::Metric;
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 use crate::stats::paired;
@@ -218,11 +219,11 @@ pub(crate) fn comparison_of(
     for (x, y) in ha
         .iter()
         .zip(hb)
-        .filter(|(x, _)| x.metric != "bottleneck.utilization")
+        .filter(|(x, _)| x.metric != Metric::BottleneckUtilization)
     {
         if x.unit != y.unit {
             not_differenced.push(UndifferencedRow {
-                metric: x.metric.to_string(),
+                metric: x.metric.clone(),
                 a: x.level(),
                 unit_a: x.unit.clone(),
                 b: y.level(),
@@ -236,7 +237,7 @@ pub(crate) fn comparison_of(
         }
         let (d, significant, independent_ci95, pa, _) = difference(&x.values, &y.values, paired_ok);
         rows.push(CompareRow {
-            metric: x.metric.to_string(),
+            metric: x.metric.clone(),
             unit: x.unit.clone(),
             a: x.level(),
             b: y.level(),

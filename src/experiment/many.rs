@@ -14,6 +14,7 @@ use super::compare::{Adjusted, CompareError, Comparison, Side, comparison_of, sa
 use super::compare::{run_together, shared_demand_ok};
 use super::summary::{Level, ScenarioId, level_within};
 use super::{PrecisionTarget, RunOutput, Workers};
+use crate::results::Metric;
 use crate::scenario::Scenario;
 use crate::stats::{holm, paired};
 
@@ -169,9 +170,9 @@ fn rank(all: &[&Scenario], sides: &[Side]) -> Ranking {
             level: levels[i].clone(),
         })
         .collect();
-    let statement = statement(first.metric, &first.unit, &options, &pairs);
+    let statement = statement(&first.metric, &first.unit, &options, &pairs);
     Ranking {
-        metric: first.metric.to_string(),
+        metric: first.metric.clone(),
         unit: first.unit.clone(),
         options,
         pairs,
@@ -180,7 +181,12 @@ fn rank(all: &[&Scenario], sides: &[Side]) -> Ranking {
 }
 
 /// The ranking in words: the order, then which differences are real and which are not.
-fn statement(metric: &str, unit: &str, options: &[RankedOption], pairs: &[PairVerdict]) -> String {
+fn statement(
+    metric: &Metric,
+    unit: &str,
+    options: &[RankedOption],
+    pairs: &[PairVerdict],
+) -> String {
     let order: Vec<String> = options
         .iter()
         .map(|o| format!("{} ({:.2} {unit})", o.name, o.level.mean))

@@ -8,6 +8,7 @@ pub mod headline;
 pub mod many;
 pub mod milestones;
 pub mod network_summary;
+pub mod reduce;
 pub mod seam;
 pub mod sensitivity;
 pub mod stress;
@@ -24,6 +25,7 @@ use crate::model::parcel::{ParcelReplication, simulate_world};
 use crate::model::{QueueingReplication, simulate};
 use crate::scenario::Scenario;
 
+pub use crate::results::Metric;
 pub use compare::{ComparedRuns, Comparison, compare, compare_runs};
 pub use seam::{Replications, UnitResult};
 pub use summary::{RunSummary, Stat, summarize, summarize_world};

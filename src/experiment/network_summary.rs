@@ -11,8 +11,9 @@ pub use crate::results::network::{
     NetworkBottleneck, NetworkSummary, ReturnsSummary, SegmentSummary,
 };
 
-use super::summary::{Candidate, ReleasedWithin, bottleneck_of, candidate, level_within, stat};
+use super::reduce::{Candidate, bottleneck_of, candidate, level_within, stat};
 use crate::model::parcel::{COSTS, ParcelReplication, TRS_SEGMENTS, station_names};
+use crate::results::figures::ReleasedWithin;
 use crate::scenario::network::Node;
 use crate::scenario::parcel::ParcelWorld;
 use crate::stats::{Bounds, Tally, TallyHist};

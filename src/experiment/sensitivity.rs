@@ -11,6 +11,7 @@ use super::compare::{difference, shared_demand_ok};
 use super::seam::{self, headline_catalogue};
 use super::summary::{ScenarioId, level};
 use super::{ExperimentError, Workers, in_parallel_range};
+use crate::results::Metric;
 use crate::scenario::{Scenario, ScenarioError};
 
 /// Why a sensitivity analysis could not run.
@@ -101,14 +102,14 @@ fn plain_reason(e: &ScenarioError, key: &str) -> String {
 }
 
 /// Per replication, the value of every headline figure (name, unit, value).
-type Figures = Vec<(&'static str, String, f64)>;
+type Figures = Vec<(Metric, String, f64)>;
 
 /// The headline figures a sensitivity shows, in order; the first ranks the tornado.
-pub fn shown_metrics(scenario: &Scenario) -> Vec<&'static str> {
+pub fn shown_metrics(scenario: &Scenario) -> Vec<Metric> {
     headline_catalogue(scenario)
-        .iter()
+        .into_iter()
         .map(|h| h.metric)
-        .filter(|&m| m != "bottleneck.utilization")
+        .filter(|m| *m != Metric::BottleneckUtilization)
         .collect()
 }
 
@@ -127,11 +128,15 @@ pub fn sensitivity(
         });
     }
     if let Some(metric) = rank_by
-        && !shown_metrics(base).contains(&metric)
+        && !shown_metrics(base).iter().any(|m| m == metric)
     {
         return Err(SensitivityError::UnknownMetric {
             metric: metric.to_string(),
-            known: shown_metrics(base).join(", "),
+            known: shown_metrics(base)
+                .iter()
+                .map(Metric::name)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let variants = ends(base, variant)?;
@@ -151,7 +156,7 @@ pub fn sensitivity(
             .collect()
     };
     let mut shown: Vec<usize> = (0..figures[0].len())
-        .filter(|&m| figures[0][m].0 != "bottleneck.utilization")
+        .filter(|&m| figures[0][m].0 != Metric::BottleneckUtilization)
         .collect();
     // The ranking figure first: the swing, the tornado and `metric` are of it.
     if let Some(at) = rank_by.and_then(|r| shown.iter().position(|&m| figures[0][m].0 == r)) {
@@ -176,7 +181,7 @@ pub fn sensitivity(
                     let ((at_low, low_significant), (at_high, high_significant)) =
                         (effect(lo), effect(hi));
                     Effect {
-                        metric: figures[0][m].0.to_string(),
+                        metric: figures[0][m].0.clone(),
                         unit: figures[0][m].1.clone(),
                         at_low,
                         at_high,
@@ -210,13 +215,13 @@ pub fn sensitivity(
         seed: base.run.seed,
         replications: base.run.replications,
         runs: all.len(),
-        metric: figures[0][first].0.to_string(),
+        metric: figures[0][first].0.clone(),
         unit: figures[0][first].1.clone(),
         base: shown
             .iter()
             .zip(&base_values)
             .map(|(&m, v)| BaseFigure {
-                metric: figures[0][m].0.to_string(),
+                metric: figures[0][m].0.clone(),
                 unit: figures[0][m].1.clone(),
                 level: level(v),
             })

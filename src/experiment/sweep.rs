@@ -355,7 +355,7 @@ pub fn summarize_sweep<E>(
             metrics: h
                 .iter()
                 .map(|x| PointMetric {
-                    metric: x.metric.to_string(),
+                    metric: x.metric.clone(),
                     unit: x.unit.clone(),
                     level: level(&x.values),
                     vs_baseline: None,

@@ -13,6 +13,7 @@ use rand::RngExt;
 use super::seam;
 use super::{ExperimentError, Workers, in_parallel_range};
 use crate::engine::StreamSeeder;
+use crate::results::Metric;
 use crate::scenario::uncertain::UncertainInput;
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -23,7 +24,7 @@ pub const COVERS: &str = "5–95% band: range over plausible inputs (Latin hyper
 pub type Variant<'a> = &'a dyn Fn(&[String]) -> Result<Scenario, ScenarioError>;
 
 /// Per headline figure of one run: its name, unit and value.
-pub type Figures = Vec<(&'static str, String, f64)>;
+pub type Figures = Vec<(Metric, String, f64)>;
 
 /// The `draws` × `k` quantiles of a Latin hypercube: for each input, one draw in each of the
 /// `draws` equal strata of [0, 1], the strata shuffled independently per input.
@@ -56,11 +57,11 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The band of `values` (one per draw).
-pub(crate) fn band(metric: &str, unit: &str, values: &[f64]) -> Band {
+pub(crate) fn band(metric: &Metric, unit: &str, values: &[f64]) -> Band {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     Band {
-        metric: metric.to_string(),
+        metric: metric.clone(),
         unit: unit.to_string(),
         p5: quantile(&v, 0.05),
         p50: quantile(&v, 0.5),
@@ -101,7 +102,7 @@ pub fn draw_means(
         seam::simulate(s, u % n)
             .headlines(s)
             .into_iter()
-            .map(|h| (h.metric, h.unit, h.values[0]))
+            .map(|h| (h.metric.clone(), h.unit, h.values[0]))
             .collect()
     })?;
     Ok(per_rep
@@ -111,7 +112,7 @@ pub fn draw_means(
                 .map(|m| {
                     let (metric, unit, _) = &reps[0][m];
                     let mean = reps.iter().map(|r| r[m].2).sum::<f64>() / reps.len() as f64;
-                    (*metric, unit.clone(), mean)
+                    (metric.clone(), unit.clone(), mean)
                 })
                 .collect()
         })
@@ -162,7 +163,7 @@ pub fn propagate_comparison(
     b: &Scenario,
     draws: usize,
     variants: [Variant<'_>; 2],
-    plain: &[(&str, f64)],
+    plain: &[(Metric, f64)],
     workers: Workers<'_>,
 ) -> Result<CompareUncertainty, UncertaintyError> {
     let mut keys: Vec<String> = a.uncertain.iter().map(|i| i.key.clone()).collect();
@@ -191,10 +192,11 @@ pub fn propagate_comparison(
     let (ma, mb) = means.split_at(draws);
     let mut bands = Vec::new();
     let mut decisions = Vec::new();
-    for &(metric, difference) in plain {
+    for (metric, difference) in plain {
+        let difference = *difference;
         let Some(m) = ma
             .first()
-            .and_then(|d| d.iter().position(|x| x.0 == metric))
+            .and_then(|d| d.iter().position(|x| x.0 == *metric))
         else {
             continue;
         };
@@ -206,7 +208,7 @@ pub fn propagate_comparison(
             .filter(|&&d| sign(d) == sign(difference))
             .count();
         decisions.push(Decision {
-            metric: metric.to_string(),
+            metric: metric.clone(),
             difference,
             same_sign,
             draws,
@@ -254,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_band_interpolates_between_draws() {
-        let b = band("m", "h", &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let b = band(&Metric::from_name("m"), "h", &[1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!((b.p5, b.p50, b.p95), (1.2, 3.0, 4.8));
     }
 }

@@ -6,9 +6,10 @@ use super::doc::Backlog;
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
-    amount, bare, bare_like, capitalised, ci_cell, hours, interval, metric_words, money,
-    name_words, percent, plain, short, unit_again, unit_words, value,
+    amount, bare, bare_like, capitalised, ci_cell, hours, interval, money, name_words, percent,
+    plain, short, unit_again, unit_words, value,
 };
+use crate::results::Metric;
 use crate::results::compare::{CompareRow, Comparison};
 use crate::results::run::{Bottleneck, RunSummary};
 
@@ -16,7 +17,7 @@ use crate::results::run::{Bottleneck, RunSummary};
 /// 9.4 h (95% CI 8.9–9.9 h), from 20.1 h to 10.7 h."
 pub fn row_sentence(b_name: &str, row: &CompareRow) -> String {
     let b = capitalised(b_name);
-    let what = metric_words(&row.metric);
+    let what = row.metric.words();
     let d = row.difference.mean;
     let unit = row.unit.as_str();
     let from_to = format!(
@@ -87,7 +88,7 @@ fn rows_table(doc: &Comparison) -> Table {
             let f = |x: f64| bare(x, u);
             let d = |x: f64| bare_like(x, u, r.difference.mean);
             let mut row = vec![
-                format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
+                format!("{} [{}]", r.metric.words(), short_unit(u)),
                 f(r.a.mean),
                 f(r.b.mean),
                 d(r.difference.mean),
@@ -107,7 +108,7 @@ fn rows_table(doc: &Comparison) -> Table {
         .collect();
     for r in &doc.not_differenced {
         let mut row = vec![
-            metric_words(&r.metric),
+            r.metric.words(),
             format!("{} {}", money(r.a.mean), r.unit_a),
             format!("{} {}", money(r.b.mean), r.unit_b),
             "—".into(),
@@ -130,7 +131,7 @@ fn undifferenced_sentence(
 ) -> String {
     format!(
         "{}: {} {} under {}, {} {} under {}; no difference is given: {}.",
-        capitalised(&metric_words(&r.metric)),
+        capitalised(&r.metric.words()),
         money(r.a.mean),
         r.unit_a,
         doc.a.name,
@@ -168,7 +169,7 @@ fn hours_figure(doc: &Comparison) -> Option<Figure> {
     if rows.is_empty() {
         return None;
     }
-    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let cats: Vec<String> = rows.iter().map(|r| r.metric.words()).collect();
     let vals: Vec<Value> = rows
         .iter()
         .map(|r| Value {
@@ -206,7 +207,7 @@ fn relative_figure(doc: &Comparison) -> Option<Figure> {
     if rows.is_empty() {
         return None;
     }
-    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let cats: Vec<String> = rows.iter().map(|r| r.metric.words()).collect();
     let vals: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -252,7 +253,7 @@ fn relative_figure(doc: &Comparison) -> Option<Figure> {
     })
 }
 
-fn sentence_of(doc: &Comparison, metrics: &[&str]) -> String {
+fn sentence_of(doc: &Comparison, metrics: &[Metric]) -> String {
     metrics
         .iter()
         .find_map(|m| doc.row(m))
@@ -537,11 +538,11 @@ pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
             let mut blocks = Vec::new();
             let hist = figures::histogram(
                 &sides,
-                sentence_of(doc, &["clearance_hours.p50", "time_in_system_hours.p50"]),
+                sentence_of(doc, &[Metric::ClearanceP50, Metric::TimeInSystemP50]),
             );
             let cdf = figures::cdf(
                 &sides,
-                sentence_of(doc, &["released_within.24h", "time_in_system_hours.p95"]),
+                sentence_of(doc, &[Metric::ReleasedWithin24h, Metric::TimeInSystemP95]),
             );
             blocks.extend(hist.into_iter().chain(cdf).map(Block::Figure));
             let stat_rows = |f: fn(&crate::results::figures::Stat) -> f64| {
@@ -659,7 +660,7 @@ pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
                     )));
                 } else if let Some(f) = figures::cost(
                     &sides,
-                    sentence_of(doc, &["cost_per_parcel.total"]),
+                    sentence_of(doc, &[Metric::CostPerParcel]),
                 ) {
                     blocks.push(Block::Figure(f));
                 }

@@ -4,7 +4,7 @@
 use super::chart::{self, Labels, Value};
 use super::compare_report::{row_sentence, warnings_section};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{bare, bare_like, ci_cell, metric_words, percent};
+use super::words::{bare, bare_like, ci_cell, percent};
 use crate::results::compare::CompareRow;
 use crate::results::figures::Level;
 use crate::results::many::MultiComparison;
@@ -51,7 +51,7 @@ fn side_by_side(doc: &MultiComparison) -> Table {
             .enumerate()
             .map(|(i, r)| {
                 let mut row = vec![
-                    format!("{} [{}]", metric_words(&r.metric), r.unit),
+                    format!("{} [{}]", r.metric.words(), r.unit),
                     level_cell(&r.a, &r.unit),
                 ];
                 row.extend(doc.comparisons.iter().map(|c| {
@@ -92,7 +92,7 @@ fn differences(doc: &MultiComparison) -> Table {
                 let adj = adjusted_row(x);
                 rows.push(vec![
                     if k == 0 {
-                        format!("{} [{}]", metric_words(&x.metric), u)
+                        format!("{} [{}]", x.metric.words(), u)
                     } else {
                         String::new()
                     },
@@ -134,7 +134,7 @@ fn headline_figure(doc: &MultiComparison) -> Option<Figure> {
             }
         })
         .collect();
-    let what = metric_words(&first.metric);
+    let what = first.metric.words();
     let title = format!("{what}: each alternative minus {}", doc.base.name);
     let labels = Labels::new(
         "many-headline",

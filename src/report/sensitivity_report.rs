@@ -3,7 +3,7 @@
 
 use super::chart::{self, Labels, Value};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{bare, bare_like, ci_cell, metric_words, plain};
+use super::words::{bare, bare_like, ci_cell, plain};
 use crate::results::figures::Level;
 use crate::results::sensitivity::Sensitivity;
 
@@ -23,7 +23,7 @@ fn tornado(doc: &Sensitivity) -> Figure {
             });
         }
     }
-    let what = metric_words(&doc.metric);
+    let what = doc.metric.words();
     let title = format!("Tornado: change in the {what} when one input moves to an end");
     let labels = Labels::new(
         "chart-tornado",
@@ -115,7 +115,7 @@ pub fn build(doc: &Sensitivity) -> Report {
         .map(|b| {
             format!(
                 "Base: {} {} {} (95% CI {}).",
-                metric_words(&b.metric),
+                b.metric.words(),
                 bare(b.level.mean, &b.unit),
                 b.unit,
                 ci_cell(b.level.ci95, |x| bare(x, &b.unit))

@@ -65,10 +65,7 @@ fn baseline_section(doc: &SweepSummary) -> Option<Section> {
             }
         })
         .collect();
-    let title = format!(
-        "{}: every point minus point {b}",
-        metric_words(&first.metric)
-    );
+    let title = format!("{}: every point minus point {b}", first.metric.words());
     let labels = Labels::new(
         "chart-sweep-baseline",
         &title,
@@ -89,7 +86,7 @@ fn baseline_section(doc: &SweepSummary) -> Option<Section> {
         "{real} of {} points differ from the baseline point {b} ({}) on the {} at the 95% level.",
         doc.points.len(),
         label(base),
-        metric_words(&first.metric)
+        first.metric.words()
     );
     Some(Section {
         heading: format!("Against the baseline (point {b})"),
@@ -192,7 +189,7 @@ fn sweep_reading(doc: &SweepSummary, metric: usize) -> String {
     let Some(first) = with.first() else {
         return "Nothing was measured.".to_string();
     };
-    let name = metric_words(&first.1.metric);
+    let name = first.1.metric.words();
     if with.len() == 1 {
         return format!(
             "{} is {} {} at {}.",
@@ -245,7 +242,7 @@ pub fn build_sweep(doc: &SweepSummary) -> Report {
         non_numeric |= !numeric;
         let m = &doc.points[0].metrics[i];
         let unit = if m.unit.is_empty() { "-" } else { &m.unit };
-        let title = format!("{} against {}", metric_words(&m.metric), name_or(&x_key));
+        let title = format!("{} against {}", m.metric.words(), name_or(&x_key));
         let labels = Labels::new(
             &id,
             &title,

@@ -356,24 +356,6 @@ fn network_block(out: &mut String, net: &crate::experiment::network_summary::Net
     }
 }
 
-/// A short label of a headline figure, for the compare table.
-fn short_metric(metric: &str) -> &str {
-    match metric {
-        "clearance_hours.mean" => "clearance, mean",
-        "clearance_hours.p50" => "clearance, median",
-        "clearance_hours.p95" => "clearance, p95",
-        "end_to_end_hours.mean" => "order→delivery, mean",
-        "released_within.24h" => "released within 24 h",
-        "cost_per_parcel.total" => "cost per parcel",
-        "revenue_per_parcel.total" => "duty + VAT per parcel",
-        "time_in_system_hours.mean" => "time in system, mean",
-        "time_in_system_hours.p50" => "time in system, median",
-        "time_in_system_hours.p95" => "time in system, p95",
-        "throughput_per_hour" => "throughput",
-        other => other,
-    }
-}
-
 /// A value of `unit` for the compare table: hours, shares as %, money, rates.
 fn cell(x: f64, unit: &str) -> String {
     match unit {
@@ -450,7 +432,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         let u = r.unit.as_str();
         let label = format!(
             "{} [{}]",
-            short_metric(&r.metric),
+            r.metric.short_label(),
             if u == "share" { "%" } else { u }
         );
         let change = relative_change_cell(r.relative_change, u);
@@ -471,7 +453,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         line(
             &mut out,
             [
-                short_metric(&r.metric),
+                r.metric.short_label(),
                 &format!("{} {}", words::money(r.a.mean), r.unit_a),
                 &format!("{} {}", words::money(r.b.mean), r.unit_b),
                 "—",
@@ -608,7 +590,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
         let u = row.unit.as_str();
         let label = format!(
             "{} [{}]",
-            short_metric(&row.metric),
+            row.metric.short_label(),
             if u == "share" { "%" } else { u }
         );
         let mut line = format!("  {label:<26} {:>9}", cell(row.a.mean, u));
@@ -651,7 +633,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
             };
             let u = x.unit.as_str();
             let label = if k == 0 {
-                short_metric(&x.metric).to_string()
+                x.metric.short_label().to_string()
             } else {
                 String::new()
             };
@@ -759,7 +741,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         out,
         "{} — sensitivity of {} [{}]: {} uncertain input(s) at their low and high ends, {} runs × {} paired replications, seed {}",
         r.scenario.name,
-        short_metric(&r.metric),
+        r.metric.short_label(),
         r.unit,
         r.inputs.len(),
         r.runs,
@@ -770,7 +752,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         let _ = writeln!(
             out,
             "base: {} = {} {}",
-            short_metric(&b.metric),
+            b.metric.short_label(),
             cell(b.level.mean, &b.unit),
             range(b.level.ci95, |x| cell(x, &b.unit))
         );
@@ -965,7 +947,7 @@ fn uncertainty_block(out: &mut String, u: &crate::experiment::uncertainty::Uncer
         let _ = writeln!(
             out,
             "  {:<34} {:>12} {:>12} {:>12}",
-            format!("{} [{}]", short_metric(&b.metric), b.unit),
+            format!("{} [{}]", b.metric.short_label(), b.unit),
             cell(b.p5, &b.unit),
             cell(b.p50, &b.unit),
             cell(b.p95, &b.unit)
@@ -1000,7 +982,7 @@ fn compare_uncertainty_block(
         let _ = writeln!(
             out,
             "  {:<26} {:>10} {:>10} {:>10}  {} of {} draws ({})",
-            short_metric(&b.metric),
+            b.metric.short_label(),
             diff_cell(b.p5, &b.unit, b.p50),
             diff_cell(b.p50, &b.unit, b.p50),
             diff_cell(b.p95, &b.unit, b.p50),

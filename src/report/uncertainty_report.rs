@@ -3,7 +3,8 @@
 
 use super::chart::{self, Labels, Value};
 use super::page::{Block, Figure, Section, Table};
-use super::words::{bare_like, capitalised, interval, metric_words, unit_again, value};
+use super::words::{bare_like, capitalised, interval, unit_again, value};
+use crate::results::Metric;
 use crate::results::compare::Comparison;
 use crate::results::run::RunSummary;
 use crate::results::uncertainty::Band;
@@ -12,7 +13,7 @@ use crate::results::uncertainty::Band;
 fn headline_band(bands: &[Band]) -> Option<&Band> {
     bands
         .iter()
-        .find(|b| b.metric == "clearance_hours.mean" || b.metric == "time_in_system_hours.mean")
+        .find(|b| b.metric == Metric::ClearanceMean || b.metric == Metric::TimeInSystemMean)
         .or(bands.first())
 }
 
@@ -82,7 +83,7 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
         .iter()
         .map(|b| {
             let f = |x: f64| value(x, &b.unit);
-            vec![metric_words(&b.metric), f(b.p5), f(b.p50), f(b.p95)]
+            vec![b.metric.words(), f(b.p5), f(b.p50), f(b.p95)]
         })
         .collect();
     let mut blocks = vec![
@@ -99,7 +100,7 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
     let finding = headline_band(&u.bands).map(|b| {
         let f = |x: f64| bare_like(x, &b.unit, b.p50);
         let noise = match s.ci95 {
-            Some([lo, hi]) if b.metric.ends_with(".mean") => format!(
+            Some([lo, hi]) if b.metric.name().ends_with(".mean") => format!(
                 "; at the file's values it is {} with a 95% CI of {} {} (simulation noise only)",
                 value(s.mean, &b.unit),
                 interval(lo, hi, f),
@@ -109,7 +110,7 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
         };
         format!(
             "Over plausible inputs the {} ranges from {} to {} {} (5–95% band of {} draws){noise}.",
-            metric_words(&b.metric),
+            b.metric.words(),
             f(b.p5),
             f(b.p95),
             unit_again(&b.unit),
@@ -117,15 +118,15 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
         )
     });
     if let (Some(b), Some(reading)) = (headline_band(&u.bands), &finding)
-        && b.metric.ends_with(".mean")
+        && b.metric.name().ends_with(".mean")
     {
         blocks.push(Block::Figure(band_figure(
             "uncertainty-band",
             &format!(
                 "{}: noise and plausible inputs",
-                capitalised(&metric_words(&b.metric))
+                capitalised(&b.metric.words())
             ),
-            format!("{} [{}]", metric_words(&b.metric), b.unit),
+            format!("{} [{}]", b.metric.words(), b.unit),
             Value {
                 value: s.mean,
                 ci95: s.ci95,
@@ -154,7 +155,7 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
                 .find(|d| d.metric == b.metric)
                 .map_or("—".into(), |d| format!("{} of {}", d.same_sign, d.draws));
             vec![
-                format!("{} [{}]", metric_words(&b.metric), short_unit(&b.unit)),
+                format!("{} [{}]", b.metric.words(), short_unit(&b.unit)),
                 plain,
                 f(b.p5),
                 f(b.p50),
@@ -194,14 +195,7 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
     let held: Vec<String> = real
         .iter()
         .filter(|d| d.same_sign < d.draws)
-        .map(|d| {
-            format!(
-                "the {} ({} of {})",
-                metric_words(&d.metric),
-                d.same_sign,
-                d.draws
-            )
-        })
+        .map(|d| format!("the {} ({} of {})", d.metric.words(), d.same_sign, d.draws))
         .collect();
     let decisions = if real.is_empty() {
         String::new()
@@ -222,7 +216,7 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
             "Over plausible inputs, {} − {} in the {} runs from {} to {} {} (5–95% band of {} draws).{decisions}",
             doc.b.name,
             doc.a.name,
-            metric_words(&b.metric),
+            b.metric.words(),
             f(b.p5),
             f(b.p95),
             unit_again(&b.unit),
@@ -234,15 +228,8 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
     {
         blocks.push(Block::Figure(band_figure(
             "uncertainty-band",
-            &format!(
-                "B − A, {}: noise and plausible inputs",
-                metric_words(&b.metric)
-            ),
-            format!(
-                "B − A, {} [{}]",
-                metric_words(&b.metric),
-                short_unit(&b.unit)
-            ),
+            &format!("B − A, {}: noise and plausible inputs", b.metric.words()),
+            format!("B − A, {} [{}]", b.metric.words(), short_unit(&b.unit)),
             Value {
                 value: r.difference.mean,
                 ci95: r.difference.ci95,

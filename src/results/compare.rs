@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::figures::Level;
+use super::metric::Metric;
 use super::run::{Precision, RunSummary, ScenarioId, WarmupChoice, Warning};
 use super::uncertainty::CompareUncertainty;
 
@@ -11,7 +12,7 @@ use super::uncertainty::CompareUncertainty;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompareRow {
     /// What is compared, e.g. `clearance_hours.mean`.
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// Scenario A.
@@ -48,7 +49,7 @@ pub struct Adjusted {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UndifferencedRow {
     /// What is compared, e.g. `cost_per_parcel.total`.
-    pub metric: String,
+    pub metric: Metric,
     /// Scenario A, in `unit_a`.
     pub a: Level,
     /// A's currency.
@@ -173,7 +174,7 @@ fn yes() -> bool {
 
 impl Comparison {
     /// The row of `metric`, if the comparison has it.
-    pub fn row(&self, metric: &str) -> Option<&CompareRow> {
-        self.rows.iter().find(|r| r.metric == metric)
+    pub fn row(&self, metric: &Metric) -> Option<&CompareRow> {
+        self.rows.iter().find(|r| r.metric == *metric)
     }
 }

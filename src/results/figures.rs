@@ -1,5 +1,5 @@
-//! The shared figures of every result document: a level (mean with its 95% interval) and a
-//! duration statistic.
+//! The figures every result document is made of: a level (a mean with its 95% interval), a
+//! duration statistic, the shares released within a time.
 
 use serde::{Deserialize, Serialize};
 
@@ -36,4 +36,18 @@ pub struct Level {
     /// replications.
     #[serde(default)]
     pub ci95: Option<[f64; 2]>,
+}
+
+/// Shares of parcels released within a time of arrival.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReleasedWithin {
+    /// Within 1 h.
+    #[serde(rename = "1h")]
+    pub h1: Level,
+    /// Within 24 h.
+    #[serde(rename = "24h")]
+    pub h24: Level,
+    /// Within 48 h.
+    #[serde(rename = "48h")]
+    pub h48: Level,
 }

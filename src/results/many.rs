@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compare::Comparison;
 use super::figures::Level;
+use super::metric::Metric;
 use super::run::{Precision, ScenarioId, WarmupChoice};
 
 /// An alternative to the base: a file, or the base with changes (`--alt-set`).
@@ -63,7 +64,7 @@ pub struct PairVerdict {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ranking {
     /// The figure, e.g. `clearance_hours.mean` (lower is better).
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// Best first.

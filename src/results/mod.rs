@@ -8,6 +8,7 @@
 pub mod compare;
 pub mod figures;
 pub mod many;
+pub mod metric;
 pub mod network;
 pub mod run;
 pub mod sensitivity;
@@ -18,6 +19,7 @@ pub mod uncertainty;
 pub use compare::Comparison;
 pub use figures::{Level, Stat};
 pub use many::MultiComparison;
+pub use metric::{Metric, Unit};
 pub use network::NetworkSummary;
 pub use run::RunSummary;
 pub use sensitivity::Sensitivity;

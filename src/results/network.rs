@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::figures::{Level, Stat};
-use super::run::ReleasedWithin;
+use super::figures::{Level, ReleasedWithin, Stat};
 
 /// The network's figures: present when a world has more than one hub, lane or gateway, or
 /// any returns.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::figures::{Level, Stat};
+use super::figures::{Level, ReleasedWithin, Stat};
 
 /// The scenario a run came from.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -90,20 +90,6 @@ pub struct Metrics {
     /// Parcel world: shares of parcels released within 1 h, 24 h and 48 h of arrival.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released_within: Option<ReleasedWithin>,
-}
-
-/// Shares of parcels released within a time of arrival.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReleasedWithin {
-    /// Within 1 h.
-    #[serde(rename = "1h")]
-    pub h1: Level,
-    /// Within 24 h.
-    #[serde(rename = "24h")]
-    pub h24: Level,
-    /// Within 48 h.
-    #[serde(rename = "48h")]
-    pub h48: Level,
 }
 
 /// Cost per delivered parcel, in the scenario's currency.

@@ -4,13 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::figures::Level;
+use super::metric::Metric;
 use super::run::ScenarioId;
 
 /// The effect of one input's two ends on one headline figure.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
     /// The figure, e.g. `clearance_hours.mean`.
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// Figure with the input at its low end minus the base figure, with its 95% CI.
@@ -51,7 +52,7 @@ pub struct InputBar {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BaseFigure {
     /// Its name.
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// Mean and 95% CI across replications.
@@ -75,7 +76,7 @@ pub struct Sensitivity {
     /// Scenario runs made: 2k + 1.
     pub runs: usize,
     /// The figure the tornado is ordered by.
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// The base run's headline figures.

@@ -3,13 +3,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::figures::Level;
+use super::metric::Metric;
 use super::run::{RunSummary, ScenarioId};
 
 /// A headline figure at one point: mean and 95% interval across replications.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PointMetric {
     /// Its name, e.g. `clearance_hours.p95` (a quantile is averaged over replications).
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// Mean and interval.

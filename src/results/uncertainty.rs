@@ -2,11 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::metric::Metric;
 /// The 5%, 50% and 95% points of one headline figure's per-draw means.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Band {
     /// The figure.
-    pub metric: String,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// 5th percentile over the draws.
@@ -39,7 +40,7 @@ pub struct Uncertainty {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     /// The figure.
-    pub metric: String,
+    pub metric: Metric,
     /// B − A of the plain comparison (the file's values).
     #[serde(default)]
     pub difference: f64,
