@@ -5,13 +5,14 @@
 //! scenario file ──▶ scenario::Scenario ──▶ experiment::replicate ──▶ model::simulate (×N, parallel)
 //!                                                   │
 //!                                                   ▼
-//!                          experiment::summarize ──▶ report (table, JSON, HTML, Markdown)
+//!                          experiment::summarize ──▶ results::RunSummary ──▶ report (table, JSON, HTML, Markdown)
 //! ```
 //!
 //! The [`engine`] is a generic kernel (event calendar, random streams, distributions, stations
 //! with shift calendars, batches, timetables) that knows nothing of customs; [`model`] builds the
 //! parcel world on it; [`stats`] keeps streaming statistics whose memory does not grow with the
-//! number of parcels.
+//! number of parcels; [`results`] holds the documents the experiments write and every report
+//! reads.
 //!
 //! ```
 //! use clearsim::scenario::Scenario;

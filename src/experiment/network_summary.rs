@@ -1,10 +1,10 @@
-//! The `network` section of a run's summary: per hub, lane and gateway, returns, and the
-//! bottleneck of the whole network, across replications (docs/output.md).
+//! A network's replications summarised into the `network` section of its run summary
+//! ([`NetworkSummary`]: per hub, lane and gateway, returns, the network's bottleneck).
 //!
 //! As in the rest of the summary, a mean's 95% interval is Student t across the
 //! per-replication values, kept inside what the figure can be (at least 0; a share, a
-//! utilisation or a load factor by Wilson, inside [0, 1]); quantiles and maxima come from the replications' observations pooled. Money
-//! is in the reporting currency, and per gateway also in its own (own = reporting / fx).
+//! utilisation or a load factor by Wilson, inside [0, 1]); quantiles and maxima come from the
+//! replications' observations pooled. Money is in the reporting currency, and per gateway also in its own (own = reporting / fx).
 
 pub use crate::results::network::{
     GatewayMoney, GatewaySummary, HubSummary, LaneSummary, LoadFactor, LoadFactors,

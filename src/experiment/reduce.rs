@@ -1,5 +1,6 @@
-//! Per-replication observations reduced to the figures of a summary: levels, duration
-//! statistics, distributions, and the bottleneck among the stations.
+//! Per-replication observations reduced to the figures of a summary.
+//!
+//! Levels, duration statistics, distributions, and the bottleneck among the stations.
 
 use crate::results::figures::{Level, Stat};
 use crate::results::run::{Bin, Bottleneck, Distribution, LongestWait};

@@ -1,4 +1,4 @@
-//! The summary of a run across replications: the JSON output contract (docs/output.md).
+//! A run's replications summarised into its [`RunSummary`] (docs/output.md).
 //!
 //! Means and their 95% intervals come from the per-replication means (Student t across
 //! replications, kept inside what the figure can be: see [`Bounds`]); quantiles and the maximum

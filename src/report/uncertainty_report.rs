@@ -100,7 +100,7 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
     let finding = headline_band(&u.bands).map(|b| {
         let f = |x: f64| bare_like(x, &b.unit, b.p50);
         let noise = match s.ci95 {
-            Some([lo, hi]) if b.metric.name().ends_with(".mean") => format!(
+            Some([lo, hi]) if b.metric.is_mean() => format!(
                 "; at the file's values it is {} with a 95% CI of {} {} (simulation noise only)",
                 value(s.mean, &b.unit),
                 interval(lo, hi, f),
@@ -118,7 +118,7 @@ pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
         )
     });
     if let (Some(b), Some(reading)) = (headline_band(&u.bands), &finding)
-        && b.metric.name().ends_with(".mean")
+        && b.metric.is_mean()
     {
         blocks.push(Block::Figure(band_figure(
             "uncertainty-band",

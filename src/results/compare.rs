@@ -1,5 +1,7 @@
-//! The `compare --json` document of two scenarios: paired differences of the headline figures,
-//! stations and gateways by name, and both runs' summaries.
+//! The `compare --json` document of two scenarios.
+//!
+//! Paired differences of the headline figures, stations and gateways by name, and both runs'
+//! summaries.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,7 @@
-//! The figures every result document is made of: a level (a mean with its 95% interval), a
-//! duration statistic, the shares released within a time.
+//! The figures every result document is made of.
+//!
+//! A level (a mean with its 95% interval), a duration statistic, the shares released within a
+//! time.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
-//! The `compare --json` document of a base and several alternatives: adjusted differences and
-//! the ranking.
+//! The `compare --json` document of a base and several alternatives.
+//!
+//! Each alternative's comparison with the base, with adjusted intervals, and the ranking.
 
 use serde::{Deserialize, Serialize};
 

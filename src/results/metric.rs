@@ -200,6 +200,11 @@ impl Metric {
         }
     }
 
+    /// Whether it is a mean across replications (a band of it can be set beside its 95% CI).
+    pub fn is_mean(&self) -> bool {
+        self.name().ends_with(".mean")
+    }
+
     /// A short label for a table column, e.g. "clearance, mean"; an unknown name as written.
     pub fn short_label(&self) -> &str {
         match self.known() {

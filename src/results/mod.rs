@@ -1,5 +1,6 @@
-//! The result documents clearsim writes and reads back: one owned, serialisable type per
-//! document, written by the experiments and read by every renderer (the terminal table, the
+//! The result documents clearsim writes and reads back, one owned type per document.
+//!
+//! They are written by the experiments and read by every renderer (the terminal table, the
 //! JSON, the HTML report and memo, `clearsim report FILE.json` and the server).
 //!
 //! Each type serialises to the JSON contract of docs/output.md. On reading, a field that older

@@ -1,5 +1,6 @@
-//! The `network` section of a run's summary: per hub, lane and gateway, returns, and the
-//! bottleneck of the whole network (docs/output.md).
+//! The `network` section of a run's summary (docs/output.md).
+//!
+//! Per hub, lane and gateway, returns, and the bottleneck of the whole network.
 
 use std::collections::BTreeMap;
 

@@ -1,5 +1,7 @@
-//! The `run --json` document (`summary.json`): a run summarised across replications
-//! (docs/output.md).
+//! The `run --json` document (`summary.json`, docs/output.md).
+//!
+//! A run summarised across replications: counts, stages, end-to-end figures, money, the
+//! bottleneck and the signs that the figures are not final.
 
 use serde::{Deserialize, Serialize};
 
@@ -341,5 +343,32 @@ impl RunSummary {
             .clearance_hours
             .as_ref()
             .unwrap_or(&self.metrics.time_in_system_hours)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_document_of_an_older_version_reads_with_defaults_for_what_it_lacks() {
+        let stat = r#"{"mean": 2.0, "p50": 1.0, "p90": 3.0, "p95": 4.0, "p99": 5.0, "max": 6.0, "count": 7}"#;
+        let level = r#"{"mean": 0.5}"#;
+        let text = format!(
+            r#"{{"clearsim_version": "0.1.0", "scenario": {{"name": "s", "sha256": "x"}},
+                "seed": 1, "replications": 2, "warmup_hours": 0,
+                "parcels": {{"created": 3, "delivered": 2, "in_system": 1, "seized": 0}},
+                "stages": [{{"name": "xray", "kind": "queue", "time_in_stage_hours": {stat},
+                             "wait_hours": {stat}, "queue_length": {level}}}],
+                "metrics": {{"time_in_system_hours": {stat}, "throughput_per_hour": {level}}},
+                "bottleneck": {{"station": "xray", "utilization": {level}}}}}"#
+        );
+        let s: RunSummary = serde_json::from_str(&text).unwrap();
+        assert_eq!(s.parcels.oversize_refused, 0);
+        assert_eq!(s.stages[0].arrivals, 0);
+        assert!(s.warnings.is_empty() && s.network.is_none() && !s.is_world());
+        let b = s.bottleneck.as_ref().unwrap();
+        assert!(b.delay_per_parcel_hours.is_none() && b.share_of_parcels.is_none());
+        assert_eq!(s.headline().mean, 2.0);
     }
 }

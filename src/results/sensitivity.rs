@@ -1,5 +1,6 @@
-//! The `sensitivity --json` document: every uncertain input's effect at its two ends (the
-//! tornado).
+//! The `sensitivity --json` document: the tornado of the uncertain inputs.
+//!
+//! Every uncertain input's effect at its two ends on every headline figure.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,6 @@
-//! The `stress --json` document: the limited figure against demand, and the largest demand
-//! that holds the limit.
+//! The `stress --json` document: the largest demand that holds a limit.
+//!
+//! The limited figure against the demand multiplier, and the conditions at the maximum.
 
 use serde::{Deserialize, Serialize};
 
