@@ -12,7 +12,7 @@
 //!        experiment::seam::simulate ──▶ model::parcel::simulate_world ──▶ ParcelReplication
 //!                                                │  (engine: calendar, streams, stations)
 //!                                                ▼
-//!        experiment::summary (95% CIs across replications) ──▶ RunSummary (the JSON contract)
+//!        experiment::summary (95% CIs across replications) ──▶ results::RunSummary (JSON)
 //!                                                │
 //!                                                ▼
 //!        report: terminal table, JSON, HTML report, Markdown memo, `clearsim serve`
@@ -24,8 +24,9 @@
 //! Time Release Study segments, taxes, costs, returns); [`model::queueing`] is a plain queueing
 //! network on the same engine, kept to validate it against queueing theory. [`experiment`]
 //! runs replications and summarises them; [`experiment::seam`] is the one place that knows
-//! there are two models. [`stats`] keeps streaming statistics whose memory does not grow with
-//! the number of parcels.
+//! there are two models; [`results`] holds the documents the experiments write and every
+//! report reads. [`stats`] keeps streaming statistics whose memory does not grow with the
+//! number of parcels.
 //!
 //! The shipped European network (three origin hubs, seven lanes, three import gateways) at a
 //! hundredth of its demand, for five days:
@@ -67,6 +68,7 @@ pub mod experiment;
 pub mod io;
 pub mod model;
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod serve;
 pub mod stats;

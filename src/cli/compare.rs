@@ -146,11 +146,11 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
                 p.extend(pair);
                 p
             });
-            let plain: Vec<(&'static str, f64)> = runs
+            let plain: Vec<(experiment::Metric, f64)> = runs
                 .comparison
                 .rows
                 .iter()
-                .map(|r| (r.metric, r.difference.mean))
+                .map(|r| (r.metric.clone(), r.difference.mean))
                 .collect();
             let u = experiment::uncertainty::propagate_comparison(
                 &sa,

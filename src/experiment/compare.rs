@@ -3,158 +3,22 @@
 //! when both draw the same parcels, independent (Welch) otherwise; money compared only in one
 //! currency; stations compared by name.
 
-use serde::Serialize;
+pub use crate::results::compare::{
+    Adjusted, CompareRow, Comparison, GatewayRow, StationFigure, StationRow, SummaryPair,
+    UndifferencedRow,
+};
 
 use super::network_summary::NetworkSummary;
 use super::seam::{self, Replications, StationValues, same_model, shared_demand};
-use super::summary::{Level, Precision, RunSummary, ScenarioId, level_within};
+use super::summary::{Level, Precision, ScenarioId, level_within};
 use super::{
     ExperimentError, PrecisionTarget, RunOutput, UnitResult, Workers, relative_half_width,
     until_precise,
 };
+use crate::results::Metric;
 use crate::scenario::Scenario;
 use crate::stats::Bounds;
 use crate::stats::{paired, ratio_interval95};
-
-/// One headline figure compared.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CompareRow {
-    /// What is compared, e.g. `clearance_hours.mean`.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// Scenario A.
-    pub a: Level,
-    /// Scenario B.
-    pub b: Level,
-    /// B − A, mean of the paired differences with its 95% interval.
-    pub difference: Level,
-    /// (B − A) / A.
-    pub relative_change: f64,
-    /// The 95% interval of the relative change: that of the ratio mean(B) / mean(A) by the
-    /// delta method on its log ([`crate::stats::ratio_interval95`]), less 1, so never below
-    /// −100%; `null` when A's mean is not positive or B's is negative, or with one replication.
-    pub relative_change_ci95: Option<[f64; 2]>,
-    /// True when the 95% interval of the difference excludes 0.
-    pub significant: bool,
-    /// The 95% interval of B − A had the two scenarios been run with independent seeds
-    /// (Welch, from the same replications): the price of not pairing.
-    pub independent_ci95: Option<[f64; 2]>,
-    /// In a comparison of several alternatives with one base: the interval of B − A widened
-    /// for the number of comparisons (absent in a comparison of two scenarios).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub adjusted: Option<Adjusted>,
-}
-
-/// A difference's interval adjusted for making several comparisons at once.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Adjusted {
-    /// The Bonferroni interval: each of m comparisons at level 1 − 0.05/m, so that all m
-    /// intervals hold together with at least 95% probability.
-    pub ci95: Option<[f64; 2]>,
-    /// True when the adjusted interval excludes 0.
-    pub significant: bool,
-}
-
-/// A money figure of A and B in different currencies: each in its own, and no difference.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct UndifferencedRow {
-    /// What is compared, e.g. `cost_per_parcel.total`.
-    pub metric: &'static str,
-    /// Scenario A, in `unit_a`.
-    pub a: Level,
-    /// A's currency.
-    pub unit_a: String,
-    /// Scenario B, in `unit_b`.
-    pub b: Level,
-    /// B's currency.
-    pub unit_b: String,
-    /// Why no difference is given.
-    pub reason: String,
-}
-
-/// One figure of one station in A and B; `null` on a side without that station.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StationFigure {
-    /// Scenario A.
-    pub a: Option<Level>,
-    /// Scenario B.
-    pub b: Option<Level>,
-    /// B − A (paired when the comparison is), with its 95% interval; `null` when a side lacks
-    /// the station.
-    pub difference: Option<Level>,
-    /// True when the 95% interval of the difference excludes 0.
-    pub significant: bool,
-}
-
-/// A station compared by name.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StationRow {
-    /// Station name (the same in A and B).
-    pub station: String,
-    /// Busy over on-duty server-hours.
-    pub utilization: StationFigure,
-    /// Mean wait of the parcels (entities) it held [h].
-    pub mean_wait_hours: StationFigure,
-}
-
-/// A gateway of both networks compared by name.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct GatewayRow {
-    /// Gateway name (the same in A and B).
-    pub gateway: String,
-    /// Mean arrival → release at the gateway [h], per replication.
-    pub clearance_hours: StationFigure,
-}
-
-/// The comparison of two scenarios: what `clearsim compare --json` prints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Comparison {
-    /// Version of clearsim.
-    pub clearsim_version: &'static str,
-    /// Scenario A (the baseline).
-    pub a: ScenarioId,
-    /// Scenario B.
-    pub b: ScenarioId,
-    /// The seed both ran with.
-    pub seed: u64,
-    /// Replications of each (paired by index when `paired`).
-    pub replications: u32,
-    /// Whether A and B draw the same parcels (the same demand), so that differences are
-    /// paired replication by replication (common random numbers). When false, differences
-    /// and their intervals are of independent samples (Welch).
-    pub paired: bool,
-    /// Why the comparison is paired or not, in a sentence.
-    pub pairing: String,
-    /// Warm-up of A and B [h].
-    pub warmup_hours: [f64; 2],
-    /// Horizon of A and B [h].
-    pub horizon_hours: [Option<f64>; 2],
-    /// One row per headline figure.
-    pub rows: Vec<CompareRow>,
-    /// Money figures not differenced because A and B use different currencies.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_differenced: Vec<UndifferencedRow>,
-    /// Every station of A or B, by name.
-    pub stations: Vec<StationRow>,
-    /// When A and B are both networks with the same gateways and lanes: each gateway's mean
-    /// clearance, B − A paired as the stations are; absent otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub gateways: Vec<GatewayRow>,
-    /// A's and B's warnings (see `warnings` of a run), each message saying which side.
-    pub warnings: Vec<super::summary::Warning>,
-    /// With `--precision`: the target on the headline figure of A and of B (the larger of the
-    /// two relative half-widths is reported) and how many paired replications it took.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub precision: Option<Precision>,
-    /// With `--warmup auto`: the larger of A's and B's chosen warm-ups, used for both.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warmup: Option<super::warmup::WarmupChoice>,
-    /// With `--uncertainty N`: the range of each difference over plausible inputs and how often
-    /// its sign holds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<super::uncertainty::CompareUncertainty>,
-}
 
 /// Why two scenarios cannot be compared.
 #[derive(Debug, thiserror::Error)]
@@ -228,35 +92,15 @@ pub struct ComparedRuns {
     pub b: RunOutput,
 }
 
-/// What `clearsim compare --json` prints: the comparison, then both runs' summaries (the
-/// `run --json` document of each), so that a saved comparison can be reported in full.
-#[derive(Clone, Debug, Serialize)]
-pub struct ComparisonDocument<'a> {
-    /// The comparison's keys, first and unchanged.
-    #[serde(flatten)]
-    pub comparison: &'a Comparison,
-    /// `{ "a": summary, "b": summary }`.
-    pub summaries: SummaryPair<'a>,
-}
-
-/// The summaries of scenario A and B.
-#[derive(Clone, Debug, Serialize)]
-pub struct SummaryPair<'a> {
-    /// Scenario A's.
-    pub a: &'a RunSummary,
-    /// Scenario B's.
-    pub b: &'a RunSummary,
-}
-
 impl ComparedRuns {
     /// The JSON document of the comparison with both summaries.
-    pub fn document(&self) -> ComparisonDocument<'_> {
-        ComparisonDocument {
-            comparison: &self.comparison,
-            summaries: SummaryPair {
-                a: &self.a.summary,
-                b: &self.b.summary,
-            },
+    pub fn document(&self) -> Comparison {
+        Comparison {
+            summaries: Some(SummaryPair {
+                a: self.a.summary.clone(),
+                b: self.b.summary.clone(),
+            }),
+            ..self.comparison.clone()
         }
     }
 }
@@ -375,11 +219,11 @@ pub(crate) fn comparison_of(
     for (x, y) in ha
         .iter()
         .zip(hb)
-        .filter(|(x, _)| x.metric != "bottleneck.utilization")
+        .filter(|(x, _)| x.metric != Metric::BottleneckUtilization)
     {
         if x.unit != y.unit {
             not_differenced.push(UndifferencedRow {
-                metric: x.metric,
+                metric: x.metric.clone(),
                 a: x.level(),
                 unit_a: x.unit.clone(),
                 b: y.level(),
@@ -394,7 +238,7 @@ pub(crate) fn comparison_of(
         let (d, significant, independent_ci95, pa, _) =
             difference(&x.values, &y.values, paired_ok, &x.unit);
         rows.push(CompareRow {
-            metric: x.metric,
+            metric: x.metric.clone(),
             unit: x.unit.clone(),
             a: x.level(),
             b: y.level(),
@@ -450,13 +294,13 @@ pub(crate) fn comparison_of(
     for (label, name, run) in [("A", &a.name, run_a), ("B", &b.name, run_b)] {
         for w in &run.summary.warnings {
             warnings.push(super::summary::Warning {
-                code: w.code,
+                code: w.code.clone(),
                 message: format!("{label} ({name}): {}", w.message),
             });
         }
     }
     Comparison {
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         a: ScenarioId::of(a),
         b: ScenarioId::of(b),
         seed: a.run.seed,
@@ -480,6 +324,7 @@ pub(crate) fn comparison_of(
         precision,
         warmup: None,
         uncertainty: None,
+        summaries: None,
     }
 }
 

@@ -9,12 +9,13 @@
 use super::summary::{Level, level_within};
 use crate::model::QueueingReplication;
 use crate::model::parcel::ParcelReplication;
+use crate::results::Metric;
 use crate::stats::{Bounds, Histogram};
 
 /// Per-replication values of one headline figure.
 pub struct Headline {
     /// Its name, e.g. `clearance_hours.p95`.
-    pub metric: &'static str,
+    pub metric: Metric,
     /// Its unit.
     pub unit: String,
     /// One value per replication, in replication order.
@@ -43,44 +44,36 @@ pub fn mean_or_zero(count: u64, mean: f64) -> f64 {
 /// The headline figures of parcel-world replications; amounts in `currency`.
 pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headline> {
     let cleared: u64 = reps.iter().map(|r| r.clearance.tally.count()).sum();
-    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
+    let h = |metric: Metric, f: &dyn Fn(&ParcelReplication) -> f64| Headline {
+        unit: metric
+            .unit()
+            .map_or_else(String::new, |u| u.label(currency)),
+        bounds: metric.bounds(cleared),
         metric,
-        unit: unit.to_string(),
         values: reps.iter().map(f).collect(),
-        bounds: match metric {
-            "released_within.24h" => Bounds::Share {
-                observations: cleared,
-            },
-            "bottleneck.utilization" => Bounds::Share { observations: 0 },
-            _ => Bounds::NonNegative,
-        },
     };
     vec![
-        h("clearance_hours.mean", "h", &|r| {
+        h(Metric::ClearanceMean, &|r| {
             mean_or_zero(r.clearance.tally.count(), r.clearance.tally.mean())
         }),
-        h("clearance_hours.p50", "h", &|r| {
-            quantile(&r.clearance.hist, 0.5)
-        }),
-        h("clearance_hours.p95", "h", &|r| {
-            quantile(&r.clearance.hist, 0.95)
-        }),
-        h("end_to_end_hours.mean", "h", &|r| {
+        h(Metric::ClearanceP50, &|r| quantile(&r.clearance.hist, 0.5)),
+        h(Metric::ClearanceP95, &|r| quantile(&r.clearance.hist, 0.95)),
+        h(Metric::EndToEndMean, &|r| {
             mean_or_zero(r.end_to_end.tally.count(), r.end_to_end.tally.mean())
         }),
-        h("released_within.24h", "share", &|r| {
+        h(Metric::ReleasedWithin24h, &|r| {
             r.clearance.hist.share_at_most(24.0)
         }),
-        h("cost_per_parcel.total", currency, &|r| {
+        h(Metric::CostPerParcel, &|r| {
             r.cost
                 .iter()
                 .map(|c| mean_or_zero(c.count(), c.mean()))
                 .sum()
         }),
-        h("revenue_per_parcel.total", currency, &|r| {
+        h(Metric::RevenuePerParcel, &|r| {
             mean_or_zero(r.duty.count(), r.duty.mean()) + mean_or_zero(r.vat.count(), r.vat.mean())
         }),
-        h("bottleneck.utilization", "share", &|r| {
+        h(Metric::BottleneckUtilization, &|r| {
             r.stations
                 .iter()
                 .flatten()
@@ -92,37 +85,33 @@ pub fn world_headlines(reps: &[ParcelReplication], currency: &str) -> Vec<Headli
 
 /// The headline figures of queueing-network replications.
 pub fn queueing_headlines(reps: &[QueueingReplication]) -> Vec<Headline> {
-    let h = |metric: &'static str, unit: &str, f: &dyn Fn(&QueueingReplication) -> f64| Headline {
+    let h = |metric: Metric, f: &dyn Fn(&QueueingReplication) -> f64| Headline {
+        unit: metric.unit().map_or_else(String::new, |u| u.label("")),
+        bounds: metric.bounds(0),
         metric,
-        unit: unit.to_string(),
         values: reps.iter().map(f).collect(),
-        bounds: if metric == "bottleneck.utilization" {
-            Bounds::Share { observations: 0 }
-        } else {
-            Bounds::NonNegative
-        },
     };
     vec![
-        h("time_in_system_hours.mean", "h", &|r| {
+        h(Metric::TimeInSystemMean, &|r| {
             mean_or_zero(
                 r.time_in_system.tally.count(),
                 r.time_in_system.tally.mean(),
             )
         }),
-        h("time_in_system_hours.p50", "h", &|r| {
+        h(Metric::TimeInSystemP50, &|r| {
             quantile(&r.time_in_system.hist, 0.5)
         }),
-        h("time_in_system_hours.p95", "h", &|r| {
+        h(Metric::TimeInSystemP95, &|r| {
             quantile(&r.time_in_system.hist, 0.95)
         }),
-        h("throughput_per_hour", "1/h", &|r| {
+        h(Metric::ThroughputPerHour, &|r| {
             if r.observed_h > 0.0 {
                 r.time_in_system.tally.count() as f64 / r.observed_h
             } else {
                 0.0
             }
         }),
-        h("bottleneck.utilization", "share", &|r| {
+        h(Metric::BottleneckUtilization, &|r| {
             r.stages
                 .iter()
                 .filter_map(|s| s.utilization)

@@ -6,109 +6,20 @@
 //! The options are ranked on the headline figure, and which of all their pairwise differences
 //! are real is decided by paired t-tests with Holm's step-down adjustment (5% familywise).
 
-use serde::Serialize;
+pub use crate::results::many::{
+    Adjustment, Alternative, MultiComparison, PairVerdict, RankedOption, Ranking,
+};
 
 use super::compare::{Adjusted, CompareError, Comparison, Side, comparison_of, same_kind, side};
 use super::compare::{real_difference, run_together, shared_demand_ok};
-use super::summary::{Level, Precision, ScenarioId, level_within};
+use super::summary::{Level, ScenarioId, level_within};
 use super::{PrecisionTarget, RunOutput, Workers};
+use crate::results::Metric;
 use crate::scenario::Scenario;
 use crate::stats::{holm, paired};
 
 /// Familywise error rate of the adjusted intervals and of the ranking's statements.
 pub const FAMILYWISE_ALPHA: f64 = 0.05;
-
-/// An alternative to the base: a file, or the base with changes (`--alt-set`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Alternative {
-    /// Its scenario (named by its changes when it has some).
-    pub scenario: ScenarioId,
-    /// The `KEY=VALUE` changes made to the base's file, in order; empty for a file of its own.
-    pub changes: Vec<String>,
-}
-
-/// How the intervals of several comparisons are adjusted.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Adjustment {
-    /// `Bonferroni`.
-    pub method: &'static str,
-    /// Number of comparisons with the base (m).
-    pub comparisons: usize,
-    /// The level at which all adjusted intervals hold together: 0.95.
-    pub familywise_level: f64,
-    /// The level of each adjusted interval: 1 − 0.05/m.
-    pub per_comparison_level: f64,
-    /// What the intervals cover, in a sentence.
-    pub covers: String,
-}
-
-/// One option's place in the ranking.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RankedOption {
-    /// 1 for the best.
-    pub rank: usize,
-    /// The option's name.
-    pub name: String,
-    /// The headline figure: mean and 95% CI across replications (unadjusted).
-    pub level: Level,
-}
-
-/// The difference between two options on the headline figure, and whether it is real.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PairVerdict {
-    /// The option ranked higher.
-    pub better: String,
-    /// The option ranked lower.
-    pub worse: String,
-    /// Mean of `worse − better` (paired when both share their demand).
-    pub difference: f64,
-    /// Holm-adjusted p-value of "no difference" over all pairs of options.
-    pub holm_p: f64,
-    /// True when `holm_p` is below 0.05.
-    pub real: bool,
-}
-
-/// The options ranked on the headline figure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Ranking {
-    /// The figure, e.g. `clearance_hours.mean` (lower is better).
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// Best first.
-    pub options: Vec<RankedOption>,
-    /// Every pair of options, best pairs first.
-    pub pairs: Vec<PairVerdict>,
-    /// The ranking and which differences are real, in words.
-    pub statement: String,
-}
-
-/// What `clearsim compare BASE ALT1 ALT2 …` prints with `--json`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct MultiComparison {
-    /// Version of clearsim.
-    pub clearsim_version: &'static str,
-    /// The base every alternative is compared with.
-    pub base: ScenarioId,
-    /// The alternatives, in the order given.
-    pub alternatives: Vec<Alternative>,
-    /// The seed all ran with.
-    pub seed: u64,
-    /// Replications of each (paired by index).
-    pub replications: u32,
-    /// How the intervals are adjusted for the number of comparisons.
-    pub adjustment: Adjustment,
-    /// Each alternative against the base (B = the alternative), with adjusted intervals.
-    pub comparisons: Vec<Comparison>,
-    /// All options ranked on the headline figure.
-    pub ranking: Ranking,
-    /// With `--precision`: the target on the headline figure of every option.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub precision: Option<Precision>,
-    /// With `--warmup auto`: the largest of the options' chosen warm-ups, used for all.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warmup: Option<super::warmup::WarmupChoice>,
-}
 
 /// A multi-way comparison with each option's run.
 #[derive(Clone, Debug)]
@@ -154,7 +65,7 @@ pub fn compare_many(
     let base_run = sides.next().expect("the base ran");
     Ok(ManyRuns {
         multi: MultiComparison {
-            clearsim_version: env!("CARGO_PKG_VERSION"),
+            clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
             base: ScenarioId::of(base),
             alternatives: alternatives
                 .iter()
@@ -166,7 +77,7 @@ pub fn compare_many(
             seed: base.run.seed,
             replications,
             adjustment: Adjustment {
-                method: "Bonferroni",
+                method: "Bonferroni".to_string(),
                 comparisons: m,
                 familywise_level: 1.0 - FAMILYWISE_ALPHA,
                 per_comparison_level: 1.0 - FAMILYWISE_ALPHA / m.max(1) as f64,
@@ -259,9 +170,9 @@ fn rank(all: &[&Scenario], sides: &[Side]) -> Ranking {
             level: levels[i].clone(),
         })
         .collect();
-    let statement = statement(first.metric, &first.unit, &options, &pairs);
+    let statement = statement(&first.metric, &first.unit, &options, &pairs);
     Ranking {
-        metric: first.metric,
+        metric: first.metric.clone(),
         unit: first.unit.clone(),
         options,
         pairs,
@@ -270,7 +181,12 @@ fn rank(all: &[&Scenario], sides: &[Side]) -> Ranking {
 }
 
 /// The ranking in words: the order, then which differences are real and which are not.
-fn statement(metric: &str, unit: &str, options: &[RankedOption], pairs: &[PairVerdict]) -> String {
+fn statement(
+    metric: &Metric,
+    unit: &str,
+    options: &[RankedOption],
+    pairs: &[PairVerdict],
+) -> String {
     let order: Vec<String> = options
         .iter()
         .map(|o| format!("{} ({:.2} {unit})", o.name, o.level.mean))

@@ -16,6 +16,7 @@ pub mod many;
 pub mod milestones;
 pub mod network_summary;
 pub mod pool;
+pub mod reduce;
 pub mod run;
 pub mod seam;
 pub mod sensitivity;
@@ -27,6 +28,7 @@ pub mod units;
 pub mod validate;
 pub mod warmup;
 
+pub use crate::results::Metric;
 pub use compare::{ComparedRuns, Comparison, compare, compare_runs};
 pub use pool::{PrecisionTarget, Workers};
 pub(crate) use pool::{in_parallel, in_parallel_range, relative_half_width, until_precise};

@@ -5,93 +5,14 @@
 //! parallel. Each end's effect is the paired difference (variant − base) of the two-way
 //! comparison ([`super::compare::difference`]), with its 95% CI across replications.
 
-use serde::Serialize;
+pub use crate::results::sensitivity::{BaseFigure, Effect, InputBar, Sensitivity};
 
 use super::compare::{difference, shared_demand_ok};
 use super::seam::{self, headline_catalogue};
-use super::summary::{Level, ScenarioId, level};
+use super::summary::{ScenarioId, level};
 use super::{ExperimentError, Workers, in_parallel_range};
+use crate::results::Metric;
 use crate::scenario::{Scenario, ScenarioError};
-
-/// The effect of one input's two ends on one headline figure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Effect {
-    /// The figure, e.g. `clearance_hours.mean`.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// Figure with the input at its low end minus the base figure, with its 95% CI.
-    pub at_low: Level,
-    /// The same at the high end.
-    pub at_high: Level,
-    /// The low end's interval excludes 0.
-    pub low_significant: bool,
-    /// The high end's interval excludes 0.
-    pub high_significant: bool,
-}
-
-/// One uncertain input's bar of the tornado.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct InputBar {
-    /// Its dotted key.
-    pub key: String,
-    /// Its value in the base run.
-    pub value: f64,
-    /// Its low end.
-    pub low: f64,
-    /// Its high end.
-    pub high: f64,
-    /// Where the range comes from, as the file says.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// Line of the value in the file.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// The larger of |effect at low| and |effect at high| on the ranking figure (`metric`): what
-    /// the tornado is ordered by.
-    pub swing: f64,
-    /// Its effect on every headline figure.
-    pub effects: Vec<Effect>,
-}
-
-/// A headline figure of the base run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BaseFigure {
-    /// Its name.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// Mean and 95% CI across replications.
-    #[serde(flatten)]
-    pub level: Level,
-}
-
-/// What `clearsim sensitivity --json` prints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Sensitivity {
-    /// Always `sensitivity`: tells this document from the others.
-    pub kind: &'static str,
-    /// Version of clearsim.
-    pub clearsim_version: &'static str,
-    /// The scenario.
-    pub scenario: ScenarioId,
-    /// The seed of every run.
-    pub seed: u64,
-    /// Replications of every run.
-    pub replications: u32,
-    /// Scenario runs made: 2k + 1.
-    pub runs: usize,
-    /// The figure the tornado is ordered by.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// The base run's headline figures.
-    pub base: Vec<BaseFigure>,
-    /// Every uncertain input, largest swing first.
-    pub inputs: Vec<InputBar>,
-    /// What the intervals cover, in a sentence.
-    pub covers: &'static str,
-}
 
 /// Why a sensitivity analysis could not run.
 #[derive(Debug, thiserror::Error)]
@@ -181,14 +102,14 @@ fn plain_reason(e: &ScenarioError, key: &str) -> String {
 }
 
 /// Per replication, the value of every headline figure (name, unit, value).
-type Figures = Vec<(&'static str, String, f64)>;
+type Figures = Vec<(Metric, String, f64)>;
 
 /// The headline figures a sensitivity shows, in order; the first ranks the tornado.
-pub fn shown_metrics(scenario: &Scenario) -> Vec<&'static str> {
+pub fn shown_metrics(scenario: &Scenario) -> Vec<Metric> {
     headline_catalogue(scenario)
-        .iter()
+        .into_iter()
         .map(|h| h.metric)
-        .filter(|&m| m != "bottleneck.utilization")
+        .filter(|m| *m != Metric::BottleneckUtilization)
         .collect()
 }
 
@@ -207,11 +128,15 @@ pub fn sensitivity(
         });
     }
     if let Some(metric) = rank_by
-        && !shown_metrics(base).contains(&metric)
+        && !shown_metrics(base).iter().any(|m| m == metric)
     {
         return Err(SensitivityError::UnknownMetric {
             metric: metric.to_string(),
-            known: shown_metrics(base).join(", "),
+            known: shown_metrics(base)
+                .iter()
+                .map(Metric::name)
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     let variants = ends(base, variant)?;
@@ -231,7 +156,7 @@ pub fn sensitivity(
             .collect()
     };
     let mut shown: Vec<usize> = (0..figures[0].len())
-        .filter(|&m| figures[0][m].0 != "bottleneck.utilization")
+        .filter(|&m| figures[0][m].0 != Metric::BottleneckUtilization)
         .collect();
     // The ranking figure first: the swing, the tornado and `metric` are of it.
     if let Some(at) = rank_by.and_then(|r| shown.iter().position(|&m| figures[0][m].0 == r)) {
@@ -260,7 +185,7 @@ pub fn sensitivity(
                     let ((at_low, low_significant), (at_high, high_significant)) =
                         (effect(lo), effect(hi));
                     Effect {
-                        metric: figures[0][m].0,
+                        metric: figures[0][m].0.clone(),
                         unit: figures[0][m].1.clone(),
                         at_low,
                         at_high,
@@ -288,24 +213,24 @@ pub fn sensitivity(
     inputs.sort_by(|a, b| b.swing.total_cmp(&a.swing));
     let first = shown.first().copied().unwrap_or(0);
     Ok(Sensitivity {
-        kind: "sensitivity",
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        kind: "sensitivity".to_string(),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioId::of(base),
         seed: base.run.seed,
         replications: base.run.replications,
         runs: all.len(),
-        metric: figures[0][first].0,
+        metric: figures[0][first].0.clone(),
         unit: figures[0][first].1.clone(),
         base: shown
             .iter()
             .zip(&base_values)
             .map(|(&m, v)| BaseFigure {
-                metric: figures[0][m].0,
+                metric: figures[0][m].0.clone(),
                 unit: figures[0][m].1.clone(),
                 level: level(v),
             })
             .collect(),
         inputs,
-        covers: COVERS,
+        covers: COVERS.to_string(),
     })
 }

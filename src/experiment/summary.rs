@@ -1,59 +1,23 @@
-//! The summary of a run across replications: the JSON output contract (docs/output.md).
+//! A run's replications summarised into its [`RunSummary`] (docs/output.md).
 //!
 //! Means and their 95% intervals come from the per-replication means (Student t across
 //! replications, kept inside what the figure can be: see [`Bounds`]); quantiles and the maximum
 //! come from the replications' histograms merged.
 
-use serde::{Deserialize, Serialize};
+pub use crate::results::figures::{Level, ReleasedWithin, Stat};
+pub use crate::results::run::{
+    Bin, Bottleneck, CostPerParcel, Distribution, Invariants, LongestWait, Metrics, Parcels,
+    Precision, RevenuePerParcel, RunSummary, ScenarioId, StageSummary, Warning,
+};
 
+use super::reduce::{bottleneck_of, candidate};
+pub use super::reduce::{distribution, level, level_within, stat};
 use crate::model::parcel::{COSTS, ParcelReplication, TRS_SEGMENTS, station_names};
 use crate::model::{QueueingReplication, StageReplication};
 use crate::scenario::parcel::ParcelWorld;
 use crate::scenario::{Scenario, StageKind};
 use crate::stats::Tally;
-use crate::stats::{Bounds, Estimate, Histogram, TallyHist, interval95};
-
-/// A statistic of a duration: mean with its 95% interval across replications, and quantiles of
-/// all observations pooled.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Stat {
-    /// Mean of the replication means.
-    pub mean: f64,
-    /// 95% Student-t interval of the mean, clipped at 0; `null` with fewer than 2 replications.
-    pub ci95: Option<[f64; 2]>,
-    /// Median.
-    pub p50: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// 95th percentile.
-    pub p95: f64,
-    /// 99th percentile.
-    pub p99: f64,
-    /// Largest value observed.
-    pub max: f64,
-    /// Observations pooled over replications.
-    pub count: u64,
-}
-
-/// A time-weighted or per-replication figure: mean and 95% interval across replications.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Level {
-    /// Mean of the replication values.
-    pub mean: f64,
-    /// 95% interval across replications, inside the figure's possible values (Student t;
-    /// clipped at 0 for non-negative figures; Wilson for shares); `null` with fewer than 2
-    /// replications.
-    pub ci95: Option<[f64; 2]>,
-}
-
-/// The scenario a run came from.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioId {
-    /// Its name.
-    pub name: String,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
-}
+use crate::stats::{Bounds, TallyHist};
 
 impl ScenarioId {
     /// The name and file hash of `scenario`.
@@ -87,230 +51,12 @@ impl Parcels {
     }
 }
 
-/// Entity counts summed over replications:
-/// created = delivered + in_system + seized + oversize_refused.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Parcels {
-    /// Created (arrived) over the whole run, warm-up included.
-    pub created: u64,
-    /// Left the network.
-    pub delivered: u64,
-    /// Still in the network when the run ended.
-    pub in_system: u64,
-    /// Turned away or taken out: in a plain network, arrivals blocked by a full waiting room.
-    pub seized: u64,
-    /// Parcel world: parcels in bags heavier or larger than a whole departure of the
-    /// line-haul, refused at the gateway (docs/scenario.md); 0 in a plain network.
-    pub oversize_refused: u64,
-}
-
-/// One stage's figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StageSummary {
-    /// Stage name.
-    pub name: String,
-    /// queue, delay, batch or departures.
-    pub kind: &'static str,
-    /// Time waiting before service / release / boarding [h].
-    pub wait_hours: Stat,
-    /// Time from entering to leaving the stage [h].
-    pub time_in_stage_hours: Stat,
-    /// Busy over available server-hours (queue stages; `null` otherwise).
-    pub utilization: Option<Level>,
-    /// Time-average number waiting.
-    pub queue_length: Level,
-    /// Time-average number in the stage (L in Little's law).
-    pub in_stage: Level,
-    /// Entities leaving the stage per hour after the warm-up.
-    pub throughput_per_hour: Level,
-    /// Time-average servers on duty (queue stages; `null` otherwise).
-    pub servers: Option<Level>,
-    /// Largest number waiting in any replication.
-    pub queue_max: f64,
-    /// Entities that entered after the warm-up, summed over replications.
-    pub arrivals: u64,
-    /// Entities that left after the warm-up, summed over replications.
-    pub completed: u64,
-    /// Arrivals turned away by a full waiting room after the warm-up, summed.
-    pub blocked: u64,
-    /// Share of arrivals turned away (finite waiting rooms).
-    pub blocking_probability: Level,
-}
-
-/// End-to-end figures.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Metrics {
-    /// Time from creation to leaving the network [h] (parcel world: order → delivered).
-    pub time_in_system_hours: Stat,
-    /// Entities leaving the network per hour after the warm-up.
-    pub throughput_per_hour: Level,
-    /// Parcel world: arrival at import customs → release, the TRS headline [h].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub clearance_hours: Option<Stat>,
-    /// Parcel world: order → delivered [h].
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub end_to_end_hours: Option<Stat>,
-    /// Parcel world: shares of parcels released within 1 h, 24 h and 48 h of arrival.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub released_within: Option<ReleasedWithin>,
-}
-
-/// Shares of parcels released within a time of arrival.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ReleasedWithin {
-    /// Within 1 h.
-    #[serde(rename = "1h")]
-    pub h1: Level,
-    /// Within 24 h.
-    #[serde(rename = "24h")]
-    pub h24: Level,
-    /// Within 48 h.
-    #[serde(rename = "48h")]
-    pub h48: Level,
-}
-
-/// Cost per delivered parcel, in the scenario's currency.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CostPerParcel {
-    /// All categories.
-    pub total: Level,
-    /// By category: fees, paper, inspection, storage, labour, transport.
-    pub breakdown: std::collections::BTreeMap<&'static str, Level>,
-}
-
-/// Revenue per delivered parcel, in the scenario's currency.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RevenuePerParcel {
-    /// Customs duty.
-    pub duty: Level,
-    /// VAT (and consumption tax), at sale or at the border.
-    pub vat: Level,
-}
-
-/// The bottleneck: the station that adds the most waiting to the average parcel (its waiting
-/// summed over every parcel it held, per parcel delivered), with the wait of the parcels it
-/// held and its utilisation beside it. A busy station that serves quickly is not a bottleneck;
-/// a half-idle one that holds parcels for hours may be.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Bottleneck {
-    /// Station name.
-    pub station: String,
-    /// Hours of waiting there per parcel that completed the journey (those that never pass
-    /// count with 0): the delay it adds to the average parcel [h].
-    pub delay_per_parcel_hours: Level,
-    /// Mean wait of the parcels it held [h].
-    pub mean_wait_hours: Level,
-    /// 95th percentile of the wait of the parcels it held [h].
-    pub p95_wait_hours: f64,
-    /// Share of the completed parcels that passed through it.
-    pub share_of_parcels: f64,
-    /// Its utilisation (busy over on-duty server-hours).
-    pub utilization: Level,
-    /// The station whose parcels wait longest on average, when that is another station.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub longest_wait: Option<LongestWait>,
-}
-
-/// The station where the parcels it holds wait longest, when it is not the bottleneck (it
-/// holds too few parcels to add the most delay to the average parcel).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LongestWait {
-    /// Station name.
-    pub station: String,
-    /// Mean wait of the parcels it held [h].
-    pub mean_wait_hours: Level,
-    /// 95th percentile of that wait [h].
-    pub p95_wait_hours: f64,
-    /// Share of the completed parcels that passed through it.
-    pub share_of_parcels: f64,
-}
-
-/// A sign that a run's figures are not final (docs/output.md lists the codes and criteria).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Warning {
-    /// Stable identifier: `not_filled`, `window_short`, `few_replications` or `overloaded`.
-    pub code: &'static str,
-    /// What was found and what to do, in a sentence.
-    pub message: String,
-}
-
 /// Delivered per hour after the warm-up below this share of ordered per hour: the network has
 /// not filled (parcels still on the way are the slow ones, so every figure is optimistic).
 pub const FILLED_SHARE: f64 = 0.8;
 
 /// Fewer replications than this give no confidence interval.
 pub const MIN_REPLICATIONS: u32 = 2;
-
-/// One station's figures, as candidates for the bottleneck.
-pub(crate) struct Candidate {
-    pub(crate) station: String,
-    pub(crate) delay: Vec<f64>,
-    pub(crate) wait: Stat,
-    pub(crate) wait_level: Level,
-    pub(crate) share: f64,
-    pub(crate) utilization: Level,
-}
-
-/// The bottleneck among `candidates` (by delay per parcel), or `None` when there is none.
-pub(crate) fn bottleneck_of(candidates: Vec<Candidate>) -> Option<Bottleneck> {
-    let delay = |c: &Candidate| level(&c.delay).mean;
-    let best = candidates
-        .iter()
-        .max_by(|a, b| delay(a).total_cmp(&delay(b)))?;
-    let longest = candidates
-        .iter()
-        .filter(|c| c.wait.count > 0)
-        .max_by(|a, b| a.wait.mean.total_cmp(&b.wait.mean))
-        .filter(|c| c.station != best.station && c.wait.mean > best.wait.mean)
-        .map(|c| LongestWait {
-            station: c.station.clone(),
-            mean_wait_hours: c.wait_level.clone(),
-            p95_wait_hours: c.wait.p95,
-            share_of_parcels: c.share,
-        });
-    Some(Bottleneck {
-        station: best.station.clone(),
-        delay_per_parcel_hours: level(&best.delay),
-        mean_wait_hours: best.wait_level.clone(),
-        p95_wait_hours: best.wait.p95,
-        share_of_parcels: best.share,
-        utilization: best.utilization.clone(),
-        longest_wait: longest,
-    })
-}
-
-/// A candidate from a station's per-replication waits, utilisations and the parcels that
-/// completed in each replication.
-pub(crate) fn candidate(
-    station: &str,
-    waits: &[&TallyHist],
-    utilization: Level,
-    done: &[u64],
-) -> Candidate {
-    let delay = waits
-        .iter()
-        .zip(done)
-        .map(|(w, &n)| if n > 0 { w.tally.sum() / n as f64 } else { 0.0 })
-        .collect();
-    let wait = stat(waits.iter().copied());
-    let held: u64 = waits.iter().map(|w| w.tally.count()).sum();
-    let total: u64 = done.iter().sum();
-    Candidate {
-        station: station.to_string(),
-        delay,
-        wait_level: Level {
-            mean: wait.mean,
-            ci95: wait.ci95,
-        },
-        wait,
-        share: if total > 0 {
-            (held as f64 / total as f64).min(1.0)
-        } else {
-            0.0
-        },
-        utilization,
-    }
-}
 
 /// The warnings of a run whose figures should not be read as final: a network that has not
 /// filled by the horizon, an observed window shorter than the mean journey, too few
@@ -331,7 +77,7 @@ fn warnings_of(
         let delivered = s.metrics.throughput_per_hour.mean;
         if delivered < FILLED_SHARE * rate {
             out.push(Warning {
-                code: "not_filled",
+                code: "not_filled".to_string(),
                 message: format!(
                     "the network has not filled: after the warm-up {} parcels per hour were delivered against {} per hour ordered ({:.0}%, below {:.0}%); the parcels still on the way are the slow ones, so times and costs are too low. Lengthen run.horizon_h (and run.warmup_h).",
                     people(delivered),
@@ -344,7 +90,7 @@ fn warnings_of(
         let journey = s.metrics.time_in_system_hours.mean;
         if journey > window {
             out.push(Warning {
-                code: "window_short",
+                code: "window_short".to_string(),
                 message: format!(
                     "the observed window ({} h after the warm-up) is shorter than the mean journey ({} h): few parcels can make the whole journey inside it. Lengthen run.horizon_h.",
                     people(window),
@@ -355,7 +101,7 @@ fn warnings_of(
     }
     if s.replications < MIN_REPLICATIONS {
         out.push(Warning {
-            code: "few_replications",
+            code: "few_replications".to_string(),
             message: format!(
                 "{} replication: no confidence interval, so the noise in every figure is unknown. Run at least {MIN_REPLICATIONS} (--reps).",
                 s.replications
@@ -364,7 +110,7 @@ fn warnings_of(
     }
     for (name, rho) in loads.iter().filter(|(_, rho)| *rho >= 1.0) {
         out.push(Warning {
-            code: "overloaded",
+            code: "overloaded".to_string(),
             message: format!(
                 "{name} is offered more work than it can do (offered load ρ = {rho:.2} ≥ 1): its queue grows without end, and every figure depends on the horizon. Add capacity or lower demand."
             ),
@@ -387,216 +133,6 @@ fn people(x: f64) -> String {
         out.push(c);
     }
     if x < 0.0 { format!("-{out}") } else { out }
-}
-
-/// The summary of a run: what `clearsim run --json` prints.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct RunSummary {
-    /// Version of clearsim that produced it.
-    pub clearsim_version: &'static str,
-    /// The scenario.
-    pub scenario: ScenarioId,
-    /// Master seed.
-    pub seed: u64,
-    /// Replications run.
-    pub replications: u32,
-    /// Warm-up deleted from every statistic [h].
-    pub warmup_hours: f64,
-    /// Horizon of each replication [h]; `null` when runs stop after a number of arrivals.
-    pub horizon_hours: Option<f64>,
-    /// Arrival limit of each replication, if any.
-    pub arrivals_limit: Option<u64>,
-    /// Mean simulated time at the end of a replication [h].
-    pub end_hours: f64,
-    /// Events processed over all replications.
-    pub events: u64,
-    /// Conservation of entities.
-    pub parcels: Parcels,
-    /// Per stage, in scenario order.
-    pub stages: Vec<StageSummary>,
-    /// End-to-end figures.
-    pub metrics: Metrics,
-    /// Parcel world: the currency of every amount.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub currency: Option<String>,
-    /// Parcel world: cost per delivered parcel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cost_per_parcel: Option<CostPerParcel>,
-    /// Parcel world: duty and VAT per delivered parcel.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revenue_per_parcel: Option<RevenuePerParcel>,
-    /// Parcel world: parcels delivered per day after the warm-up.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub throughput_per_day: Option<Level>,
-    /// The station that adds the most delay to the average parcel (see [`Bottleneck`]);
-    /// absent when no stage has servers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bottleneck: Option<Bottleneck>,
-    /// Parcel world: departures never carried more than their capacity, no parcel boarded
-    /// after its cut-off, no service started at a closed station (checked in every replication).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub invariants: Option<Invariants>,
-    /// With `--precision`: the target on the headline figure (mean clearance for a parcel
-    /// world, mean time in system for a plain network) and how many replications it took.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub precision: Option<Precision>,
-    /// With `--uncertainty N`: the range of every headline figure over N Latin hypercube draws
-    /// of the uncertain inputs, next to the 95% CI (which covers simulation noise only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uncertainty: Option<super::uncertainty::Uncertainty>,
-    /// With `--warmup auto`: how the warm-up in `warmup_hours` was chosen.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub warmup: Option<super::warmup::WarmupChoice>,
-    /// The headline duration's distribution pooled over replications, as histogram bins: what
-    /// a report draws as a histogram and a cumulative curve. Absent when nothing was observed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distribution: Option<Distribution>,
-    /// Parcel world of more than one hub, lane or gateway, or with returns: per hub, lane and
-    /// gateway, returns, and the bottleneck of the whole network (see
-    /// [`super::network_summary`]); absent for a one-chain world and a plain network.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub network: Option<super::network_summary::NetworkSummary>,
-    /// Signs that the figures are not final (a network not yet filled, an overloaded
-    /// station...); empty when none.
-    pub warnings: Vec<Warning>,
-}
-
-/// The distribution of a duration pooled over replications (after the warm-up), in bins of
-/// equal width from 0 h, the last bin collecting the tail up to the maximum.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Distribution {
-    /// Which duration: `clearance_hours` (parcel world) or `time_in_system_hours`.
-    pub metric: &'static str,
-    /// The bins, from 0 h upwards; their shares add up to 1.
-    pub bins: Vec<Bin>,
-}
-
-/// One histogram bin: the share of observations in (`lower_h`, `upper_h`] (the first bin
-/// includes 0).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Bin {
-    /// Lower edge [h].
-    pub lower_h: f64,
-    /// Upper edge [h].
-    pub upper_h: f64,
-    /// Share of the observations in the bin, in [0, 1].
-    pub share: f64,
-}
-
-/// Bins of the duration recorded in every replication: equal widths of a round number of hours
-/// (about 20 to 40 of them up to the 99.5th percentile), then one bin for the tail up to the
-/// maximum, if anything lies beyond. Shares are counted exactly where a bin edge is a bucket
-/// edge of the histogram (every whole hour below 256 h), interpolated within the bucket beyond.
-pub fn distribution<'a>(
-    metric: &'static str,
-    per_rep: impl Iterator<Item = &'a TallyHist>,
-) -> Option<Distribution> {
-    let mut pooled = Histogram::new();
-    for th in per_rep {
-        pooled.merge(&th.hist);
-    }
-    if pooled.is_empty() {
-        return None;
-    }
-    let top = pooled.quantile(0.995);
-    // Steps whose multiples are bucket edges of the histogram (whole hours, quarter and eighth
-    // hours), so each bin's share is counted exactly rather than split within a bucket; only
-    // edges past 255 h of the 72 h and 168 h steps may fall inside a bucket (then interpolated).
-    const STEPS: [f64; 15] = [
-        0.0625, 0.125, 0.25, 0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 24.0, 48.0, 72.0, 168.0,
-    ];
-    let wanted = top / 40.0;
-    let step = STEPS
-        .iter()
-        .copied()
-        .find(|&s| s >= wanted)
-        .unwrap_or_else(|| (wanted / 168.0).ceil() * 168.0);
-    let n = ((top / step).ceil() as usize).max(1);
-    let mut bins = Vec::with_capacity(n + 1);
-    let mut below = 0.0;
-    for i in 0..n {
-        let upper = step * (i + 1) as f64;
-        let at_most = pooled.share_at_most(upper);
-        bins.push(Bin {
-            lower_h: step * i as f64,
-            upper_h: upper,
-            share: at_most - below,
-        });
-        below = at_most;
-    }
-    let last = step * n as f64;
-    if below < 1.0 && pooled.max() > last {
-        bins.push(Bin {
-            lower_h: last,
-            upper_h: pooled.max(),
-            share: 1.0 - below,
-        });
-    }
-    Some(Distribution { metric, bins })
-}
-
-/// How many replications a precision target took (`run --precision`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Precision {
-    /// Asked: 95% CI half-width over mean of the headline figure.
-    pub target_relative_half_width: f64,
-    /// Reached.
-    pub achieved_relative_half_width: f64,
-    /// Replications run.
-    pub replications: u32,
-    /// Whether the target was met before the replication cap.
-    pub met: bool,
-}
-
-/// Rules the parcel world must never break, as observed over all replications.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Invariants {
-    /// Largest departure load over its capacity (≤ 1).
-    pub max_departure_fill: f64,
-    /// Parcels that boarded after their cut-off (0).
-    pub cutoff_violations: u64,
-    /// Services started while a station was closed (0).
-    pub closed_station_starts: u64,
-}
-
-/// Mean and Student-t interval of per-replication values that may take any real value.
-pub fn level(values: &[f64]) -> Level {
-    level_within(values, Bounds::Real)
-}
-
-/// Mean and 95% interval of per-replication values, the interval kept within `bounds`.
-pub fn level_within(values: &[f64], bounds: Bounds) -> Level {
-    Level {
-        mean: Estimate::from_values(values).mean,
-        ci95: interval95(values, bounds),
-    }
-}
-
-/// Summarises a duration recorded in every replication.
-pub fn stat<'a>(per_rep: impl Iterator<Item = &'a TallyHist>) -> Stat {
-    let mut pooled = Histogram::new();
-    let mut means = Vec::new();
-    let mut max: f64 = 0.0;
-    let mut count = 0;
-    for th in per_rep {
-        if th.tally.count() > 0 {
-            means.push(th.tally.mean());
-            max = max.max(th.tally.max());
-            count += th.tally.count();
-        }
-        pooled.merge(&th.hist);
-    }
-    let e = Estimate::from_values(&means);
-    Stat {
-        mean: if means.is_empty() { 0.0 } else { e.mean },
-        ci95: interval95(&means, Bounds::NonNegative),
-        p50: pooled.quantile(0.50),
-        p90: pooled.quantile(0.90),
-        p95: pooled.quantile(0.95),
-        p99: pooled.quantile(0.99),
-        max,
-        count,
-    }
 }
 
 fn kind_name(kind: &StageKind) -> &'static str {
@@ -633,7 +169,7 @@ pub fn summarize(scenario: &Scenario, reps: &[QueueingReplication]) -> RunSummar
             let servers: Vec<f64> = reps.iter().filter_map(|r| at(r, i).servers).collect();
             StageSummary {
                 name: st.name.clone(),
-                kind: kind_name(&st.kind),
+                kind: kind_name(&st.kind).to_string(),
                 wait_hours: stat(reps.iter().map(|r| &at(r, i).wait)),
                 time_in_stage_hours: stat(reps.iter().map(|r| &at(r, i).time_in_stage)),
                 utilization: (!utilization.is_empty())
@@ -688,7 +224,7 @@ pub fn summarize(scenario: &Scenario, reps: &[QueueingReplication]) -> RunSummar
         .filter_map(|l| Some((scenario.stages.get(l.stage)?.name.clone(), l.load?)))
         .collect();
     let mut summary = RunSummary {
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,
@@ -754,7 +290,7 @@ pub fn summarize_world(
     let per = |f: &dyn Fn(&ParcelReplication) -> f64| per_within(f, Bounds::NonNegative);
     let zero_stat = |name: &str, kind: &'static str, th: Vec<&TallyHist>| StageSummary {
         name: name.to_string(),
-        kind,
+        kind: kind.to_string(),
         wait_hours: stat(th.iter().copied()),
         time_in_stage_hours: stat(th.into_iter()),
         utilization: None,
@@ -802,7 +338,7 @@ pub fn summarize_world(
         ));
         stages.push(StageSummary {
             name: name.to_string(),
-            kind: "queue",
+            kind: "queue".to_string(),
             wait_hours: stat(waits.iter()),
             time_in_stage_hours: stat(waits.iter()),
             utilization: Some(utilization),
@@ -837,7 +373,7 @@ pub fn summarize_world(
     let mut breakdown = std::collections::BTreeMap::new();
     for (k, name) in COSTS.iter().enumerate() {
         breakdown.insert(
-            *name,
+            name.to_string(),
             per(&|r| {
                 if r.cost[k].count() > 0 {
                     r.cost[k].mean()
@@ -861,7 +397,7 @@ pub fn summarize_world(
         .map(|l| (l.name.to_string(), l.load))
         .collect();
     let mut summary = RunSummary {
-        clearsim_version: env!("CARGO_PKG_VERSION"),
+        clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: ScenarioId::of(scenario),
         seed: scenario.run.seed,
         replications: reps.len() as u32,
@@ -933,57 +469,4 @@ pub fn summarize_world(
     let created_per_h = created_rate(summary.parcels.created, reps.len(), scenario);
     summary.warnings = warnings_of(&summary, created_per_h, &loads);
     summary
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cand(name: &str, delay: f64, wait: f64, share: f64, util: f64) -> Candidate {
-        Candidate {
-            station: name.to_string(),
-            delay: vec![delay, delay],
-            wait: Stat {
-                mean: wait,
-                ci95: None,
-                p50: wait,
-                p90: wait,
-                p95: wait,
-                p99: wait,
-                max: wait,
-                count: 10,
-            },
-            wait_level: Level {
-                mean: wait,
-                ci95: None,
-            },
-            share,
-            utilization: Level {
-                mean: util,
-                ci95: None,
-            },
-        }
-    }
-
-    #[test]
-    fn the_bottleneck_is_the_station_adding_most_delay_not_the_busiest() {
-        // The X-ray is the busiest (78%) but physical inspection adds more waiting per parcel.
-        let b = bottleneck_of(vec![
-            cand("xray", 0.3, 3.3, 0.1, 0.78),
-            cand("physical", 0.9, 13.7, 0.066, 0.45),
-        ])
-        .unwrap();
-        assert_eq!(b.station, "physical");
-        assert_eq!(b.utilization.mean, 0.45);
-        assert!(b.longest_wait.is_none());
-        // A station holding few parcels very long is named beside a bottleneck that adds more
-        // delay to the average parcel.
-        let b = bottleneck_of(vec![
-            cand("doc_check", 1.2, 4.0, 0.3, 0.6),
-            cand("physical", 0.2, 20.0, 0.01, 0.3),
-        ])
-        .unwrap();
-        assert_eq!(b.station, "doc_check");
-        assert_eq!(b.longest_wait.unwrap().station, "physical");
-    }
 }

@@ -1,11 +1,11 @@
 //! Sweeps: a grid (or zipped lists) of values for scenario keys, every point run with the same
 //! seeds (common random numbers across points), summarised as tidy tables.
 
-use serde::Serialize;
+pub use crate::results::sweep::{BaselineDifference, PointMetric, SweepPoint, SweepSummary};
 
 use super::compare::{difference, shared_demand_ok};
 use super::headline::Headline;
-use super::summary::{Level, ScenarioId, level};
+use super::summary::{ScenarioId, level};
 use super::{Replications, UnitResult};
 use crate::scenario::Scenario;
 
@@ -323,70 +323,6 @@ pub fn grid(axes: &[Axis], zip: bool) -> Result<Grid, SweepError> {
     Ok(Grid { parameters, points })
 }
 
-/// A headline figure at one point: mean and 95% interval across replications.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct PointMetric {
-    /// Its name, e.g. `clearance_hours.p95` (a quantile is averaged over replications).
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// Mean and interval.
-    #[serde(flatten)]
-    pub level: Level,
-    /// With `--baseline`: this point minus the baseline point, with its 95% interval.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vs_baseline: Option<BaselineDifference>,
-}
-
-/// A point's difference from the sweep's baseline point on one figure.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BaselineDifference {
-    /// Mean of point − baseline, replication by replication when the two share their demand
-    /// (common random numbers: every point runs with the same seeds).
-    pub mean: f64,
-    /// Its 95% interval: paired, or Welch's when the point's demand differs.
-    pub ci95: Option<[f64; 2]>,
-    /// True when the interval excludes 0.
-    pub significant: bool,
-    /// Whether the difference is paired.
-    pub paired: bool,
-}
-
-/// One point of a sweep.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SweepPoint {
-    /// Its index (row-major over the axes, or the zip position).
-    pub index: usize,
-    /// The value of each parameter, in the order of `parameters`.
-    pub values: Vec<String>,
-    /// Headline figures.
-    pub metrics: Vec<PointMetric>,
-    /// The full summary of the point's run, as `clearsim run --json` would print it.
-    pub summary: super::RunSummary,
-}
-
-/// What `sweep` writes to `summary.json`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SweepSummary {
-    /// Version of clearsim.
-    pub clearsim_version: &'static str,
-    /// The scenario file swept.
-    pub scenario: ScenarioId,
-    /// Master seed of every point.
-    pub seed: u64,
-    /// Replications per point.
-    pub replications: u32,
-    /// Swept keys.
-    pub parameters: Vec<String>,
-    /// Overrides applied at every point.
-    pub fixed: Vec<String>,
-    /// With `--baseline`: the index of the point every other is differenced from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<usize>,
-    /// Every point.
-    pub points: Vec<SweepPoint>,
-}
-
 /// A sweep's results: the summary, and every point's per-replication headline figures.
 pub struct SweepResult {
     /// `summary.json`.
@@ -419,7 +355,7 @@ pub fn summarize_sweep<E>(
             metrics: h
                 .iter()
                 .map(|x| PointMetric {
-                    metric: x.metric,
+                    metric: x.metric.clone(),
                     unit: x.unit.clone(),
                     level: level(&x.values),
                     vs_baseline: None,
@@ -449,7 +385,7 @@ pub fn summarize_sweep<E>(
     }
     Ok(SweepResult {
         summary: SweepSummary {
-            clearsim_version: env!("CARGO_PKG_VERSION"),
+            clearsim_version: env!("CARGO_PKG_VERSION").to_string(),
             scenario: ScenarioId::of(&scenarios[0]),
             seed: scenarios[0].run.seed,
             replications: reps as u32,

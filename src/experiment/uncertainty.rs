@@ -6,12 +6,14 @@
 //! the 5–95% range of the per-draw means: it says how far the answer moves over plausible
 //! inputs, next to the 95% CI, which covers simulation noise only.
 
+pub use crate::results::uncertainty::{Band, CompareUncertainty, Decision, Uncertainty};
+
 use rand::RngExt;
-use serde::Serialize;
 
 use super::seam;
 use super::{ExperimentError, Workers, in_parallel_range};
 use crate::engine::StreamSeeder;
+use crate::results::Metric;
 use crate::scenario::uncertain::UncertainInput;
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -22,7 +24,7 @@ pub const COVERS: &str = "5–95% band: range over plausible inputs (Latin hyper
 pub type Variant<'a> = &'a dyn Fn(&[String]) -> Result<Scenario, ScenarioError>;
 
 /// Per headline figure of one run: its name, unit and value.
-pub type Figures = Vec<(&'static str, String, f64)>;
+pub type Figures = Vec<(Metric, String, f64)>;
 
 /// The `draws` × `k` quantiles of a Latin hypercube: for each input, one draw in each of the
 /// `draws` equal strata of [0, 1], the strata shuffled independently per input.
@@ -43,38 +45,6 @@ pub fn latin_hypercube(k: usize, draws: usize, seed: u64) -> Vec<Vec<f64>> {
     u
 }
 
-/// The 5%, 50% and 95% points of one headline figure's per-draw means.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Band {
-    /// The figure.
-    pub metric: &'static str,
-    /// Its unit.
-    pub unit: String,
-    /// 5th percentile over the draws.
-    pub p5: f64,
-    /// Median over the draws.
-    pub p50: f64,
-    /// 95th percentile over the draws.
-    pub p95: f64,
-}
-
-/// What `--uncertainty N` adds to a run's summary.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Uncertainty {
-    /// `Latin hypercube`.
-    pub method: &'static str,
-    /// Draws made (N).
-    pub draws: usize,
-    /// The uncertain inputs' keys, in the order of `samples`' columns.
-    pub inputs: Vec<String>,
-    /// Per draw, the value of every input.
-    pub samples: Vec<Vec<f64>>,
-    /// Per headline figure, the band of its per-draw means.
-    pub bands: Vec<Band>,
-    /// What the band covers, in a sentence.
-    pub covers: &'static str,
-}
-
 /// The interpolated `q`-quantile of sorted `values`.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     if sorted.is_empty() {
@@ -87,11 +57,11 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// The band of `values` (one per draw).
-pub(crate) fn band(metric: &'static str, unit: &str, values: &[f64]) -> Band {
+pub(crate) fn band(metric: &Metric, unit: &str, values: &[f64]) -> Band {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
     Band {
-        metric,
+        metric: metric.clone(),
         unit: unit.to_string(),
         p5: quantile(&v, 0.05),
         p50: quantile(&v, 0.5),
@@ -132,7 +102,7 @@ pub fn draw_means(
         seam::simulate(s, u % n)
             .headlines(s)
             .into_iter()
-            .map(|h| (h.metric, h.unit, h.values[0]))
+            .map(|h| (h.metric.clone(), h.unit, h.values[0]))
             .collect()
     })?;
     Ok(per_rep
@@ -142,7 +112,7 @@ pub fn draw_means(
                 .map(|m| {
                     let (metric, unit, _) = &reps[0][m];
                     let mean = reps.iter().map(|r| r[m].2).sum::<f64>() / reps.len() as f64;
-                    (*metric, unit.clone(), mean)
+                    (metric.clone(), unit.clone(), mean)
                 })
                 .collect()
         })
@@ -168,7 +138,7 @@ pub fn propagate(
         })
         .collect();
     Ok(Uncertainty {
-        method: "Latin hypercube",
+        method: "Latin hypercube".to_string(),
         draws,
         inputs: base.uncertain.iter().map(|i| i.key.clone()).collect(),
         samples: u
@@ -182,41 +152,8 @@ pub fn propagate(
             })
             .collect(),
         bands,
-        covers: COVERS,
+        covers: COVERS.to_string(),
     })
-}
-
-/// How often a difference keeps the sign of the plain comparison's across the draws.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Decision {
-    /// The figure.
-    pub metric: &'static str,
-    /// B − A of the plain comparison (the file's values).
-    pub difference: f64,
-    /// Draws whose B − A has the same sign (both zero counts as the same).
-    pub same_sign: usize,
-    /// Draws made.
-    pub draws: usize,
-    /// `same_sign / draws`.
-    pub share: f64,
-}
-
-/// What `compare --uncertainty N` adds to a comparison.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CompareUncertainty {
-    /// `Latin hypercube`.
-    pub method: &'static str,
-    /// Draws made (N).
-    pub draws: usize,
-    /// The uncertain inputs of A and B by key (a key in both takes the same quantile on each
-    /// side, mapped through each side's own range).
-    pub inputs: Vec<String>,
-    /// Per headline figure, the band of B − A over the draws.
-    pub bands: Vec<Band>,
-    /// Per headline figure, how often the sign of B − A holds.
-    pub decisions: Vec<Decision>,
-    /// What the band covers, in a sentence.
-    pub covers: &'static str,
 }
 
 /// The uncertainty of a comparison: draws over the inputs of A and B (joined by key), A and B
@@ -226,7 +163,7 @@ pub fn propagate_comparison(
     b: &Scenario,
     draws: usize,
     variants: [Variant<'_>; 2],
-    plain: &[(&'static str, f64)],
+    plain: &[(Metric, f64)],
     workers: Workers<'_>,
 ) -> Result<CompareUncertainty, UncertaintyError> {
     let mut keys: Vec<String> = a.uncertain.iter().map(|i| i.key.clone()).collect();
@@ -255,10 +192,11 @@ pub fn propagate_comparison(
     let (ma, mb) = means.split_at(draws);
     let mut bands = Vec::new();
     let mut decisions = Vec::new();
-    for &(metric, difference) in plain {
+    for (metric, difference) in plain {
+        let difference = *difference;
         let Some(m) = ma
             .first()
-            .and_then(|d| d.iter().position(|x| x.0 == metric))
+            .and_then(|d| d.iter().position(|x| x.0 == *metric))
         else {
             continue;
         };
@@ -270,7 +208,7 @@ pub fn propagate_comparison(
             .filter(|&&d| sign(d) == sign(difference))
             .count();
         decisions.push(Decision {
-            metric,
+            metric: metric.clone(),
             difference,
             same_sign,
             draws,
@@ -278,12 +216,12 @@ pub fn propagate_comparison(
         });
     }
     Ok(CompareUncertainty {
-        method: "Latin hypercube",
+        method: "Latin hypercube".to_string(),
         draws,
         inputs: keys,
         bands,
         decisions,
-        covers: COVERS,
+        covers: COVERS.to_string(),
     })
 }
 
@@ -318,7 +256,7 @@ mod tests {
 
     #[test]
     fn the_band_interpolates_between_draws() {
-        let b = band("m", "h", &[1.0, 2.0, 3.0, 4.0, 5.0]);
+        let b = band(&Metric::from_name("m"), "h", &[1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!((b.p5, b.p50, b.p95), (1.2, 3.0, 4.8));
     }
 }

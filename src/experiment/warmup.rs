@@ -1,55 +1,11 @@
 //! Choosing the warm-up from the data: pooled MSER on daily means of a pilot run's headline figure.
 
-use serde::Serialize;
+pub use crate::results::run::WarmupChoice;
 
 use super::seam;
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range};
 use crate::scenario::Scenario;
 use crate::stats::{BatchSeries, mser_pooled};
-
-/// The warm-up `--warmup auto` chose, and from what: enough to say why (see
-/// [`WarmupChoice::describe`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct WarmupChoice {
-    /// How it was chosen: `mser_daily_pooled` (MSER on the daily means of the headline figure
-    /// of every pilot replication together), with the floor below.
-    pub method: &'static str,
-    /// The warm-up [h], deleted from every statistic of the real run: the larger of the MSER
-    /// cut and the floor, rounded up to a whole day.
-    pub hours: f64,
-    /// Replications of the pilot run (the scenario's, with no warm-up).
-    pub pilot_replications: u32,
-    /// Daily means per replication MSER read (whole days; the last, cut short, left out).
-    pub series_length: usize,
-    /// Days cut per replication.
-    pub cut: usize,
-    /// The MSER cut in hours (the end of the last day cut; 0 with no cut).
-    pub mser_hours: f64,
-    /// The floor [h]: one day after the headline figure was first recorded (the pipeline ahead
-    /// of it has then delivered, and one daily cycle of departures and demand has been seen).
-    pub floor_hours: f64,
-    /// True when MSER cut as much as it may (half the series): the headline figure was still
-    /// drifting at mid-run, so no steady state was seen; lengthen `run.horizon_h`.
-    pub at_limit: bool,
-    /// Why this warm-up, in one sentence.
-    pub reason: String,
-}
-
-impl WarmupChoice {
-    /// One line for the terminal: what was chosen and why.
-    pub fn describe(&self) -> String {
-        format!(
-            "warm-up: {} h ({}; pooled MSER on {} daily means of each of {} pilot replications)",
-            self.hours, self.reason, self.series_length, self.pilot_replications
-        )
-    }
-}
-
-impl std::fmt::Display for WarmupChoice {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.describe())
-    }
-}
 
 /// Batch means and end times of `s`, re-batched to `size` observations per batch (a multiple of
 /// the series' own batch size: both are powers of two).
@@ -164,7 +120,7 @@ pub fn choose_from(reps: &[UnitResult]) -> WarmupChoice {
         )
     };
     WarmupChoice {
-        method: "mser_daily_pooled",
+        method: "mser_daily_pooled".to_string(),
         hours,
         pilot_replications: reps.len() as u32,
         series_length: len,

@@ -2,20 +2,22 @@
 //! paired differences as charts, and both runs side by side on every run chart.
 
 use super::chart::{self, Labels, Value};
-use super::doc::{Backlog, CompareDoc, RowDoc, RunDoc};
+use super::doc::Backlog;
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
     BELOW_PRECISION, amount, bare, bare_like, below_precision, capitalised, ci_cell, hours,
-    interval, metric_words, money, name_words, percent, plain, short, unit_again, unit_words,
-    value,
+    interval, money, name_words, percent, plain, short, unit_again, unit_words, value,
 };
+use crate::results::Metric;
+use crate::results::compare::{CompareRow, Comparison};
+use crate::results::run::{Bottleneck, RunSummary};
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
 /// 9.4 h (95% CI 8.9–9.9 h), from 20.1 h to 10.7 h."
-pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
+pub fn row_sentence(b_name: &str, row: &CompareRow) -> String {
     let b = capitalised(b_name);
-    let what = metric_words(&row.metric);
+    let what = row.metric.words();
     let d = row.difference.mean;
     let unit = row.unit.as_str();
     let from_to = format!(
@@ -65,7 +67,7 @@ pub fn row_sentence(b_name: &str, row: &RowDoc) -> String {
     }
 }
 
-fn rows_table(doc: &CompareDoc) -> Table {
+fn rows_table(doc: &Comparison) -> Table {
     let mut header: Vec<String> = vec![
         "figure".into(),
         "A".into(),
@@ -91,7 +93,7 @@ fn rows_table(doc: &CompareDoc) -> Table {
             let f = |x: f64| bare(x, u);
             let d = |x: f64| bare_like(x, u, r.difference.mean);
             let mut row = vec![
-                format!("{} [{}]", metric_words(&r.metric), short_unit(u)),
+                format!("{} [{}]", r.metric.words(), short_unit(u)),
                 f(r.a.mean),
                 f(r.b.mean),
                 d(r.difference.mean),
@@ -120,7 +122,7 @@ fn rows_table(doc: &CompareDoc) -> Table {
         .collect();
     for r in &doc.not_differenced {
         let mut row = vec![
-            metric_words(&r.metric),
+            r.metric.words(),
             format!("{} {}", money(r.a.mean), r.unit_a),
             format!("{} {}", money(r.b.mean), r.unit_b),
             "—".into(),
@@ -137,10 +139,13 @@ fn rows_table(doc: &CompareDoc) -> Table {
 }
 
 /// The sentence of a money figure given in two currencies.
-fn undifferenced_sentence(doc: &CompareDoc, r: &super::doc::UndifferencedDoc) -> String {
+fn undifferenced_sentence(
+    doc: &Comparison,
+    r: &crate::results::compare::UndifferencedRow,
+) -> String {
     format!(
         "{}: {} {} under {}, {} {} under {}; no difference is given: {}.",
-        capitalised(&metric_words(&r.metric)),
+        capitalised(&r.metric.words()),
         money(r.a.mean),
         r.unit_a,
         doc.a.name,
@@ -173,12 +178,12 @@ fn short_unit(unit: &str) -> &str {
 }
 
 /// The chart of the paired differences measured in hours.
-fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
-    let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.unit == "h").collect();
+fn hours_figure(doc: &Comparison) -> Option<Figure> {
+    let rows: Vec<&CompareRow> = doc.rows.iter().filter(|r| r.unit == "h").collect();
     if rows.is_empty() {
         return None;
     }
-    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let cats: Vec<String> = rows.iter().map(|r| r.metric.words()).collect();
     let vals: Vec<Value> = rows
         .iter()
         .map(|r| Value {
@@ -212,12 +217,12 @@ fn hours_figure(doc: &CompareDoc) -> Option<Figure> {
 
 /// The chart of every paired difference relative to A's mean, with the interval of the ratio
 /// of the means (which never reaches below −100%).
-fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
-    let rows: Vec<&RowDoc> = doc.rows.iter().filter(|r| r.a.mean != 0.0).collect();
+fn relative_figure(doc: &Comparison) -> Option<Figure> {
+    let rows: Vec<&CompareRow> = doc.rows.iter().filter(|r| r.a.mean != 0.0).collect();
     if rows.is_empty() {
         return None;
     }
-    let cats: Vec<String> = rows.iter().map(|r| metric_words(&r.metric)).collect();
+    let cats: Vec<String> = rows.iter().map(|r| r.metric.words()).collect();
     let vals: Vec<Value> = rows
         .iter()
         .map(|r| {
@@ -265,7 +270,7 @@ fn relative_figure(doc: &CompareDoc) -> Option<Figure> {
     })
 }
 
-fn sentence_of(doc: &CompareDoc, metrics: &[&str]) -> String {
+fn sentence_of(doc: &Comparison, metrics: &[Metric]) -> String {
     metrics
         .iter()
         .find_map(|m| doc.row(m))
@@ -274,7 +279,7 @@ fn sentence_of(doc: &CompareDoc, metrics: &[&str]) -> String {
 }
 
 fn trs_reading(a: &Side<'_>, b: &Side<'_>) -> String {
-    let seg = |d: &RunDoc| -> Vec<(String, f64)> {
+    let seg = |d: &RunSummary| -> Vec<(String, f64)> {
         figures::trs_segments(d)
             .iter()
             .map(|s| (s.name.clone(), s.time_in_stage_hours.mean))
@@ -330,7 +335,7 @@ fn backlog_reading(sides: &[Side<'_>]) -> String {
     )
 }
 
-fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
+fn utilisation_reading(doc: &Comparison, sides: &[Side<'_>]) -> String {
     let mut parts: Vec<String> = sides
         .iter()
         .map(|s| match &s.doc.bottleneck {
@@ -385,7 +390,7 @@ fn utilisation_reading(doc: &CompareDoc, sides: &[Side<'_>]) -> String {
 }
 
 /// A bottleneck in words: the delay it adds, the wait of those held, its utilisation.
-pub fn bottleneck_words(b: &super::doc::BottleneckDoc) -> String {
+pub fn bottleneck_words(b: &Bottleneck) -> String {
     let mut text = name_words(&b.station);
     if let (Some(d), Some(w), Some(p95)) = (
         &b.delay_per_parcel_hours,
@@ -416,7 +421,7 @@ pub fn bottleneck_words(b: &super::doc::BottleneckDoc) -> String {
 }
 
 /// The warnings of a run or a comparison as a report section, or `None` when there are none.
-pub fn warnings_section(warnings: &[super::doc::WarningDoc]) -> Option<Section> {
+pub fn warnings_section(warnings: &[crate::results::run::Warning]) -> Option<Section> {
     (!warnings.is_empty()).then(|| Section {
         heading: "Warning: these figures are not final".into(),
         blocks: vec![Block::Findings(
@@ -465,7 +470,7 @@ fn side_by_side(
 }
 
 /// The report of a comparison. `backlogs` are A's and B's mean backlogs, when known.
-pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
+pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
     let mut findings: Vec<String> = doc
         .rows
         .iter()
@@ -550,19 +555,19 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
             let mut blocks = Vec::new();
             let hist = figures::histogram(
                 &sides,
-                sentence_of(doc, &["clearance_hours.p50", "time_in_system_hours.p50"]),
+                sentence_of(doc, &[Metric::ClearanceP50, Metric::TimeInSystemP50]),
             );
             let cdf = figures::cdf(
                 &sides,
-                sentence_of(doc, &["released_within.24h", "time_in_system_hours.p95"]),
+                sentence_of(doc, &[Metric::ReleasedWithin24h, Metric::TimeInSystemP95]),
             );
             blocks.extend(hist.into_iter().chain(cdf).map(Block::Figure));
-            let stat_rows = |f: fn(&super::doc::StatDoc) -> f64| {
+            let stat_rows = |f: fn(&crate::results::figures::Stat) -> f64| {
                 (f(s.a.headline()), f(s.b.headline()))
             };
             let mut rows = Vec::new();
             for (label, f) in [
-                ("mean", (|x: &super::doc::StatDoc| x.mean) as fn(&super::doc::StatDoc) -> f64),
+                ("mean", (|x: &crate::results::figures::Stat| x.mean) as fn(&crate::results::figures::Stat) -> f64),
                 ("median (p50)", |x| x.p50),
                 ("p90", |x| x.p90),
                 ("p95", |x| x.p95),
@@ -672,7 +677,7 @@ pub fn build(doc: &CompareDoc, backlogs: [Option<&Backlog>; 2]) -> Report {
                     )));
                 } else if let Some(f) = figures::cost(
                     &sides,
-                    sentence_of(doc, &["cost_per_parcel.total"]),
+                    sentence_of(doc, &[Metric::CostPerParcel]),
                 ) {
                     blocks.push(Block::Figure(f));
                 }

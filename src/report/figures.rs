@@ -5,9 +5,11 @@
 use super::chart::{
     self, BarSeries, Guide, Guides, HistBin, HistSeries, Labels, Panel, Point, Series, Value,
 };
-use super::doc::{Backlog, BinDoc, LevelDoc, RunDoc, StageDoc};
+use super::doc::Backlog;
 use super::page::Figure;
 use super::words::percent;
+use crate::results::figures::Level;
+use crate::results::run::{Bin, RunSummary, StageSummary};
 
 /// Id of the clearance-time (or time-in-system) histogram.
 pub const HISTOGRAM: &str = "chart-histogram";
@@ -50,13 +52,13 @@ pub struct Side<'a> {
     /// Legend entry.
     pub label: &'a str,
     /// The run's document.
-    pub doc: &'a RunDoc,
+    pub doc: &'a RunSummary,
     /// Mean backlog over replications, when the run (or a backlog.csv) gave it.
     pub backlog: Option<&'a Backlog>,
 }
 
 /// What the headline duration is called: (noun, axis label).
-pub fn headline_words(doc: &RunDoc) -> (&'static str, &'static str) {
+pub fn headline_words(doc: &RunSummary) -> (&'static str, &'static str) {
     if doc.is_world() {
         ("clearance time", "clearance time, arrival → release [h]")
     } else {
@@ -65,7 +67,7 @@ pub fn headline_words(doc: &RunDoc) -> (&'static str, &'static str) {
 }
 
 /// The TRS segments of a parcel-world document, in order (`exit` is not part of clearance).
-pub fn trs_segments(doc: &RunDoc) -> Vec<&StageDoc> {
+pub fn trs_segments(doc: &RunSummary) -> Vec<&StageSummary> {
     doc.stages
         .iter()
         .filter(|s| s.kind == "trs_segment" && s.name != "exit")
@@ -73,7 +75,7 @@ pub fn trs_segments(doc: &RunDoc) -> Vec<&StageDoc> {
 }
 
 /// The stages with a utilisation (stations of a parcel world, queues of a network).
-pub fn stations(doc: &RunDoc) -> Vec<&StageDoc> {
+pub fn stations(doc: &RunSummary) -> Vec<&StageSummary> {
     doc.stages
         .iter()
         .filter(|s| s.utilization.is_some())
@@ -81,7 +83,7 @@ pub fn stations(doc: &RunDoc) -> Vec<&StageDoc> {
 }
 
 /// The distribution's bins of equal width, and the tail bin (wider, up to the maximum) if any.
-pub fn split_tail(bins: &[BinDoc]) -> (&[BinDoc], Option<&BinDoc>) {
+pub fn split_tail(bins: &[Bin]) -> (&[Bin], Option<&Bin>) {
     match bins {
         [first, .., last] => {
             let w = first.upper_h - first.lower_h;
@@ -96,7 +98,7 @@ pub fn split_tail(bins: &[BinDoc]) -> (&[BinDoc], Option<&BinDoc>) {
     }
 }
 
-fn value(l: &LevelDoc, scale: f64) -> Value {
+fn value(l: &Level, scale: f64) -> Value {
     Value {
         value: l.mean * scale,
         ci95: l.ci95.map(|[lo, hi]| [lo * scale, hi * scale]),
@@ -114,7 +116,7 @@ fn label_of(sides: &[Side<'_>], side: &Side<'_>) -> String {
 /// Shares of `bins` moved onto bins of width `step` from 0 to `top`: a source bin's share is
 /// split in proportion to its overlap with each target bin (exact when its edges are on the
 /// target grid, uniform within the bin otherwise). What lies above `top` is returned apart.
-fn rebin(bins: &[BinDoc], step: f64, top: f64) -> (Vec<HistBin>, f64) {
+fn rebin(bins: &[Bin], step: f64, top: f64) -> (Vec<HistBin>, f64) {
     let n = (top / step).round().max(1.0) as usize;
     let mut out: Vec<HistBin> = (0..n)
         .map(|i| HistBin {
@@ -153,7 +155,7 @@ fn rebin(bins: &[BinDoc], step: f64, top: f64) -> (Vec<HistBin>, f64) {
 pub fn histogram(sides: &[Side<'_>], reading: String) -> Option<Figure> {
     let first = sides.first()?;
     let (noun, x) = headline_words(first.doc);
-    let dists: Vec<(&Side<'_>, &[BinDoc])> = sides
+    let dists: Vec<(&Side<'_>, &[Bin])> = sides
         .iter()
         .filter_map(|s| Some((s, s.doc.distribution.as_ref()?.bins.as_slice())))
         .collect();

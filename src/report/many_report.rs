@@ -1,101 +1,17 @@
 //! The report of a base compared with several alternatives: every option side by side, each
 //! difference from the base with its Bonferroni-adjusted CI, and the ranking in words.
 
-use serde::Deserialize;
-
 use super::chart::{self, Labels, Value};
 use super::compare_report::{row_sentence, warnings_section};
-use super::doc::{CompareDoc, LevelDoc, RowDoc, ScenarioRef, WarningDoc};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{bare, bare_like, ci_cell, metric_words, percent};
-
-/// One alternative of the document.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct AlternativeDoc {
-    /// Its scenario.
-    pub scenario: ScenarioRef,
-    /// Its changes to the base (empty for a file of its own).
-    #[serde(default)]
-    pub changes: Vec<String>,
-}
-
-/// How the intervals were adjusted.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct AdjustmentDoc {
-    /// `Bonferroni`.
-    pub method: String,
-    /// Number of comparisons with the base.
-    pub comparisons: usize,
-    /// Level of each adjusted interval.
-    pub per_comparison_level: f64,
-    /// What the intervals cover.
-    pub covers: String,
-}
-
-/// One option of the ranking.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct RankedDoc {
-    /// 1 for the best.
-    pub rank: usize,
-    /// Its name.
-    pub name: String,
-    /// The headline figure.
-    pub level: LevelDoc,
-}
-
-/// One pair of options.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct PairDoc {
-    /// Ranked higher.
-    pub better: String,
-    /// Ranked lower.
-    pub worse: String,
-    /// Mean of worse − better.
-    pub difference: f64,
-    /// Holm-adjusted p-value.
-    pub holm_p: f64,
-    /// Below 0.05.
-    pub real: bool,
-}
-
-/// The ranking.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct RankingDoc {
-    /// The figure ranked on.
-    pub metric: String,
-    /// Its unit.
-    pub unit: String,
-    /// Best first.
-    pub options: Vec<RankedDoc>,
-    /// Every pair.
-    pub pairs: Vec<PairDoc>,
-    /// In words.
-    pub statement: String,
-}
-
-/// The `compare --json` document of a base and several alternatives.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct ManyDoc {
-    /// Version that wrote it.
-    pub clearsim_version: String,
-    /// The base.
-    pub base: ScenarioRef,
-    /// The alternatives.
-    pub alternatives: Vec<AlternativeDoc>,
-    /// The common seed.
-    pub seed: u64,
-    /// Replications of each option.
-    pub replications: u32,
-    /// The adjustment.
-    pub adjustment: AdjustmentDoc,
-    /// Each alternative against the base.
-    pub comparisons: Vec<CompareDoc>,
-    /// The ranking.
-    pub ranking: RankingDoc,
-}
+use super::words::{bare, bare_like, ci_cell, percent};
+use crate::results::compare::CompareRow;
+use crate::results::figures::Level;
+use crate::results::many::MultiComparison;
+use crate::results::run::Warning;
 
 /// A row read with its adjusted interval in place of the unadjusted one.
-fn adjusted_row(r: &RowDoc) -> RowDoc {
+fn adjusted_row(r: &CompareRow) -> CompareRow {
     let mut x = r.clone();
     if let Some(a) = &r.adjusted {
         x.difference.ci95 = a.ci95;
@@ -105,13 +21,13 @@ fn adjusted_row(r: &RowDoc) -> RowDoc {
 }
 
 /// A headline sentence, its interval named as adjusted.
-fn adjusted_sentence(name: &str, r: &RowDoc) -> String {
+fn adjusted_sentence(name: &str, r: &CompareRow) -> String {
     row_sentence(name, &adjusted_row(r))
         .replace("(95% CI", "(adjusted 95% CI")
         .replace("the 95% CI (", "the adjusted 95% CI (")
 }
 
-fn level_cell(l: &LevelDoc, unit: &str) -> String {
+fn level_cell(l: &Level, unit: &str) -> String {
     let f = |x: f64| bare(x, unit);
     match l.ci95 {
         Some(_) => format!("{} ({})", f(l.mean), ci_cell(l.ci95, f)),
@@ -120,7 +36,7 @@ fn level_cell(l: &LevelDoc, unit: &str) -> String {
 }
 
 /// Every option's headline figures, side by side.
-fn side_by_side(doc: &ManyDoc) -> Table {
+fn side_by_side(doc: &MultiComparison) -> Table {
     let mut header = vec!["figure".to_string(), format!("A: {}", doc.base.name)];
     header.extend(
         doc.alternatives
@@ -135,7 +51,7 @@ fn side_by_side(doc: &ManyDoc) -> Table {
             .enumerate()
             .map(|(i, r)| {
                 let mut row = vec![
-                    format!("{} [{}]", metric_words(&r.metric), r.unit),
+                    format!("{} [{}]", r.metric.words(), r.unit),
                     level_cell(&r.a, &r.unit),
                 ];
                 row.extend(doc.comparisons.iter().map(|c| {
@@ -152,7 +68,7 @@ fn side_by_side(doc: &ManyDoc) -> Table {
 }
 
 /// Each alternative's difference from the base on every figure.
-fn differences(doc: &ManyDoc) -> Table {
+fn differences(doc: &MultiComparison) -> Table {
     let header = [
         "figure",
         "option",
@@ -176,7 +92,7 @@ fn differences(doc: &ManyDoc) -> Table {
                 let adj = adjusted_row(x);
                 rows.push(vec![
                     if k == 0 {
-                        format!("{} [{}]", metric_words(&x.metric), u)
+                        format!("{} [{}]", x.metric.words(), u)
                     } else {
                         String::new()
                     },
@@ -198,7 +114,7 @@ fn differences(doc: &ManyDoc) -> Table {
 }
 
 /// The headline figure's difference of each alternative from the base, adjusted CIs.
-fn headline_figure(doc: &ManyDoc) -> Option<Figure> {
+fn headline_figure(doc: &MultiComparison) -> Option<Figure> {
     let first = doc.comparisons.first()?.rows.first()?;
     let cats: Vec<String> = doc
         .comparisons
@@ -218,7 +134,7 @@ fn headline_figure(doc: &ManyDoc) -> Option<Figure> {
             }
         })
         .collect();
-    let what = metric_words(&first.metric);
+    let what = first.metric.words();
     let title = format!("{what}: each alternative minus {}", doc.base.name);
     let labels = Labels::new(
         "many-headline",
@@ -249,7 +165,7 @@ fn headline_figure(doc: &ManyDoc) -> Option<Figure> {
 }
 
 /// The ranking and every pair's verdict.
-fn ranking_tables(doc: &ManyDoc) -> [Table; 2] {
+fn ranking_tables(doc: &MultiComparison) -> [Table; 2] {
     let u = doc.ranking.unit.as_str();
     let ranks = Table {
         header: ["rank", "option", "mean", "95% CI"]
@@ -292,7 +208,7 @@ fn ranking_tables(doc: &ManyDoc) -> [Table; 2] {
 }
 
 /// The report of a base and several alternatives.
-pub fn build(doc: &ManyDoc) -> Report {
+pub fn build(doc: &MultiComparison) -> Report {
     let mut findings = vec![doc.ranking.statement.clone()];
     for c in &doc.comparisons {
         if let Some(r) = c.rows.first() {
@@ -364,7 +280,7 @@ pub fn build(doc: &ManyDoc) -> Report {
             ],
         },
     ];
-    let mut warnings: Vec<WarningDoc> = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
     for (k, c) in doc.comparisons.iter().enumerate() {
         for w in &c.warnings {
             if k == 0 || !w.message.starts_with("A (") {

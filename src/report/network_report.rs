@@ -4,14 +4,14 @@
 use std::fmt::Write;
 
 use super::chart::escape;
-use super::doc::CompareDoc;
 use super::page::{Block, Figure, Section, Table};
 use super::words::{
     BELOW_PRECISION, below_precision, ci_cell, count, hours, hours_like, interval, money, percent,
     plain,
 };
-use crate::experiment::network_summary::{LaneSummary, NetworkSummary};
-use crate::experiment::summary::Level;
+use crate::results::compare::Comparison;
+use crate::results::figures::Level;
+use crate::results::network::{LaneSummary, NetworkSummary};
 
 /// The id of the network diagram's `<svg>`.
 pub const DIAGRAM_ID: &str = "network";
@@ -619,7 +619,7 @@ pub fn sections(net: &NetworkSummary) -> Vec<Section> {
 /// The compare report's per-gateway section, when the comparison has gateways: each
 /// gateway's mean clearance in A and B and B − A with its interval, and the finding naming the
 /// gateway whose clearance changed most.
-pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
+pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
     if doc.gateways.is_empty() {
         return None;
     }
@@ -628,9 +628,7 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
         .iter()
         .map(|g| {
             let f = &g.clearance_hours;
-            let side = |l: &Option<super::doc::LevelDoc>| {
-                l.as_ref().map_or("—".to_string(), |l| hours(l.mean))
-            };
+            let side = |l: &Option<Level>| l.as_ref().map_or("—".to_string(), |l| hours(l.mean));
             let (d, ci) = f.difference.as_ref().map_or(("—".into(), "—".into()), |d| {
                 (
                     format!("{:+.2}", d.mean),

@@ -1,15 +1,16 @@
 //! The report of one run: its findings in plain words, its charts and its tables, built from
 //! the `run --json` document (and the backlog, when known).
 
-use super::doc::{Backlog, RunDoc};
+use super::doc::Backlog;
 use super::figures::{self, Side};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{
     ci_cell, count, hours, hours_like, interval, money, name_words, percent, plain, short,
 };
+use crate::results::run::RunSummary;
 
 /// The facts line under a report's title.
-pub fn subtitle(doc: &RunDoc) -> String {
+pub fn subtitle(doc: &RunSummary) -> String {
     let horizon = doc
         .horizon_hours
         .map_or(String::new(), |h| format!(", horizon {} h", short(h)));
@@ -39,7 +40,7 @@ fn pct_number(share: f64) -> String {
 }
 
 /// The reading of the histogram of one run.
-pub fn histogram_reading(doc: &RunDoc) -> String {
+pub fn histogram_reading(doc: &RunSummary) -> String {
     let s = doc.headline();
     let mut text = if doc.is_world() {
         format!(
@@ -72,7 +73,7 @@ pub fn histogram_reading(doc: &RunDoc) -> String {
 }
 
 /// The reading of the cumulative curve of one run.
-pub fn cdf_reading(doc: &RunDoc) -> String {
+pub fn cdf_reading(doc: &RunSummary) -> String {
     match &doc.metrics.released_within {
         Some(r) => format!(
             "{} of parcels were released within 24 h of arrival {} and {} within 48 h.",
@@ -88,7 +89,7 @@ pub fn cdf_reading(doc: &RunDoc) -> String {
 }
 
 /// The reading of the TRS segments of one run.
-pub fn trs_reading(doc: &RunDoc) -> String {
+pub fn trs_reading(doc: &RunSummary) -> String {
     let mut segs: Vec<(&str, f64)> = figures::trs_segments(doc)
         .iter()
         .map(|s| (s.name.as_str(), s.time_in_stage_hours.mean))
@@ -132,7 +133,7 @@ pub fn backlog_reading(b: &Backlog, warmup_h: f64) -> String {
 
 /// The reading of utilisation per station of one run: the bottleneck named by the delay it
 /// adds, its utilisation beside it, and the busiest station when that is another.
-pub fn utilisation_reading(doc: &RunDoc) -> String {
+pub fn utilisation_reading(doc: &RunSummary) -> String {
     let busiest = figures::stations(doc)
         .into_iter()
         .filter_map(|s| s.utilization.as_ref().map(|u| (s.name.as_str(), u)))
@@ -167,7 +168,7 @@ pub fn utilisation_reading(doc: &RunDoc) -> String {
 }
 
 /// The reading of the cost breakdown of one run.
-pub fn cost_reading(doc: &RunDoc) -> String {
+pub fn cost_reading(doc: &RunSummary) -> String {
     let cur = doc.currency.as_deref().unwrap_or("");
     let Some(c) = &doc.cost_per_parcel else {
         return String::new();
@@ -204,7 +205,7 @@ pub fn cost_reading(doc: &RunDoc) -> String {
 }
 
 /// The headline duration's table: mean with CI, quantiles, shares released.
-pub fn headline_table(doc: &RunDoc) -> Table {
+pub fn headline_table(doc: &RunSummary) -> Table {
     let s = doc.headline();
     let h = |x: f64| format!("{} h", hours(x));
     let mut rows = vec![
@@ -238,7 +239,7 @@ pub fn headline_table(doc: &RunDoc) -> Table {
     }
 }
 
-fn trs_table(doc: &RunDoc) -> Table {
+fn trs_table(doc: &RunSummary) -> Table {
     let segs = figures::trs_segments(doc);
     let total: f64 = segs.iter().map(|s| s.time_in_stage_hours.mean).sum();
     Table {
@@ -269,7 +270,7 @@ fn trs_table(doc: &RunDoc) -> Table {
     }
 }
 
-fn stations_table(doc: &RunDoc) -> Table {
+fn stations_table(doc: &RunSummary) -> Table {
     Table {
         header: vec![
             "station".into(),
@@ -296,7 +297,7 @@ fn stations_table(doc: &RunDoc) -> Table {
     }
 }
 
-fn cost_table(doc: &RunDoc) -> Option<Table> {
+fn cost_table(doc: &RunSummary) -> Option<Table> {
     let c = doc.cost_per_parcel.as_ref()?;
     let cur = doc.currency.clone().unwrap_or_default();
     let mut rows: Vec<Vec<String>> = c
@@ -380,7 +381,7 @@ fn push_figure(blocks: &mut Vec<Block>, findings: &mut Vec<String>, f: Option<Fi
 
 /// The report of one run. `backlog` is the mean backlog, when the run or a `backlog.csv` gave
 /// it; without it the backlog chart is replaced by a note.
-pub fn build(doc: &RunDoc, backlog: Option<&Backlog>) -> Report {
+pub fn build(doc: &RunSummary, backlog: Option<&Backlog>) -> Report {
     let side = [Side {
         label: &doc.scenario.name,
         doc,

@@ -1,91 +1,14 @@
 //! The report of a sensitivity analysis: the tornado chart (each uncertain input's effect at
 //! its low and high end, largest first, with 95% CIs) and its table.
 
-use serde::Deserialize;
-
 use super::chart::{self, Labels, Value};
-use super::doc::{LevelDoc, ScenarioRef};
 use super::page::{Block, Figure, Report, Section, Table};
-use super::words::{bare, bare_like, ci_cell, metric_words, plain};
-
-/// One input's effect on one figure.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct EffectDoc {
-    /// The figure.
-    pub metric: String,
-    /// Its unit.
-    pub unit: String,
-    /// Effect at the low end.
-    pub at_low: LevelDoc,
-    /// Effect at the high end.
-    pub at_high: LevelDoc,
-    /// The low end's CI excludes 0.
-    pub low_significant: bool,
-    /// The high end's CI excludes 0.
-    pub high_significant: bool,
-}
-
-/// One uncertain input.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct InputDoc {
-    /// Its key.
-    pub key: String,
-    /// Its value.
-    pub value: f64,
-    /// Its low end.
-    pub low: f64,
-    /// Its high end.
-    pub high: f64,
-    /// Where the range comes from.
-    #[serde(default)]
-    pub source: Option<String>,
-    /// The ordering swing.
-    pub swing: f64,
-    /// Effects on every figure.
-    pub effects: Vec<EffectDoc>,
-}
-
-/// A base figure.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct BaseDoc {
-    /// Its name.
-    pub metric: String,
-    /// Its unit.
-    pub unit: String,
-    /// Mean across replications.
-    pub mean: f64,
-    /// Its 95% CI.
-    #[serde(default)]
-    pub ci95: Option<[f64; 2]>,
-}
-
-/// The `sensitivity --json` document.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-pub struct SensitivityDoc {
-    /// Version that wrote it.
-    pub clearsim_version: String,
-    /// The scenario.
-    pub scenario: ScenarioRef,
-    /// The seed.
-    pub seed: u64,
-    /// Replications per run.
-    pub replications: u32,
-    /// Runs made.
-    pub runs: usize,
-    /// The figure ordered by.
-    pub metric: String,
-    /// Its unit.
-    pub unit: String,
-    /// The base figures.
-    pub base: Vec<BaseDoc>,
-    /// The inputs, largest swing first.
-    pub inputs: Vec<InputDoc>,
-    /// What the intervals cover.
-    pub covers: String,
-}
+use super::words::{bare, bare_like, ci_cell, plain};
+use crate::results::figures::Level;
+use crate::results::sensitivity::Sensitivity;
 
 /// The tornado: two bars per input (its low end, then its high end), largest swing on top.
-fn tornado(doc: &SensitivityDoc) -> Figure {
+fn tornado(doc: &Sensitivity) -> Figure {
     let mut cats = Vec::new();
     let mut vals = Vec::new();
     for i in &doc.inputs {
@@ -100,7 +23,7 @@ fn tornado(doc: &SensitivityDoc) -> Figure {
             });
         }
     }
-    let what = metric_words(&doc.metric);
+    let what = doc.metric.words();
     let title = format!("Tornado: change in the {what} when one input moves to an end");
     let labels = Labels::new(
         "chart-tornado",
@@ -148,7 +71,7 @@ fn signed(x: f64, unit: &str) -> String {
 }
 
 /// Every input's ends and effects on the figure ordered by.
-fn table(doc: &SensitivityDoc) -> Table {
+fn table(doc: &Sensitivity) -> Table {
     let header = [
         "input",
         "value",
@@ -166,8 +89,8 @@ fn table(doc: &SensitivityDoc) -> Table {
         .iter()
         .filter_map(|i| {
             let e = i.effects.first()?;
-            let d = |l: &LevelDoc| bare_like(l.mean, &e.unit, l.mean);
-            let c = |l: &LevelDoc| ci_cell(l.ci95, |x| bare_like(x, &e.unit, l.mean));
+            let d = |l: &Level| bare_like(l.mean, &e.unit, l.mean);
+            let c = |l: &Level| ci_cell(l.ci95, |x| bare_like(x, &e.unit, l.mean));
             Some(vec![
                 i.key.clone(),
                 plain(i.value),
@@ -184,7 +107,7 @@ fn table(doc: &SensitivityDoc) -> Table {
 }
 
 /// The report of a sensitivity analysis.
-pub fn build(doc: &SensitivityDoc) -> Report {
+pub fn build(doc: &Sensitivity) -> Report {
     let figure = tornado(doc);
     let base = doc
         .base
@@ -192,10 +115,10 @@ pub fn build(doc: &SensitivityDoc) -> Report {
         .map(|b| {
             format!(
                 "Base: {} {} {} (95% CI {}).",
-                metric_words(&b.metric),
-                bare(b.mean, &b.unit),
+                b.metric.words(),
+                bare(b.level.mean, &b.unit),
                 b.unit,
-                ci_cell(b.ci95, |x| bare(x, &b.unit))
+                ci_cell(b.level.ci95, |x| bare(x, &b.unit))
             )
         })
         .unwrap_or_default();

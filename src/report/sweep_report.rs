@@ -2,82 +2,18 @@
 //! band, one line per value of the other parameters) and of a stress test (the limited figure
 //! against the demand multiplier, the limit and the maximum found), built from their JSON.
 
-use serde::Deserialize;
-
 use super::chart::{self, Guide, Labels, Point, Series};
-use super::doc::{DocError, LevelDoc, ScenarioRef};
 use super::page::{Block, Figure, Report, Section, Table};
 use super::words::{ci_cell, interval, metric_words, short, value};
-
-/// A headline figure at one point.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct PointMetricDoc {
-    /// Its name.
-    pub metric: String,
-    /// Its unit.
-    pub unit: String,
-    /// Mean across replications.
-    pub mean: f64,
-    /// 95% interval.
-    #[serde(default)]
-    pub ci95: Option<[f64; 2]>,
-    /// The difference from the baseline point, with `--baseline`.
-    #[serde(default)]
-    pub vs_baseline: Option<BaselineDoc>,
-}
-
-/// A point's difference from the baseline point.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct BaselineDoc {
-    /// Mean of point − baseline.
-    pub mean: f64,
-    /// Its 95% interval.
-    #[serde(default)]
-    pub ci95: Option<[f64; 2]>,
-    /// The interval excludes 0.
-    pub significant: bool,
-}
-
-/// One point of a sweep.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct SweepPointDoc {
-    /// Its index.
-    pub index: usize,
-    /// One value per parameter.
-    pub values: Vec<String>,
-    /// Headline figures.
-    pub metrics: Vec<PointMetricDoc>,
-}
-
-/// What a report reads of a sweep's `summary.json`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct SweepDoc {
-    /// Version that wrote it.
-    pub clearsim_version: String,
-    /// The scenario.
-    pub scenario: ScenarioRef,
-    /// Seed of every point.
-    pub seed: u64,
-    /// Replications per point.
-    pub replications: u32,
-    /// Swept keys.
-    pub parameters: Vec<String>,
-    /// Overrides at every point.
-    #[serde(default)]
-    pub fixed: Vec<String>,
-    /// The baseline point, with `--baseline`.
-    #[serde(default)]
-    pub baseline: Option<usize>,
-    /// The points.
-    pub points: Vec<SweepPointDoc>,
-}
+use crate::results::stress::{Outcome, StressResult};
+use crate::results::sweep::{PointMetric, SweepPoint, SweepSummary};
 
 /// The section of a sweep with a baseline: every point's difference from it on the first
 /// headline figures, and a chart of the first.
-fn baseline_section(doc: &SweepDoc) -> Option<Section> {
+fn baseline_section(doc: &SweepSummary) -> Option<Section> {
     let b = doc.baseline?;
     let base = doc.points.get(b)?;
-    let label = |p: &SweepPointDoc| {
+    let label = |p: &SweepPoint| {
         let at: Vec<String> = doc
             .parameters
             .iter()
@@ -86,7 +22,7 @@ fn baseline_section(doc: &SweepDoc) -> Option<Section> {
             .collect();
         format!("{}: {}", p.index, at.join(", "))
     };
-    let shown: Vec<&PointMetricDoc> = base.metrics.iter().take(4).collect();
+    let shown: Vec<&PointMetric> = base.metrics.iter().take(4).collect();
     let mut header: Vec<String> = vec!["point".into()];
     for m in &shown {
         header.push(format!("{} − baseline [{}]", m.metric, m.unit));
@@ -129,10 +65,7 @@ fn baseline_section(doc: &SweepDoc) -> Option<Section> {
             }
         })
         .collect();
-    let title = format!(
-        "{}: every point minus point {b}",
-        metric_words(&first.metric)
-    );
+    let title = format!("{}: every point minus point {b}", first.metric.words());
     let labels = Labels::new(
         "chart-sweep-baseline",
         &title,
@@ -153,7 +86,7 @@ fn baseline_section(doc: &SweepDoc) -> Option<Section> {
         "{real} of {} points differ from the baseline point {b} ({}) on the {} at the 95% level.",
         doc.points.len(),
         label(base),
-        metric_words(&first.metric)
+        first.metric.words()
     );
     Some(Section {
         heading: format!("Against the baseline (point {b})"),
@@ -172,100 +105,6 @@ fn baseline_section(doc: &SweepDoc) -> Option<Section> {
     })
 }
 
-/// The bottleneck at the maximum of a stress test.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct StressBottleneckDoc {
-    /// Station or stage.
-    pub station: String,
-    /// Its utilisation.
-    pub utilization: LevelDoc,
-}
-
-/// Conditions at the maximum found.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct AtMaximumDoc {
-    /// The multiplier.
-    pub multiplier: f64,
-    /// The limited figure there.
-    pub value: LevelDoc,
-    /// The busiest station.
-    #[serde(default)]
-    pub bottleneck: Option<StressBottleneckDoc>,
-    /// Hours to drain the backlog after its peak.
-    #[serde(default)]
-    pub drain_hours: Option<LevelDoc>,
-    /// Replications that drained.
-    pub drained_replications: u32,
-}
-
-/// One point of a stress curve.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct CurvePointDoc {
-    /// Demand multiplier.
-    pub multiplier: f64,
-    /// Demand per day.
-    pub demand_per_day: f64,
-    /// The limited figure.
-    pub value: LevelDoc,
-    /// Share of replications acceptable.
-    pub acceptable_share: f64,
-    /// Highest offered load.
-    pub max_offered_load: f64,
-}
-
-/// What a report reads of `stress --json` / `stress.json`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct StressDoc {
-    /// Version that wrote it.
-    pub clearsim_version: String,
-    /// The scenario.
-    pub scenario: ScenarioRef,
-    /// Seed.
-    pub seed: u64,
-    /// Replications.
-    pub replications: u32,
-    /// The limit, e.g. `clearance_hours.p95<=24`.
-    pub limit: String,
-    /// Its unit.
-    pub unit: String,
-    /// Multipliers searched.
-    pub range: [f64; 2],
-    /// Multiplier at which the highest offered load reaches 1.
-    pub stability_bound: f64,
-    /// Demand per day at multiplier 1.
-    pub demand_per_day_at_1: f64,
-    /// `found`, `at_upper_end`, `capped_by_stability` or `none_acceptable`.
-    pub outcome: String,
-    /// Largest acceptable multiplier.
-    pub max_multiplier: LevelDoc,
-    /// The same as demand per day.
-    pub max_demand_per_day: LevelDoc,
-    /// The curve.
-    pub curve: Vec<CurvePointDoc>,
-    /// Conditions at the maximum.
-    pub at_maximum: AtMaximumDoc,
-}
-
-/// Reads `text` as a sweep document (`file` names it in errors).
-pub fn parse_sweep(text: &str, file: &str) -> Result<SweepDoc, DocError> {
-    serde_json::from_str(text).map_err(|e| DocError::Invalid {
-        file: file.to_string(),
-        reason: format!(
-            "looks like a `clearsim sweep` summary.json (it has `points` and `parameters`) but {e}"
-        ),
-    })
-}
-
-/// Reads `text` as a stress document (`file` names it in errors).
-pub fn parse_stress(text: &str, file: &str) -> Result<StressDoc, DocError> {
-    serde_json::from_str(text).map_err(|e| DocError::Invalid {
-        file: file.to_string(),
-        reason: format!(
-            "looks like a `clearsim stress --json` document (it has `curve` and `limit`) but {e}"
-        ),
-    })
-}
-
 fn facts(version: &str, sha: &str, reps: u32, seed: u64) -> String {
     format!(
         "{reps} replication(s) per point, seed {seed} (the same seeds at every point: common random numbers); clearsim {version}; scenario file SHA-256 {}",
@@ -275,7 +114,7 @@ fn facts(version: &str, sha: &str, reps: u32, seed: u64) -> String {
 
 /// The lines of one metric's chart: x from the first parameter (its values as numbers, or their
 /// order when they are not numbers), one line per combination of the other parameters.
-fn sweep_series(doc: &SweepDoc, metric: usize) -> (Vec<Series>, bool) {
+fn sweep_series(doc: &SweepSummary, metric: usize) -> (Vec<Series>, bool) {
     let xs: Vec<&str> = {
         let mut seen: Vec<&str> = Vec::new();
         for p in &doc.points {
@@ -311,8 +150,8 @@ fn sweep_series(doc: &SweepDoc, metric: usize) -> (Vec<Series>, bool) {
         };
         let point = Point {
             x: x_of(p.values.first().map_or("", String::as_str)),
-            y: m.mean,
-            ci95: m.ci95,
+            y: m.level.mean,
+            ci95: m.level.ci95,
         };
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push(point),
@@ -328,7 +167,7 @@ fn sweep_series(doc: &SweepDoc, metric: usize) -> (Vec<Series>, bool) {
     (series, numeric)
 }
 
-fn at_point(doc: &SweepDoc, p: &SweepPointDoc) -> String {
+fn at_point(doc: &SweepSummary, p: &SweepPoint) -> String {
     if doc.parameters.is_empty() {
         return "the only point".to_string();
     }
@@ -341,8 +180,8 @@ fn at_point(doc: &SweepDoc, p: &SweepPointDoc) -> String {
 }
 
 /// The reading of one metric across the sweep: its lowest and highest point.
-fn sweep_reading(doc: &SweepDoc, metric: usize) -> String {
-    let with: Vec<(&SweepPointDoc, &PointMetricDoc)> = doc
+fn sweep_reading(doc: &SweepSummary, metric: usize) -> String {
+    let with: Vec<(&SweepPoint, &PointMetric)> = doc
         .points
         .iter()
         .filter_map(|p| p.metrics.get(metric).map(|m| (p, m)))
@@ -350,32 +189,32 @@ fn sweep_reading(doc: &SweepDoc, metric: usize) -> String {
     let Some(first) = with.first() else {
         return "Nothing was measured.".to_string();
     };
-    let name = metric_words(&first.1.metric);
+    let name = first.1.metric.words();
     if with.len() == 1 {
         return format!(
             "{} is {} {} at {}.",
             super::words::capitalised(&name),
-            value(first.1.mean, &first.1.unit),
-            ci_text(first.1.ci95, &first.1.unit),
+            value(first.1.level.mean, &first.1.unit),
+            ci_text(first.1.level.ci95, &first.1.unit),
             at_point(doc, first.0)
         );
     }
     let lo = with
         .iter()
-        .min_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
+        .min_by(|a, b| a.1.level.mean.total_cmp(&b.1.level.mean))
         .expect("not empty");
     let hi = with
         .iter()
-        .max_by(|a, b| a.1.mean.total_cmp(&b.1.mean))
+        .max_by(|a, b| a.1.level.mean.total_cmp(&b.1.level.mean))
         .expect("not empty");
     format!(
         "{} ranges from {} {} at {} to {} {} at {}.",
         super::words::capitalised(&name),
-        value(lo.1.mean, &lo.1.unit),
-        ci_text(lo.1.ci95, &lo.1.unit),
+        value(lo.1.level.mean, &lo.1.unit),
+        ci_text(lo.1.level.ci95, &lo.1.unit),
         at_point(doc, lo.0),
-        value(hi.1.mean, &hi.1.unit),
-        ci_text(hi.1.ci95, &hi.1.unit),
+        value(hi.1.level.mean, &hi.1.unit),
+        ci_text(hi.1.level.ci95, &hi.1.unit),
         at_point(doc, hi.0)
     )
 }
@@ -393,7 +232,7 @@ pub fn sweep_chart_ids(metrics: usize) -> Vec<String> {
 }
 
 /// The report of a sweep.
-pub fn build_sweep(doc: &SweepDoc) -> Report {
+pub fn build_sweep(doc: &SweepSummary) -> Report {
     let metrics = doc.points.first().map_or(0, |p| p.metrics.len());
     let x_key = doc.parameters.first().cloned().unwrap_or_default();
     let mut figures = Vec::new();
@@ -403,7 +242,7 @@ pub fn build_sweep(doc: &SweepDoc) -> Report {
         non_numeric |= !numeric;
         let m = &doc.points[0].metrics[i];
         let unit = if m.unit.is_empty() { "-" } else { &m.unit };
-        let title = format!("{} against {}", metric_words(&m.metric), name_or(&x_key));
+        let title = format!("{} against {}", m.metric.words(), name_or(&x_key));
         let labels = Labels::new(
             &id,
             &title,
@@ -427,7 +266,7 @@ pub fn build_sweep(doc: &SweepDoc) -> Report {
     }
     let mut header: Vec<String> = vec!["point".into()];
     header.extend(doc.parameters.iter().cloned());
-    let shown: Vec<&PointMetricDoc> = doc
+    let shown: Vec<&PointMetric> = doc
         .points
         .first()
         .map(|p| p.metrics.iter().take(4).collect())
@@ -443,8 +282,8 @@ pub fn build_sweep(doc: &SweepDoc) -> Report {
             let mut row = vec![p.index.to_string()];
             row.extend(p.values.iter().cloned());
             for m in p.metrics.iter().take(4) {
-                row.push(short(m.mean));
-                row.push(ci_cell(m.ci95, short));
+                row.push(short(m.level.mean));
+                row.push(ci_cell(m.level.ci95, short));
             }
             row
         })
@@ -497,7 +336,7 @@ fn name_or(key: &str) -> String {
 pub const STRESS_CHART: &str = "chart-stress";
 
 /// The report of a stress test.
-pub fn build_stress(doc: &StressDoc) -> Report {
+pub fn build_stress(doc: &StressResult) -> Report {
     let limit: Option<crate::experiment::stress::Limit> = doc.limit.parse().ok();
     let metric = limit
         .as_ref()
@@ -516,8 +355,8 @@ pub fn build_stress(doc: &StressDoc) -> Report {
     let m = &doc.max_multiplier;
     let per_day = &doc.max_demand_per_day;
     let day = |x: f64| format!("{x:.0}");
-    let headline = match doc.outcome.as_str() {
-        "found" => format!(
+    let headline = match doc.outcome {
+        Outcome::Found => format!(
             "The largest demand that keeps {} and a stable system is {} × today's ({} per day), 95% CI {}.",
             doc.limit,
             short(m.mean),
@@ -527,7 +366,7 @@ pub fn build_stress(doc: &StressDoc) -> Report {
                 None => "not available with one replication".into(),
             }
         ),
-        "at_upper_end" => format!(
+        Outcome::AtUpperEnd => format!(
             "Demand up to {} × today's ({} per day) keeps {} in every replication: the top of what was searched{}; the true maximum is at least that.",
             short(m.mean),
             day(per_day.mean),
@@ -538,13 +377,13 @@ pub fn build_stress(doc: &StressDoc) -> Report {
                 ""
             }
         ),
-        "capped_by_stability" => format!(
+        Outcome::CappedByStability => format!(
             "Capped by stability at {} × today's demand ({} per day): {} still holds there, but more demand is not sustainable (the busiest station's offered load reaches 0.99 without its backlog draining).",
             short(m.mean),
             day(per_day.mean),
             doc.limit
         ),
-        _ => format!(
+        Outcome::NoneAcceptable => format!(
             "Even {} × today's demand fails {} in some replication: lower the bottom of --range.",
             short(doc.range[0]),
             doc.limit

@@ -3,9 +3,9 @@
 use std::fmt::Write;
 
 use super::words;
-use crate::experiment::RunSummary;
-use crate::experiment::compare::{StationFigure, StationRow};
-use crate::experiment::summary::{Bottleneck, Level, Stat, Warning};
+use crate::results::compare::{StationFigure, StationRow};
+use crate::results::figures::{Level, Stat};
+use crate::results::run::{Bottleneck, RunSummary, Warning};
 
 fn ci(ci: Option<[f64; 2]>) -> String {
     match ci {
@@ -86,23 +86,23 @@ fn warnings(out: &mut String, list: &[Warning]) {
 /// The bottleneck in one sentence: the delay it adds, the wait of the parcels it holds, its
 /// utilisation, and the station where parcels wait longest if that is another.
 pub fn bottleneck_sentence(b: &Bottleneck) -> String {
+    // A live run's bottleneck has every figure; a document of an older version may lack them.
+    let delay = b.delay_per_parcel_hours.clone().unwrap_or_default();
+    let wait = b.mean_wait_hours.clone().unwrap_or_default();
     let mut text = format!(
         "{} adds the most delay: {} h per parcel on average {}; the {} of parcels it holds wait {} h on average (p95 {} h); utilization {}.",
         b.station,
-        words::hours(b.delay_per_parcel_hours.mean),
-        match b.delay_per_parcel_hours.ci95 {
+        words::hours(delay.mean),
+        match delay.ci95 {
             Some([lo, hi]) => format!(
                 "(95% CI {})",
-                words::interval(lo, hi, |x| words::hours_like(
-                    x,
-                    b.delay_per_parcel_hours.mean
-                ))
+                words::interval(lo, hi, |x| words::hours_like(x, delay.mean))
             ),
             None => "(no CI)".to_string(),
         },
-        words::percent(b.share_of_parcels),
-        words::hours(b.mean_wait_hours.mean),
-        words::hours(b.p95_wait_hours),
+        words::percent(b.share_of_parcels.unwrap_or(0.0)),
+        words::hours(wait.mean),
+        words::hours(b.p95_wait_hours.unwrap_or(0.0)),
         words::percent(b.utilization.mean)
     );
     if let Some(l) = &b.longest_wait {
@@ -356,24 +356,6 @@ fn network_block(out: &mut String, net: &crate::experiment::network_summary::Net
     }
 }
 
-/// A short label of a headline figure, for the compare table.
-fn short_metric(metric: &str) -> &str {
-    match metric {
-        "clearance_hours.mean" => "clearance, mean",
-        "clearance_hours.p50" => "clearance, median",
-        "clearance_hours.p95" => "clearance, p95",
-        "end_to_end_hours.mean" => "order→delivery, mean",
-        "released_within.24h" => "released within 24 h",
-        "cost_per_parcel.total" => "cost per parcel",
-        "revenue_per_parcel.total" => "duty + VAT per parcel",
-        "time_in_system_hours.mean" => "time in system, mean",
-        "time_in_system_hours.p50" => "time in system, median",
-        "time_in_system_hours.p95" => "time in system, p95",
-        "throughput_per_hour" => "throughput",
-        other => other,
-    }
-}
-
 /// A value of `unit` for the compare table: hours, shares as %, money, rates.
 fn cell(x: f64, unit: &str) -> String {
     match unit {
@@ -450,7 +432,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         let u = r.unit.as_str();
         let label = format!(
             "{} [{}]",
-            short_metric(r.metric),
+            r.metric.short_label(),
             if u == "share" { "%" } else { u }
         );
         let change = relative_change_cell(r.relative_change, u);
@@ -471,7 +453,7 @@ pub fn render_comparison(c: &crate::experiment::Comparison) -> String {
         line(
             &mut out,
             [
-                short_metric(r.metric),
+                r.metric.short_label(),
                 &format!("{} {}", words::money(r.a.mean), r.unit_a),
                 &format!("{} {}", words::money(r.b.mean), r.unit_b),
                 "—",
@@ -585,7 +567,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
                 // A's warnings appear in every comparison: keep them from the first only.
                 let from_a = w.message.starts_with("A (");
                 (k == 0 || !from_a).then(|| Warning {
-                    code: w.code,
+                    code: w.code.clone(),
                     message: if from_a {
                         w.message.clone()
                     } else {
@@ -609,7 +591,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
         let u = row.unit.as_str();
         let label = format!(
             "{} [{}]",
-            short_metric(row.metric),
+            row.metric.short_label(),
             if u == "share" { "%" } else { u }
         );
         let mut line = format!("  {label:<26} {:>9}", cell(row.a.mean, u));
@@ -652,7 +634,7 @@ pub fn render_many(m: &crate::experiment::many::MultiComparison) -> String {
             };
             let u = x.unit.as_str();
             let label = if k == 0 {
-                short_metric(x.metric).to_string()
+                x.metric.short_label().to_string()
             } else {
                 String::new()
             };
@@ -768,7 +750,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         out,
         "{} — sensitivity of {} [{}]: {} uncertain input(s) at their low and high ends, {} runs × {} paired replications, seed {}",
         r.scenario.name,
-        short_metric(r.metric),
+        r.metric.short_label(),
         r.unit,
         r.inputs.len(),
         r.runs,
@@ -779,7 +761,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         let _ = writeln!(
             out,
             "base: {} = {} {}",
-            short_metric(b.metric),
+            b.metric.short_label(),
             cell(b.level.mean, &b.unit),
             range(b.level.ci95, |x| cell(x, &b.unit))
         );
@@ -810,7 +792,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         let _ = writeln!(out, "{}", line.trim_end());
     }
     let _ = writeln!(out);
-    wrapped(&mut out, "", "  ", r.covers);
+    wrapped(&mut out, "", "  ", &r.covers);
     out
 }
 
@@ -974,13 +956,13 @@ fn uncertainty_block(out: &mut String, u: &crate::experiment::uncertainty::Uncer
         let _ = writeln!(
             out,
             "  {:<34} {:>12} {:>12} {:>12}",
-            format!("{} [{}]", short_metric(b.metric), b.unit),
+            format!("{} [{}]", b.metric.short_label(), b.unit),
             cell(b.p5, &b.unit),
             cell(b.p50, &b.unit),
             cell(b.p95, &b.unit)
         );
     }
-    wrapped(out, "", "  ", u.covers);
+    wrapped(out, "", "  ", &u.covers);
 }
 
 /// The band of every difference over plausible inputs and how often its sign holds.
@@ -1009,7 +991,7 @@ fn compare_uncertainty_block(
         let _ = writeln!(
             out,
             "  {:<26} {:>10} {:>10} {:>10}  {} of {} draws ({})",
-            short_metric(b.metric),
+            b.metric.short_label(),
             diff_cell(b.p5, &b.unit, b.p50),
             diff_cell(b.p50, &b.unit, b.p50),
             diff_cell(b.p95, &b.unit, b.p50),
@@ -1018,5 +1000,5 @@ fn compare_uncertainty_block(
             words::percent(d.share)
         );
     }
-    wrapped(out, "", "  ", u.covers);
+    wrapped(out, "", "  ", &u.covers);
 }

@@ -2,16 +2,19 @@
 //! set beside the noise-only 95% CI, and for a comparison how often each decision holds.
 
 use super::chart::{self, Labels, Value};
-use super::doc::{BandDoc, CompareDoc, RunDoc, UncertaintyDoc};
 use super::page::{Block, Figure, Section, Table};
-use super::words::{bare_like, capitalised, interval, metric_words, unit_again, value};
+use super::words::{bare_like, capitalised, interval, unit_again, value};
+use crate::results::Metric;
+use crate::results::compare::Comparison;
+use crate::results::run::RunSummary;
+use crate::results::uncertainty::Band;
 
 /// The figure the section's chart and sentence are about: mean clearance when there is one.
-fn headline_band(u: &UncertaintyDoc) -> Option<&BandDoc> {
-    u.bands
+fn headline_band(bands: &[Band]) -> Option<&Band> {
+    bands
         .iter()
-        .find(|b| b.metric == "clearance_hours.mean" || b.metric == "time_in_system_hours.mean")
-        .or(u.bands.first())
+        .find(|b| b.metric == Metric::ClearanceMean || b.metric == Metric::TimeInSystemMean)
+        .or(bands.first())
 }
 
 fn short_unit(unit: &str) -> &str {
@@ -19,13 +22,13 @@ fn short_unit(unit: &str) -> &str {
 }
 
 /// What the draws were, in a sentence.
-fn draws_sentence(u: &UncertaintyDoc, paired: &str) -> String {
+fn draws_sentence(draws: usize, method: &str, inputs: &[String], paired: &str) -> String {
     format!(
         "{} {} draws of {} uncertain input(s){paired}, each draw run with all the replications on the same seeds: {}.",
-        u.draws,
-        u.method,
-        u.inputs.len(),
-        u.inputs.join(", ")
+        draws,
+        method,
+        inputs.len(),
+        inputs.join(", ")
     )
 }
 
@@ -36,7 +39,7 @@ fn band_figure(
     title: &str,
     axis: String,
     plain: Value,
-    b: &BandDoc,
+    b: &Band,
     reading: String,
 ) -> Figure {
     let categories = vec![
@@ -58,11 +61,11 @@ fn band_figure(
 /// The section "Over plausible inputs" of `blocks`, closed by what the band covers, with its
 /// key finding (no section without one).
 fn finished(
-    u: &UncertaintyDoc,
+    covers: &str,
     mut blocks: Vec<Block>,
     finding: Option<String>,
 ) -> Option<(Section, String)> {
-    blocks.push(Block::Note(u.covers.clone()));
+    blocks.push(Block::Note(covers.to_string()));
     Some((
         Section {
             heading: "Over plausible inputs".into(),
@@ -73,28 +76,31 @@ fn finished(
 }
 
 /// The section of a run with `--uncertainty`, and its key finding.
-pub fn run_section(doc: &RunDoc) -> Option<(Section, String)> {
+pub fn run_section(doc: &RunSummary) -> Option<(Section, String)> {
     let u = doc.uncertainty.as_ref()?;
     let rows = u
         .bands
         .iter()
         .map(|b| {
             let f = |x: f64| value(x, &b.unit);
-            vec![metric_words(&b.metric), f(b.p5), f(b.p50), f(b.p95)]
+            vec![b.metric.words(), f(b.p5), f(b.p50), f(b.p95)]
         })
         .collect();
     let mut blocks = vec![
-        Block::Text(format!("Over plausible inputs: {}", draws_sentence(u, ""))),
+        Block::Text(format!(
+            "Over plausible inputs: {}",
+            draws_sentence(u.draws, &u.method, &u.inputs, "")
+        )),
         Block::Table(Table {
             header: vec!["figure".into(), "5%".into(), "median".into(), "95%".into()],
             rows,
         }),
     ];
     let s = doc.headline();
-    let finding = headline_band(u).map(|b| {
+    let finding = headline_band(&u.bands).map(|b| {
         let f = |x: f64| bare_like(x, &b.unit, b.p50);
         let noise = match s.ci95 {
-            Some([lo, hi]) if b.metric.ends_with(".mean") => format!(
+            Some([lo, hi]) if b.metric.is_mean() => format!(
                 "; at the file's values it is {} with a 95% CI of {} {} (simulation noise only)",
                 value(s.mean, &b.unit),
                 interval(lo, hi, f),
@@ -104,23 +110,23 @@ pub fn run_section(doc: &RunDoc) -> Option<(Section, String)> {
         };
         format!(
             "Over plausible inputs the {} ranges from {} to {} {} (5–95% band of {} draws){noise}.",
-            metric_words(&b.metric),
+            b.metric.words(),
             f(b.p5),
             f(b.p95),
             unit_again(&b.unit),
             u.draws
         )
     });
-    if let (Some(b), Some(reading)) = (headline_band(u), &finding)
-        && b.metric.ends_with(".mean")
+    if let (Some(b), Some(reading)) = (headline_band(&u.bands), &finding)
+        && b.metric.is_mean()
     {
         blocks.push(Block::Figure(band_figure(
             "uncertainty-band",
             &format!(
                 "{}: noise and plausible inputs",
-                capitalised(&metric_words(&b.metric))
+                capitalised(&b.metric.words())
             ),
-            format!("{} [{}]", metric_words(&b.metric), b.unit),
+            format!("{} [{}]", b.metric.words(), b.unit),
             Value {
                 value: s.mean,
                 ci95: s.ci95,
@@ -129,11 +135,11 @@ pub fn run_section(doc: &RunDoc) -> Option<(Section, String)> {
             reading.clone(),
         )));
     }
-    finished(u, blocks, finding)
+    finished(&u.covers, blocks, finding)
 }
 
 /// The section of a comparison with `--uncertainty`, and its key finding.
-pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
+pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
     let u = doc.uncertainty.as_ref()?;
     let rows = u
         .bands
@@ -149,7 +155,7 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
                 .find(|d| d.metric == b.metric)
                 .map_or("—".into(), |d| format!("{} of {}", d.same_sign, d.draws));
             vec![
-                format!("{} [{}]", metric_words(&b.metric), short_unit(&b.unit)),
+                format!("{} [{}]", b.metric.words(), short_unit(&b.unit)),
                 plain,
                 f(b.p5),
                 f(b.p50),
@@ -161,7 +167,12 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
     let mut blocks = vec![
         Block::Text(format!(
             "Over plausible inputs: {}",
-            draws_sentence(u, ", A and B at the same draw each time")
+            draws_sentence(
+                u.draws,
+                &u.method,
+                &u.inputs,
+                ", A and B at the same draw each time"
+            )
         )),
         Block::Table(Table {
             header: vec![
@@ -184,14 +195,7 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
     let held: Vec<String> = real
         .iter()
         .filter(|d| d.same_sign < d.draws)
-        .map(|d| {
-            format!(
-                "the {} ({} of {})",
-                metric_words(&d.metric),
-                d.same_sign,
-                d.draws
-            )
-        })
+        .map(|d| format!("the {} ({} of {})", d.metric.words(), d.same_sign, d.draws))
         .collect();
     let decisions = if real.is_empty() {
         String::new()
@@ -206,33 +210,26 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
             held.join(", ")
         )
     };
-    let finding = headline_band(u).map(|b| {
+    let finding = headline_band(&u.bands).map(|b| {
         let f = |x: f64| bare_like(x, &b.unit, b.p50);
         format!(
             "Over plausible inputs, {} − {} in the {} runs from {} to {} {} (5–95% band of {} draws).{decisions}",
             doc.b.name,
             doc.a.name,
-            metric_words(&b.metric),
+            b.metric.words(),
             f(b.p5),
             f(b.p95),
             unit_again(&b.unit),
             u.draws
         )
     });
-    if let (Some(b), Some(reading)) = (headline_band(u), &finding)
+    if let (Some(b), Some(reading)) = (headline_band(&u.bands), &finding)
         && let Some(r) = doc.row(&b.metric)
     {
         blocks.push(Block::Figure(band_figure(
             "uncertainty-band",
-            &format!(
-                "B − A, {}: noise and plausible inputs",
-                metric_words(&b.metric)
-            ),
-            format!(
-                "B − A, {} [{}]",
-                metric_words(&b.metric),
-                short_unit(&b.unit)
-            ),
+            &format!("B − A, {}: noise and plausible inputs", b.metric.words()),
+            format!("B − A, {} [{}]", b.metric.words(), short_unit(&b.unit)),
             Value {
                 value: r.difference.mean,
                 ci95: r.difference.ci95,
@@ -241,5 +238,5 @@ pub fn compare_section(doc: &CompareDoc) -> Option<(Section, String)> {
             reading.clone(),
         )));
     }
-    finished(u, blocks, finding)
+    finished(&u.covers, blocks, finding)
 }

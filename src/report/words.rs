@@ -2,6 +2,8 @@
 //! plain-language names of the headline figures. One place, so the HTML page and the Markdown
 //! memo say exactly the same thing.
 
+use crate::results::Metric;
+
 /// Hours: 2 decimals below 1 h, 1 decimal below 100 h, whole hours above.
 pub fn hours(x: f64) -> String {
     hours_like(x, x)
@@ -180,23 +182,10 @@ pub fn ci_cell(ci: Option<[f64; 2]>, f: impl Fn(f64) -> String) -> String {
     }
 }
 
-/// The plain-language name of a headline figure of `compare`.
+/// The plain-language name of a headline figure written as its name (a name no figure has
+/// with its underscores as spaces): see [`Metric::words`].
 pub fn metric_words(metric: &str) -> String {
-    match metric {
-        "clearance_hours.mean" => "mean clearance time".into(),
-        "clearance_hours.p50" => "median clearance time".into(),
-        "clearance_hours.p95" => "95th-percentile clearance time".into(),
-        "end_to_end_hours.mean" => "mean order-to-delivery time".into(),
-        "released_within.24h" => "share of parcels released within 24 h".into(),
-        "cost_per_parcel.total" => "cost per delivered parcel".into(),
-        "revenue_per_parcel.total" => "duty and VAT collected per parcel".into(),
-        "bottleneck.utilization" => "busiest station's utilisation".into(),
-        "time_in_system_hours.mean" => "mean time in system".into(),
-        "time_in_system_hours.p50" => "median time in system".into(),
-        "time_in_system_hours.p95" => "95th-percentile time in system".into(),
-        "throughput_per_hour" => "throughput".into(),
-        other => other.replace('_', " "),
-    }
+    Metric::from_name(metric).words()
 }
 
 /// The first letter in upper case (a scenario name at the start of a sentence).

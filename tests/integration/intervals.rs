@@ -189,8 +189,8 @@ fn the_ratio_interval_covers_the_true_ratio_about_95_percent_of_the_time() {
 fn a_difference_smaller_than_the_precision_printed_is_not_real() {
     use clearsim::experiment::compare::{real_difference, resolution};
     use clearsim::report::compare_report::row_sentence;
-    use clearsim::report::doc::RowDoc;
     use clearsim::report::words::bare;
+    use clearsim::results::compare::CompareRow;
     // Its interval excludes 0, but the difference prints as "0.00 h" or "0.0 pp": no finding.
     assert!(!real_difference(0.001, Some([0.0004, 0.0016]), "h"));
     assert!(!real_difference(-0.0002, Some([-0.0003, -0.0001]), "share"));
@@ -212,7 +212,7 @@ fn a_difference_smaller_than_the_precision_printed_is_not_real() {
         );
     }
     // The sentence says so instead of calling it a cut.
-    let row: RowDoc = serde_json::from_value(serde_json::json!({
+    let row: CompareRow = serde_json::from_value(serde_json::json!({
         "metric": "clearance_hours.mean",
         "unit": "h",
         "a": { "mean": 5.0, "ci95": [4.9, 5.1] },

@@ -533,7 +533,7 @@ fn the_compare_report_shows_gateway_differences_only_when_the_comparison_has_the
                 { "a": lvl(20.0), "b": lvl(20.1), "difference": lvl(0.1), "significant": false } }
         ]
     });
-    let parsed: doc::CompareDoc = serde_json::from_value(doc.clone()).unwrap();
+    let parsed: clearsim::results::Comparison = serde_json::from_value(doc.clone()).unwrap();
     let (section, finding) = network_report::compare_section(&parsed).expect("a section");
     assert_eq!(section.heading, "Gateways");
     assert!(
@@ -549,7 +549,7 @@ fn the_compare_report_shows_gateway_differences_only_when_the_comparison_has_the
     assert!(md.contains(network_report::NOISE_ONLY));
     // Older documents, and comparisons of different networks, have no `gateways`.
     doc.as_object_mut().unwrap().remove("gateways");
-    let parsed: doc::CompareDoc = serde_json::from_value(doc).unwrap();
+    let parsed: clearsim::results::Comparison = serde_json::from_value(doc).unwrap();
     assert!(network_report::compare_section(&parsed).is_none());
 }
 
