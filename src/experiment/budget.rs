@@ -385,6 +385,23 @@ fn network_replication(scenario: &Scenario) -> Replication {
     }
 }
 
+/// Bonded (1210) stock per hour at each gateway: it is released per order at the first gateway
+/// of its market and skips lodgement, inspections and payment.
+fn bonded_per_gateway(world: &ParcelWorld) -> Vec<f64> {
+    let mut bonded = vec![0.0; world.gateways.len()];
+    for p in &world.platforms {
+        let share = p.mode_cum[3] - p.mode_cum[2];
+        let mut prev = 0.0;
+        for &(m, cum) in &p.market_cum {
+            if let Some(g) = world.gateways.iter().position(|g| g.market == m) {
+                bonded[g] += p.parcels_per_day / 24.0 * (cum - prev) * share;
+            }
+            prev = cum;
+        }
+    }
+    bonded
+}
+
 fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
     let horizon = scenario.run.horizon_h.unwrap_or(0.0);
     let days = horizon / 24.0;
@@ -440,19 +457,7 @@ fn world_replication(scenario: &Scenario, world: &ParcelWorld) -> Replication {
     for (l, lane) in world.lanes.iter().enumerate() {
         sojourn += weight(flows.lane[l][0]) * lane_time(lane);
     }
-    // Bonded (1210) stock is released per order at the first gateway of its market and skips
-    // lodgement, inspections and payment.
-    let mut bonded = vec![0.0; world.gateways.len()];
-    for p in &world.platforms {
-        let share = p.mode_cum[3] - p.mode_cum[2];
-        let mut prev = 0.0;
-        for &(m, cum) in &p.market_cum {
-            if let Some(g) = world.gateways.iter().position(|g| g.market == m) {
-                bonded[g] += p.parcels_per_day / 24.0 * (cum - prev) * share;
-            }
-            prev = cum;
-        }
-    }
+    let bonded = bonded_per_gateway(world);
     for (g, gw) in world.gateways.iter().enumerate() {
         let i = &gw.import;
         let q = |s: &str| world.qualified(Node::Gateway(g), s);

@@ -10,7 +10,7 @@ use super::words::{
     interval, money, name_words, percent, plain, short, unit_again, unit_words, value,
 };
 use crate::results::Metric;
-use crate::results::compare::{CompareRow, Comparison};
+use crate::results::compare::{CompareRow, Comparison, SummaryPair};
 use crate::results::run::{Bottleneck, RunSummary};
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
@@ -469,18 +469,8 @@ fn side_by_side(
     }
 }
 
-/// The report of a comparison. `backlogs` are A's and B's mean backlogs, when known.
-pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
-    let mut findings: Vec<String> = doc
-        .rows
-        .iter()
-        .map(|r| row_sentence(&doc.b.name, r))
-        .collect();
-    let mut sections = Vec::new();
-
-    for r in &doc.not_differenced {
-        findings.push(undifferenced_sentence(doc, r));
-    }
+/// The headline differences: how A and B were run, the table and charts of every difference.
+fn headline_section(doc: &Comparison) -> Section {
     let how = if doc.paired {
         format!(
             "A = {}, B = {}. Both ran the same {} replication(s) with seed {}: the same parcels in both (common random numbers), so each difference is taken replication by replication.",
@@ -523,11 +513,273 @@ pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
             r.reason
         )));
     }
-    sections.push(Section {
+    Section {
         heading: "Headline differences".into(),
+        blocks,
+    }
+}
+
+/// The sections that draw A's and B's runs side by side (durations, TRS segments, backlog,
+/// stations, network, cost), adding their readings to `findings`.
+fn side_by_side_sections(
+    doc: &Comparison,
+    s: &SummaryPair,
+    backlogs: [Option<&Backlog>; 2],
+    findings: &mut Vec<String>,
+) -> Vec<Section> {
+    let mut sections = Vec::new();
+    let sides = [
+        Side {
+            label: &doc.a.name,
+            doc: &s.a,
+            backlog: backlogs[0],
+        },
+        Side {
+            label: &doc.b.name,
+            doc: &s.b,
+            backlog: backlogs[1],
+        },
+    ];
+    let world = s.a.is_world() && s.b.is_world();
+    let names = [doc.a.name.as_str(), doc.b.name.as_str()];
+    let (noun, _) = figures::headline_words(&s.a);
+
+    let mut blocks = Vec::new();
+    let hist = figures::histogram(
+        &sides,
+        sentence_of(doc, &[Metric::ClearanceP50, Metric::TimeInSystemP50]),
+    );
+    let cdf = figures::cdf(
+        &sides,
+        sentence_of(doc, &[Metric::ReleasedWithin24h, Metric::TimeInSystemP95]),
+    );
+    blocks.extend(hist.into_iter().chain(cdf).map(Block::Figure));
+    let stat_rows =
+        |f: fn(&crate::results::figures::Stat) -> f64| (f(s.a.headline()), f(s.b.headline()));
+    let mut rows = Vec::new();
+    for (label, f) in [
+        (
+            "mean",
+            (|x: &crate::results::figures::Stat| x.mean)
+                as fn(&crate::results::figures::Stat) -> f64,
+        ),
+        ("median (p50)", |x| x.p50),
+        ("p90", |x| x.p90),
+        ("p95", |x| x.p95),
+        ("p99", |x| x.p99),
+    ] {
+        let (a, b) = stat_rows(f);
+        rows.push((label.to_string(), Some(a), Some(b)));
+    }
+    blocks.push(Block::Table(side_by_side(
+        &format!("{noun} [h]"),
+        names,
+        rows,
+        hours,
+    )));
+    blocks.push(Block::Note(
+        "Quantiles here are of all observations pooled over replications; those of the headline table are means of each replication's own quantile, so the two can differ slightly.".into(),
+    ));
+    sections.push(Section {
+        heading: format!("{} side by side", capitalised(noun)),
         blocks,
     });
 
+    if world {
+        let mut blocks = Vec::new();
+        if let Some(f) = figures::trs(&sides, trs_reading(&sides[0], &sides[1])) {
+            findings.push(f.reading.clone());
+            blocks.push(Block::Figure(f));
+        }
+        let segs: Vec<(String, Option<f64>, Option<f64>)> = figures::trs_segments(&s.a)
+            .iter()
+            .map(|sa| {
+                let b = figures::trs_segments(&s.b)
+                    .iter()
+                    .find(|sb| sb.name == sa.name)
+                    .map(|sb| sb.time_in_stage_hours.mean);
+                (name_words(&sa.name), Some(sa.time_in_stage_hours.mean), b)
+            })
+            .collect();
+        blocks.push(Block::Table(side_by_side(
+            "segment, mean [h]",
+            names,
+            segs,
+            hours,
+        )));
+        sections.push(Section {
+            heading: "Time Release Study segments".into(),
+            blocks,
+        });
+
+        let mut blocks = Vec::new();
+        match figures::backlog(&sides, backlog_reading(&sides)) {
+            Some(f) => {
+                findings.push(f.reading.clone());
+                blocks.push(Block::Figure(f));
+            }
+            None => blocks.push(Block::Note(
+                "No backlog: a saved comparison document does not hold it. Use `clearsim compare … --report FILE.html` to draw it.".into(),
+            )),
+        }
+        sections.push(Section {
+            heading: "Backlog over time".into(),
+            blocks,
+        });
+    }
+
+    sections.push(stations_section(doc, &sides, names, world, findings));
+    if let Some((section, finding)) = super::network_report::compare_section(doc) {
+        findings.push(finding);
+        sections.push(section);
+    }
+
+    if world {
+        sections.push(cost_section(doc, s, &sides, names));
+    }
+    sections
+}
+
+/// Every station's utilisation and mean wait in A and B, with the chart.
+fn stations_section(
+    doc: &Comparison,
+    sides: &[Side; 2],
+    names: [&str; 2],
+    world: bool,
+    findings: &mut Vec<String>,
+) -> Section {
+    let mut blocks = Vec::new();
+    if let Some(f) = figures::utilisation(sides, utilisation_reading(doc, sides)) {
+        blocks.push(Block::Figure(f));
+        let rows = doc
+            .stations
+            .iter()
+            .map(|st| {
+                (
+                    name_words(&st.station),
+                    st.utilization.a.as_ref().map(|l| l.mean),
+                    st.utilization.b.as_ref().map(|l| l.mean),
+                )
+            })
+            .collect();
+        blocks.push(Block::Table(side_by_side(
+            "utilisation",
+            names,
+            rows,
+            percent,
+        )));
+        let rows = doc
+            .stations
+            .iter()
+            .map(|st| {
+                (
+                    name_words(&st.station),
+                    st.mean_wait_hours.a.as_ref().map(|l| l.mean),
+                    st.mean_wait_hours.b.as_ref().map(|l| l.mean),
+                )
+            })
+            .collect();
+        blocks.push(Block::Table(side_by_side(
+            "mean wait [h]",
+            names,
+            rows,
+            hours,
+        )));
+        findings.push(utilisation_reading(doc, sides));
+    }
+    Section {
+        heading: if world { "Stations" } else { "Queues" }.into(),
+        blocks,
+    }
+}
+
+/// Cost per parcel of A and B: the chart and the breakdown, each side in its own currency
+/// when they differ.
+fn cost_section(doc: &Comparison, s: &SummaryPair, sides: &[Side; 2], names: [&str; 2]) -> Section {
+    let one_currency = s.a.currency == s.b.currency;
+    let mut blocks = Vec::new();
+    if !one_currency {
+        blocks.push(Block::Note(format!(
+            "A counts in {} and B in {}: each is shown in its own currency, with no difference and no common chart (that would need an exchange rate).",
+            s.a.currency.clone().unwrap_or_default(),
+            s.b.currency.clone().unwrap_or_default()
+        )));
+    } else if let Some(f) = figures::cost(sides, sentence_of(doc, &[Metric::CostPerParcel])) {
+        blocks.push(Block::Figure(f));
+    }
+    if let (Some(ca), Some(cb)) = (&s.a.cost_per_parcel, &s.b.cost_per_parcel) {
+        let mut rows: Vec<(String, Option<f64>, Option<f64>)> = ca
+            .breakdown
+            .iter()
+            .map(|(k, l)| (k.clone(), Some(l.mean), cb.breakdown.get(k).map(|x| x.mean)))
+            .collect();
+        rows.push(("total".into(), Some(ca.total.mean), Some(cb.total.mean)));
+        let cur = s.a.currency.clone().unwrap_or_default();
+        if one_currency {
+            blocks.push(Block::Table(side_by_side(
+                &format!("per delivered parcel [{cur}]"),
+                names,
+                rows,
+                money,
+            )));
+        } else {
+            let unit = |c: &Option<String>| c.clone().unwrap_or_default();
+            blocks.push(Block::Table(Table {
+                header: vec![
+                    "per delivered parcel".into(),
+                    format!("{} [{}]", names[0], unit(&s.a.currency)),
+                    format!("{} [{}]", names[1], unit(&s.b.currency)),
+                ],
+                rows: rows
+                    .into_iter()
+                    .map(|(k, a, b)| {
+                        let c = |v: Option<f64>| v.map_or("absent".into(), money);
+                        vec![k, c(a), c(b)]
+                    })
+                    .collect(),
+            }));
+        }
+    }
+    Section {
+        heading: "Cost per parcel".into(),
+        blocks,
+    }
+}
+
+/// The line under the title: both files, how they were run and the version.
+fn subtitle(doc: &Comparison) -> String {
+    format!(
+        "A = {} (SHA-256 {}), B = {} (SHA-256 {}); {} {} replication(s), seed {}, horizon {} h / {} h, warm-up {} h / {} h; clearsim {}",
+        doc.a.name,
+        doc.a.sha256.get(..12).unwrap_or(&doc.a.sha256),
+        doc.b.name,
+        doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
+        doc.replications,
+        if doc.paired {
+            "paired"
+        } else {
+            "independent (not paired)"
+        },
+        doc.seed,
+        doc.horizon_hours[0].map_or("—".to_string(), short),
+        doc.horizon_hours[1].map_or("—".to_string(), short),
+        short(doc.warmup_hours[0]),
+        short(doc.warmup_hours[1]),
+        doc.clearsim_version
+    )
+}
+
+/// The report of a comparison. `backlogs` are A's and B's mean backlogs, when known.
+pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
+    let mut findings: Vec<String> = doc
+        .rows
+        .iter()
+        .map(|r| row_sentence(&doc.b.name, r))
+        .collect();
+    for r in &doc.not_differenced {
+        findings.push(undifferenced_sentence(doc, r));
+    }
+    let mut sections = vec![headline_section(doc)];
     match &doc.summaries {
         None => sections.push(Section {
             heading: "Side by side".into(),
@@ -535,195 +787,8 @@ pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
                 "This comparison document has no `summaries` (it was written by an older clearsim): run the comparison again to draw both runs side by side.".into(),
             )],
         }),
-        Some(s) => {
-            let sides = [
-                Side {
-                    label: &doc.a.name,
-                    doc: &s.a,
-                    backlog: backlogs[0],
-                },
-                Side {
-                    label: &doc.b.name,
-                    doc: &s.b,
-                    backlog: backlogs[1],
-                },
-            ];
-            let world = s.a.is_world() && s.b.is_world();
-            let names = [doc.a.name.as_str(), doc.b.name.as_str()];
-            let (noun, _) = figures::headline_words(&s.a);
-
-            let mut blocks = Vec::new();
-            let hist = figures::histogram(
-                &sides,
-                sentence_of(doc, &[Metric::ClearanceP50, Metric::TimeInSystemP50]),
-            );
-            let cdf = figures::cdf(
-                &sides,
-                sentence_of(doc, &[Metric::ReleasedWithin24h, Metric::TimeInSystemP95]),
-            );
-            blocks.extend(hist.into_iter().chain(cdf).map(Block::Figure));
-            let stat_rows = |f: fn(&crate::results::figures::Stat) -> f64| {
-                (f(s.a.headline()), f(s.b.headline()))
-            };
-            let mut rows = Vec::new();
-            for (label, f) in [
-                ("mean", (|x: &crate::results::figures::Stat| x.mean) as fn(&crate::results::figures::Stat) -> f64),
-                ("median (p50)", |x| x.p50),
-                ("p90", |x| x.p90),
-                ("p95", |x| x.p95),
-                ("p99", |x| x.p99),
-            ] {
-                let (a, b) = stat_rows(f);
-                rows.push((label.to_string(), Some(a), Some(b)));
-            }
-            blocks.push(Block::Table(side_by_side(
-                &format!("{noun} [h]"),
-                names,
-                rows,
-                hours,
-            )));
-            blocks.push(Block::Note(
-                "Quantiles here are of all observations pooled over replications; those of the headline table are means of each replication's own quantile, so the two can differ slightly.".into(),
-            ));
-            sections.push(Section {
-                heading: format!("{} side by side", capitalised(noun)),
-                blocks,
-            });
-
-            if world {
-                let mut blocks = Vec::new();
-                if let Some(f) = figures::trs(&sides, trs_reading(&sides[0], &sides[1])) {
-                    findings.push(f.reading.clone());
-                    blocks.push(Block::Figure(f));
-                }
-                let segs: Vec<(String, Option<f64>, Option<f64>)> = figures::trs_segments(&s.a)
-                    .iter()
-                    .map(|sa| {
-                        let b = figures::trs_segments(&s.b)
-                            .iter()
-                            .find(|sb| sb.name == sa.name)
-                            .map(|sb| sb.time_in_stage_hours.mean);
-                        (name_words(&sa.name), Some(sa.time_in_stage_hours.mean), b)
-                    })
-                    .collect();
-                blocks.push(Block::Table(side_by_side("segment, mean [h]", names, segs, hours)));
-                sections.push(Section {
-                    heading: "Time Release Study segments".into(),
-                    blocks,
-                });
-
-                let mut blocks = Vec::new();
-                match figures::backlog(&sides, backlog_reading(&sides)) {
-                    Some(f) => {
-                        findings.push(f.reading.clone());
-                        blocks.push(Block::Figure(f));
-                    }
-                    None => blocks.push(Block::Note(
-                        "No backlog: a saved comparison document does not hold it. Use `clearsim compare … --report FILE.html` to draw it.".into(),
-                    )),
-                }
-                sections.push(Section {
-                    heading: "Backlog over time".into(),
-                    blocks,
-                });
-            }
-
-            let mut blocks = Vec::new();
-            if let Some(f) = figures::utilisation(&sides, utilisation_reading(doc, &sides)) {
-                blocks.push(Block::Figure(f));
-                let rows = doc
-                    .stations
-                    .iter()
-                    .map(|st| {
-                        (
-                            name_words(&st.station),
-                            st.utilization.a.as_ref().map(|l| l.mean),
-                            st.utilization.b.as_ref().map(|l| l.mean),
-                        )
-                    })
-                    .collect();
-                blocks.push(Block::Table(side_by_side("utilisation", names, rows, percent)));
-                let rows = doc
-                    .stations
-                    .iter()
-                    .map(|st| {
-                        (
-                            name_words(&st.station),
-                            st.mean_wait_hours.a.as_ref().map(|l| l.mean),
-                            st.mean_wait_hours.b.as_ref().map(|l| l.mean),
-                        )
-                    })
-                    .collect();
-                blocks.push(Block::Table(side_by_side("mean wait [h]", names, rows, hours)));
-                findings.push(utilisation_reading(doc, &sides));
-            }
-            sections.push(Section {
-                heading: if world { "Stations" } else { "Queues" }.into(),
-                blocks,
-            });
-            if let Some((section, finding)) = super::network_report::compare_section(doc) {
-                findings.push(finding);
-                sections.push(section);
-            }
-
-            let one_currency = s.a.currency == s.b.currency;
-            if world {
-                let mut blocks = Vec::new();
-                if !one_currency {
-                    blocks.push(Block::Note(format!(
-                        "A counts in {} and B in {}: each is shown in its own currency, with no difference and no common chart (that would need an exchange rate).",
-                        s.a.currency.clone().unwrap_or_default(),
-                        s.b.currency.clone().unwrap_or_default()
-                    )));
-                } else if let Some(f) = figures::cost(
-                    &sides,
-                    sentence_of(doc, &[Metric::CostPerParcel]),
-                ) {
-                    blocks.push(Block::Figure(f));
-                }
-                if let (Some(ca), Some(cb)) = (&s.a.cost_per_parcel, &s.b.cost_per_parcel) {
-                    let mut rows: Vec<(String, Option<f64>, Option<f64>)> = ca
-                        .breakdown
-                        .iter()
-                        .map(|(k, l)| {
-                            (k.clone(), Some(l.mean), cb.breakdown.get(k).map(|x| x.mean))
-                        })
-                        .collect();
-                    rows.push(("total".into(), Some(ca.total.mean), Some(cb.total.mean)));
-                    let cur = s.a.currency.clone().unwrap_or_default();
-                    if one_currency {
-                        blocks.push(Block::Table(side_by_side(
-                            &format!("per delivered parcel [{cur}]"),
-                            names,
-                            rows,
-                            money,
-                        )));
-                    } else {
-                        let unit = |c: &Option<String>| c.clone().unwrap_or_default();
-                        blocks.push(Block::Table(Table {
-                            header: vec![
-                                "per delivered parcel".into(),
-                                format!("{} [{}]", names[0], unit(&s.a.currency)),
-                                format!("{} [{}]", names[1], unit(&s.b.currency)),
-                            ],
-                            rows: rows
-                                .into_iter()
-                                .map(|(k, a, b)| {
-                                    let c = |v: Option<f64>| v.map_or("absent".into(), money);
-                                    vec![k, c(a), c(b)]
-                                })
-                                .collect(),
-                        }));
-                    }
-                }
-                sections.push(Section {
-                    heading: "Cost per parcel".into(),
-                    blocks,
-                });
-            }
-        }
+        Some(s) => sections.extend(side_by_side_sections(doc, s, backlogs, &mut findings)),
     }
-
     if let Some((section, finding)) = super::uncertainty_report::compare_section(doc) {
         findings.insert(doc.rows.len().min(findings.len()), finding);
         sections.insert(1.min(sections.len()), section);
@@ -739,25 +804,7 @@ pub fn build(doc: &Comparison, backlogs: [Option<&Backlog>; 2]) -> Report {
     all.extend(sections);
     Report {
         title: format!("clearsim comparison: {} vs {}", doc.a.name, doc.b.name),
-        subtitle: format!(
-            "A = {} (SHA-256 {}), B = {} (SHA-256 {}); {} {} replication(s), seed {}, horizon {} h / {} h, warm-up {} h / {} h; clearsim {}",
-            doc.a.name,
-            doc.a.sha256.get(..12).unwrap_or(&doc.a.sha256),
-            doc.b.name,
-            doc.b.sha256.get(..12).unwrap_or(&doc.b.sha256),
-            doc.replications,
-            if doc.paired {
-                "paired"
-            } else {
-                "independent (not paired)"
-            },
-            doc.seed,
-            doc.horizon_hours[0].map_or("—".to_string(), short),
-            doc.horizon_hours[1].map_or("—".to_string(), short),
-            short(doc.warmup_hours[0]),
-            short(doc.warmup_hours[1]),
-            doc.clearsim_version
-        ),
+        subtitle: subtitle(doc),
         sections: all,
     }
 }
