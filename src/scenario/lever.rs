@@ -140,11 +140,12 @@ pub(crate) fn validate(
 ) -> Result<Vec<Lever>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut levers: Vec<Lever> = Vec::new();
+    let here = super::locate::Locator::new(text);
     let ranged = s.uncertain.iter().any(|u| u.key.starts_with("lever."));
     if ranged {
         problems.push(Problem {
             key: "lever".into(),
-            position: super::locate::locate(text, &KeyPath::root("lever")),
+            position: here.locate(&KeyPath::root("lever")),
             reason: "a lever's numbers are plain numbers, not ranges: write min = 0.2, not min = { value = …, low = …, high = … }".into(),
             from_override: None,
         });
@@ -159,7 +160,7 @@ pub(crate) fn validate(
             };
             problems.push(Problem {
                 key: path.to_string(),
-                position: super::locate::locate(text, &path),
+                position: here.locate(&path),
                 reason,
                 from_override: None,
             });
@@ -327,7 +328,7 @@ pub(crate) fn validate(
             value,
             whole,
             complement,
-            position: super::locate::locate(text, &at),
+            position: here.locate(&at),
         });
     }
     if problems.is_empty() {

@@ -272,12 +272,13 @@ impl Scenario {
                     }
                 }
                 Err(problems) if k == 0 => {
+                    let here = locate::Locator::new(text);
                     return Err(ScenarioError::Invalid {
                         path: origin.to_string(),
                         problems: problems
                             .into_iter()
                             .map(|p| Problem {
-                                position: locate::locate(text, &p.path),
+                                position: here.locate(&p.path),
                                 key: p.key,
                                 reason: p.reason,
                                 from_override: None,
@@ -304,6 +305,9 @@ impl Scenario {
         };
         let raw_levers = std::mem::take(&mut raw.lever);
         let mut scenario = validate::validate(raw, origin, &sha256).map_err(|problems| {
+            let here = locate::Locator::new(text);
+            let versions: Vec<locate::Locator> =
+                texts.iter().map(|t| locate::Locator::new(t)).collect();
             ScenarioError::Invalid {
                 path: origin.to_string(),
                 problems: problems
@@ -311,8 +315,8 @@ impl Scenario {
                     .map(|p| {
                         let mut problem = p.problem;
                         if let Some(path) = p.key_path {
-                            problem.position = locate::locate(text, &path);
-                            if let Some((arg, below)) = culprit(&texts, overrides, &path) {
+                            problem.position = here.locate(&path);
+                            if let Some((arg, below)) = culprit(&versions, overrides, &path) {
                                 if below {
                                     problem.position = None;
                                 }
@@ -324,10 +328,11 @@ impl Scenario {
                     .collect(),
             }
         })?;
+        let here = locate::Locator::new(text);
         scenario.uncertain = ranged
             .into_iter()
             .map(|(path, mut input)| {
-                input.position = locate::locate(text, &path);
+                input.position = here.locate(&path);
                 input
             })
             .collect();
@@ -441,7 +446,7 @@ fn type_error(
 /// The override that last changed the value at `path` (or a value inside it, or the table
 /// around it), if one did; `true` when the problem lies in the value the override wrote.
 fn culprit<'a>(
-    texts: &[String],
+    texts: &[locate::Locator],
     overrides: &'a [Override],
     path: &KeyPath,
 ) -> Option<(&'a str, bool)> {
@@ -464,8 +469,7 @@ fn culprit<'a>(
     (1..texts.len()).rev().find_map(|k| {
         let o = &overrides[k - 1];
         let below = related(o)?;
-        let changed =
-            locate::value_text(&texts[k], path) != locate::value_text(&texts[k - 1], path);
+        let changed = texts[k].value_text(path) != texts[k - 1].value_text(path);
         changed.then_some((o.arg.as_str(), below))
     })
 }

@@ -946,6 +946,14 @@ fn check_loads(c: &mut Checker, scenario: &Scenario, network: bool) {
     if scenario.run.horizon_h.is_some() {
         return;
     }
+    // A run with no horizon ends when the network is empty: an entity that can reach a stage
+    // from which no route leads out would keep it running for ever.
+    if let Some(&first) = super::cycles::trapped(scenario).first() {
+        c.fail(
+            &KeyPath::root("stage").index(first),
+            super::cycles::describe_trap(scenario, first),
+        );
+    }
     for l in scenario.offered_loads() {
         if let Some(rho) = l.load
             && (rho >= 1.0 || rho.is_nan())
