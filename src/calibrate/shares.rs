@@ -191,7 +191,11 @@ mod weekday_tests {
                     covered[d.rem_euclid(7) as usize] += 1;
                 }
                 let days = (last - first + 1) as u64;
-                assert_eq!(weekdays_between(first, last), (days, covered), "{first}..={last}");
+                assert_eq!(
+                    weekdays_between(first, last),
+                    (days, covered),
+                    "{first}..={last}"
+                );
             }
         }
         let (days, covered) = weekdays_between(i64::MIN, i64::MAX);

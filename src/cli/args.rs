@@ -318,7 +318,7 @@ pub struct SplitArgs {
     #[arg(long, value_name = "TASKS", allow_negative_numbers = true, value_parser = shard_count)]
     pub parallel: Option<u64>,
     /// With `--emit k8s`: the container image, with `clearsim` on its PATH.
-    #[arg(long, value_name = "IMAGE")]
+    #[arg(long, value_name = "IMAGE", value_parser = image)]
     pub image: Option<String>,
 }
 
@@ -689,6 +689,24 @@ fn shard(s: &str) -> Result<ShardArg, String> {
     s.parse()
         .map(ShardArg::Fixed)
         .map_err(|e: String| format!("{e}, or --shard auto in a scheduler's array task"))
+}
+
+/// A container image reference: not empty, with no space, quote or control character (it is
+/// written into a YAML manifest as is).
+fn image(s: &str) -> Result<String, String> {
+    let bad = s
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '#' | '\\'));
+    match (s.is_empty(), bad) {
+        (true, _) => Err(
+            "empty: give an image with clearsim on its PATH, e.g. registry.example/clearsim:0.1.0"
+                .into(),
+        ),
+        (false, Some(c)) => Err(format!(
+            "{c:?} cannot stand in an image reference: give one such as registry.example/clearsim:0.1.0"
+        )),
+        (false, None) => Ok(s.to_string()),
+    }
 }
 
 fn shard_count(s: &str) -> Result<u64, String> {

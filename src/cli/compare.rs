@@ -112,7 +112,7 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
     let memory = estimates.iter().map(|e| e.memory_bytes).sum();
     if let Some(mut all) = estimates.into_iter().reduce(|x, y| x.followed_by(y)) {
         all.memory_bytes = memory;
-        super::within_budget(&how, all)?;
+        super::within_budget(&how, &sa.origin, all)?;
     }
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);

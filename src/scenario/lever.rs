@@ -280,8 +280,10 @@ pub(crate) fn validate(
             None => None,
             Some(other) => {
                 let other = other.trim();
+                // Both are shares (from 0 to 1): a lever and its complement split one whole.
+                let share = |x: f64| (0.0..=1.0).contains(&x);
                 let rest = match overrides::get(doc, other) {
-                    Some(Value::Float(v)) => Some(*v.value()),
+                    Some(Value::Float(v)) if share(*v.value()) && share(value) => Some(*v.value()),
                     _ => None,
                 };
                 match rest {
@@ -310,7 +312,7 @@ pub(crate) fn validate(
                         fail(
                             "complement",
                             format!(
-                                "`{other}` must be another share of the file, a number with a decimal point, that takes up the rest of `{key}`"
+                                "`{other}` must be another share of the file (a number with a decimal point, from 0 to 1), and `{key}` a share too, so that the two split one whole: `{other}` takes up the rest of `{key}`"
                             ),
                         );
                         continue;

@@ -38,7 +38,12 @@ impl<'t> Locator<'t> {
     /// Parses `text` (a text that does not parse locates nothing).
     pub fn new(text: &'t str) -> Locator<'t> {
         let line_starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
             .collect();
         Locator {
             text,
@@ -139,7 +144,10 @@ mod tests {
         let text = "a = 1\n\n[t]\nb = \"é€\"\nc = 2";
         let l = Locator::new(text);
         for (offset, _) in text.char_indices() {
-            assert_eq!(l.line_col(offset), super::super::error::line_col(text, offset));
+            assert_eq!(
+                l.line_col(offset),
+                super::super::error::line_col(text, offset)
+            );
         }
     }
 }
