@@ -226,3 +226,38 @@ fn check_fails_with_exit_code_1_on_an_overloaded_station_naming_it() {
     let out = clearsim(&["check", &mmc, "--set", "stage.officers.servers=0"]);
     assert_eq!(out.status.code(), Some(2), "invalid is still 2");
 }
+
+/// A negative number after a flag is the flag's value, checked by the flag, never taken for a
+/// flag of its own.
+#[test]
+fn negative_numbers_are_values_of_their_flag() {
+    let mm1 = path("scenarios/validation/mm1.toml");
+    let csv = path("scenarios/calibration/trs-synthetic.csv");
+    let base = path("scenarios/calibration/trs-synthetic-model.toml");
+    for (args, says) in [
+        (
+            vec!["stress", &mm1, "--limit", "time_in_system_hours.mean<=10", "--range", "-1..2"],
+            "LOW must be > 0",
+        ),
+        (vec!["validate", &base, &csv, "--threshold", "-1"], "--threshold"),
+        (vec!["run", &mm1, "--reps", "-3"], "--reps"),
+    ] {
+        let out = clearsim(&args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(!err.contains("unexpected argument"), "{err}");
+        assert!(err.contains(says), "expected `{says}` in: {err}");
+    }
+}
+
+/// `--reps` and `run.replications` have one limit, and a number past it blames the flag.
+#[test]
+fn reps_past_the_limit_blame_the_flag_with_the_documented_limit() {
+    let out = clearsim(&["run", &path("scenarios/validation/mm1.toml"), "--reps", "1000000"]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--reps") && err.contains("1 to 100000"), "{err}");
+    assert!(!err.contains("--set run.replications"), "{err}");
+    let docs = std::fs::read_to_string(crate::support::repo("docs/output.md")).unwrap();
+    assert!(docs.contains("`--reps` 1 to 100,000"));
+}
