@@ -858,7 +858,7 @@ mod tests {
         let cases: [(Edit, &str); 5] = [
             (|j| j.points.clear(), "no points"),
             (|j| j.points[1].clear(), "point 1 has 0 value(s)"),
-            (|j| j.replications = 0, "from 1 to 1000000, got 0"),
+            (|j| j.replications = 0, "from 1 to 100000, got 0"),
             (|j| j.replications = u32::MAX, "got 4294967295"),
             (|j| j.seed = u64::MAX, "seed must be from 0"),
         ];

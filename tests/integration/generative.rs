@@ -445,7 +445,17 @@ fn the_mutator_changes_the_files_it_is_given() {
 /// a row repeated, a cell emptied, or a header renamed.
 fn mutate_csv(rows: &mut Vec<Vec<String>>, rng: &mut Rng) -> String {
     const EXTREMES: [&str; 12] = [
-        "0", "-1", "1e308", "-1e308", "1e12", "nan", "inf", "", "x", "1e-300", "2026-13-45T25:61",
+        "0",
+        "-1",
+        "1e308",
+        "-1e308",
+        "1e12",
+        "nan",
+        "inf",
+        "",
+        "x",
+        "1e-300",
+        "2026-13-45T25:61",
         "18446744073709551616",
     ];
     let r = rng.below(rows.len());
@@ -504,7 +514,9 @@ fn mutated_milestone_csvs_never_panic_or_hang() {
     for case in 0..cases {
         let mut rng = Rng(case.wrapping_mul(7919));
         let mut rows = original.clone();
-        let done: Vec<String> = (0..1 + rng.below(3)).map(|_| mutate_csv(&mut rows, &mut rng)).collect();
+        let done: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| mutate_csv(&mut rows, &mut rng))
+            .collect();
         let csv = dir.path().join(format!("case-{case}.csv"));
         let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
         std::fs::write(&csv, body.join("\n") + "\n").unwrap();
@@ -512,13 +524,27 @@ fn mutated_milestone_csvs_never_panic_or_hang() {
         let runs: [Vec<&str>; 2] = [
             vec!["fit", &f, "--bad-rows", "skip"],
             vec![
-                "validate", &model, &f, "--reps", "2", "--threads", "1", "--quiet", "--set",
-                "run.horizon_h=200", "--bad-rows", "skip",
+                "validate",
+                &model,
+                &f,
+                "--reps",
+                "2",
+                "--threads",
+                "1",
+                "--quiet",
+                "--set",
+                "run.horizon_h=200",
+                "--bad-rows",
+                "skip",
             ],
         ];
         for args in runs {
             if let Some(v) = verdict(&bounded(&args)) {
-                failures.push(format!("case {case}: {}: {}: {v}", done.join("; "), args[0]));
+                failures.push(format!(
+                    "case {case}: {}: {}: {v}",
+                    done.join("; "),
+                    args[0]
+                ));
             }
         }
     }

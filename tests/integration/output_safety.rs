@@ -243,7 +243,7 @@ fn merge_refuses_edited_manifests_and_damaged_units() {
         (
             "reps",
             |v| v["job"]["replications"] = 4_000_000_000u64.into(),
-            "replications must be from 1 to 1000000, got 4000000000",
+            "replications must be from 1 to 100000, got 4000000000",
         ),
         (
             "lengths",
@@ -308,7 +308,12 @@ fn a_symbolic_link_is_written_through_to_its_target() {
     args.push("--quiet".into());
     let out = bin().args(&args).output().unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
     assert!(std::fs::read_to_string(&real).unwrap().contains("<html"));
 
     let csv = path("scenarios/calibration/trs-synthetic.csv");
@@ -317,8 +322,17 @@ fn a_symbolic_link_is_written_through_to_its_target() {
     std::os::unix::fs::symlink("elsewhere/fit.toml", &toml_link).unwrap();
     let out = clearsim(&["fit", &csv, "--out", toml_link.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(std::fs::symlink_metadata(&toml_link).unwrap().file_type().is_symlink());
-    assert!(std::fs::read_to_string(&toml_real).unwrap().contains("import"));
+    assert!(
+        std::fs::symlink_metadata(&toml_link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&toml_real)
+            .unwrap()
+            .contains("import")
+    );
 }
 
 /// A temporary file left by a write killed part-way is removed by the next write of that file.

@@ -604,7 +604,11 @@ fn every_end_of_every_range_is_checked_as_its_key_is() {
 #[test]
 fn a_nan_range_end_is_named_as_nan() {
     let err = refused(
-        &GOOD.replacen("mean = 0.5 }", "mean = { value = 0.5, low = nan, high = 0.8 } }", 1),
+        &GOOD.replacen(
+            "mean = 0.5 }",
+            "mean = { value = 0.5, low = nan, high = 0.8 } }",
+            1,
+        ),
         &[],
     );
     assert_all(&err, &["`low` must be a finite number, got NaN"]);
@@ -621,7 +625,10 @@ fn a_lever_complement_that_is_not_a_share_is_refused() {
     );
     let (code, err) = check_text(&text, &[]);
     assert_eq!(code, Some(2), "{err}");
-    assert_all(&err, &["lever[0].complement", "run.horizon_h", "from 0 to 1"]);
+    assert_all(
+        &err,
+        &["lever[0].complement", "run.horizon_h", "from 0 to 1"],
+    );
 }
 
 /// The retail rate divides by 1 − the consumption tax: a rate of 1 is refused, not turned
@@ -642,7 +649,9 @@ fn a_consumption_tax_of_one_is_refused() {
 /// the min an override set) is blamed on the override, not on a line of the file.
 #[test]
 fn a_problem_an_override_causes_is_blamed_on_the_override() {
-    let file = shipped("network-eu.toml");
+    let file = repo("scenarios/network-eu.toml")
+        .to_string_lossy()
+        .into_owned();
     for (set, says) in [
         ("lane.zz-lgg.name=zz-bud", "is used twice"),
         ("lever.0.min=5", "is below min"),
@@ -651,9 +660,10 @@ fn a_problem_an_override_causes_is_blamed_on_the_override() {
         let err = String::from_utf8_lossy(&out.stderr).into_owned();
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert_all(&err, &[&format!("in the override `--set {set}`"), says]);
-        assert!(
-            !err.contains("network-eu.toml:"),
-            "a file line is blamed for --set {set}: {err}"
-        );
+        let at_a_line = err
+            .split("network-eu.toml:")
+            .skip(1)
+            .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+        assert!(!at_a_line, "a file line is blamed for --set {set}: {err}");
     }
 }
