@@ -869,7 +869,7 @@ mod tests {
             assert!(err.contains(says), "{err}");
         }
         let mut big = job();
-        big.points = vec![vec!["1".into()]; 100];
+        big.points = vec![vec!["1".into()]; 1000];
         big.replications = MAX_REPLICATIONS;
         assert!(big.check().unwrap_err().contains("work units"));
     }
