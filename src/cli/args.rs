@@ -797,7 +797,7 @@ mod tests {
                 .filter(|a| a.is_required_set())
                 .map(|_| "/s.toml".to_string())
                 .collect();
-            for opt in sub.get_opts() {
+            for opt in sub.get_opts().filter(|o| o.get_action().takes_values()) {
                 let Some(long) = opt.get_long() else { continue };
                 let range = opt
                     .get_value_names()
