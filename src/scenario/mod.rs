@@ -511,7 +511,7 @@ fn range_end_problems(
                 key: format!("{}.{end}", input.key),
                 position: here.locate(&path.key(end)),
                 reason: format!(
-                    "the range's {end} end, {}, is refused as a value of `{}` would be: {}; give a {end} end the key accepts",
+                    "the range's {end} end {} is refused as a value of `{}` would be: {}; give a {end} end the key accepts",
                     error::num(x),
                     input.key,
                     reasons.join("; ")
