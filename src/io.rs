@@ -13,7 +13,13 @@ use std::path::{Path, PathBuf};
 /// Writes `bytes` to `path` atomically: to a temporary file in the same folder, flushed, then
 /// renamed, so a reader never sees a half-written file and a killed run leaves none behind that
 /// [`clean_stale`] would not remove.
+///
+/// A symbolic link at `path` is written through: the file it points to (following a chain of
+/// links) is replaced atomically, by a temporary file beside that target, and the link stays
+/// a link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = link_target(path)?;
+    let path = target.as_path();
     let dir = folder_of(path);
     let name = path
         .file_name()
@@ -30,6 +36,57 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Writes a file the user named (a report, `fit --out`) as [`write_atomic`] does, after removing
+/// the temporary files of earlier writes of the same file cut short by a kill, so that a rerun
+/// leaves none behind.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = link_target(path)?;
+    clean_stale_of(&target);
+    write_atomic(&target, bytes)
+}
+
+/// The most symbolic links followed from one path (as Linux's `MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// The path a write to `path` lands on: `path` itself, or where its chain of symbolic links
+/// ends (which may not exist yet). A loop of links is an error.
+fn link_target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut at = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let to = std::fs::read_link(&at)?;
+                at = folder_of(&at).join(to);
+            }
+            _ => return Ok(at),
+        }
+    }
+    Err(std::io::Error::other(format!(
+        "more than {MAX_LINKS} symbolic links from {} (a loop?)",
+        path.display()
+    )))
+}
+
+/// Removes the temporary files of writes to `path` by processes no longer running.
+fn clean_stale_of(path: &Path) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(folder_of(path)) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if file.starts_with(&prefix)
+            && temporary_pid(&file).is_some_and(|pid| !alive(pid))
+            && e.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// A part of a temporary name that tells apart two writers of one file with the same process id:
@@ -108,8 +165,24 @@ pub const RESULT_FILES: [&str; 4] = ["summary.json", "backlog.csv", "runs.csv", 
 /// `COMPLETE_MARK` comes last. A kill at any point leaves either the old complete group, or no
 /// `summary.json` at all, never a `summary.json` beside files of another run. Stale temporaries
 /// of earlier killed runs are cleaned first. Creates `dir`.
+///
+/// A symbolic link where a file of the group goes is refused: the group is published by renames
+/// inside `dir`, which a link to elsewhere cannot take part in.
 pub fn write_group(dir: &Path, files: &[(&str, &[u8])]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
+    for name in RESULT_FILES
+        .iter()
+        .copied()
+        .chain(files.iter().map(|(n, _)| *n))
+    {
+        let at = dir.join(name);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(std::io::Error::other(format!(
+                "{} is a symbolic link: the files of a results folder are replaced together inside it, so a link there is refused; remove the link or choose another folder",
+                at.display()
+            )));
+        }
+    }
     clean_stale(dir);
     let staging = staging_folder(dir);
     let result = (|| {

@@ -127,11 +127,7 @@ pub fn arrival_profile(sample: &ObservedSample) -> ArrivalProfile {
         hourly[(t.rem_euclid(24.0).floor() as usize).min(23)] += 1.0;
         weekly_count[day.rem_euclid(7) as usize] += 1.0;
     }
-    let days = (last - first + 1).max(1) as u64;
-    let mut covered = vec![0u64; 7];
-    for d in first..=last {
-        covered[d.rem_euclid(7) as usize] += 1;
-    }
+    let (days, covered) = weekdays_between(first, last);
     let per_weekday: Vec<f64> = weekly_count
         .iter()
         .zip(&covered)
@@ -160,5 +156,50 @@ pub fn arrival_profile(sample: &ObservedSample) -> ArrivalProfile {
         hourly: hourly.iter().map(|h| h / hourly_mean).collect(),
         weekly,
         weekdays_covered: covered,
+    }
+}
+
+/// The number of days from `first` to `last` (both included; 1 when there is none) and how many
+/// of them fall on each weekday, counted in constant time: a sample spanning 10¹² hours costs
+/// what one spanning a week does.
+fn weekdays_between(first: i64, last: i64) -> (u64, Vec<u64>) {
+    let mut covered = vec![0u64; 7];
+    if first > last {
+        return (1, covered);
+    }
+    let span = i128::from(last) - i128::from(first) + 1;
+    let (full, rest) = (span / 7, span % 7);
+    for (k, c) in covered.iter_mut().enumerate() {
+        // Days d in [first, last] with d ≡ k (mod 7): every full week has one, and the first
+        // `rest` days of the partial week from `first` on.
+        let offset = (k as i128 - i128::from(first)).rem_euclid(7);
+        *c = u64::try_from(full + i128::from(offset < rest)).unwrap_or(u64::MAX);
+    }
+    (u64::try_from(span).unwrap_or(u64::MAX), covered)
+}
+
+#[cfg(test)]
+mod weekday_tests {
+    use super::weekdays_between;
+
+    #[test]
+    fn weekdays_between_counts_as_the_day_by_day_loop_does() {
+        for first in -10i64..10 {
+            for last in first..first + 30 {
+                let mut covered = vec![0u64; 7];
+                for d in first..=last {
+                    covered[d.rem_euclid(7) as usize] += 1;
+                }
+                let days = (last - first + 1) as u64;
+                assert_eq!(
+                    weekdays_between(first, last),
+                    (days, covered),
+                    "{first}..={last}"
+                );
+            }
+        }
+        let (days, covered) = weekdays_between(i64::MIN, i64::MAX);
+        assert_eq!(days, u64::MAX);
+        assert!(covered.iter().all(|&c| c > 0));
     }
 }

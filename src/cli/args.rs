@@ -319,7 +319,7 @@ pub struct SplitArgs {
     #[arg(long, value_name = "TASKS", allow_negative_numbers = true, value_parser = shard_count)]
     pub parallel: Option<u64>,
     /// With `--emit k8s`: the container image, with `clearsim` on its PATH.
-    #[arg(long, value_name = "IMAGE")]
+    #[arg(long, value_name = "IMAGE", value_parser = image)]
     pub image: Option<String>,
 }
 
@@ -553,14 +553,40 @@ pub struct ServeCmd {
 /// Parses the command line: clap's derive, plus the grouping of `compare --alt/--alt-set` into
 /// alternatives, which needs the position of each flag.
 pub fn parse() -> Result<Cli, clap::Error> {
-    use clap::{CommandFactory, FromArgMatches};
-    let matches = Cli::command().try_get_matches()?;
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     if let (Command::Compare(c), Some(("compare", sub))) = (&mut cli.command, matches.subcommand())
     {
         c.alt_groups = alt_groups(sub);
     }
     Ok(cli)
+}
+
+/// The command line's grammar: clap's derive, with every option that takes a value taking a
+/// negative number as its value (`--threshold -1`, `--seed -3`), and every option whose value
+/// is a range (`LOW..HIGH`) any value starting with a hyphen (`--range -1..2`), so that the
+/// flag's own check answers with what it accepts instead of clap's "unexpected argument".
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    negative_values(Cli::command())
+}
+
+fn negative_values(cmd: clap::Command) -> clap::Command {
+    cmd.mut_args(|a| {
+        if a.is_positional() || !a.get_action().takes_values() {
+            return a;
+        }
+        let range = a
+            .get_value_names()
+            .is_some_and(|names| names.iter().any(|n| n.as_str().contains("..")));
+        if range {
+            a.allow_hyphen_values(true)
+        } else {
+            a.allow_negative_numbers(true)
+        }
+    })
+    .mut_subcommands(negative_values)
 }
 
 /// `--alt` starts a group and `--alt-set` adds to the latest (or starts the first).
@@ -677,6 +703,24 @@ fn shard(s: &str) -> Result<ShardArg, String> {
         .map_err(|e: String| format!("{e}, or --shard auto in a scheduler's array task"))
 }
 
+/// A container image reference: not empty, with no space, quote or control character (it is
+/// written into a YAML manifest as is).
+fn image(s: &str) -> Result<String, String> {
+    let bad = s
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '#' | '\\'));
+    match (s.is_empty(), bad) {
+        (true, _) => Err(
+            "empty: give an image with clearsim on its PATH, e.g. registry.example/clearsim:0.1.0"
+                .into(),
+        ),
+        (false, Some(c)) => Err(format!(
+            "{c:?} cannot stand in an image reference: give one such as registry.example/clearsim:0.1.0"
+        )),
+        (false, None) => Ok(s.to_string()),
+    }
+}
+
 fn shard_count(s: &str) -> Result<u64, String> {
     whole(s, 1, MAX_UNITS, " (at most the job's work units)")
 }
@@ -751,5 +795,38 @@ mod tests {
         assert!(share("-0.1").is_err() && share("1").is_err());
         assert_eq!(warmup("auto"), Ok(Warmup::Auto));
         assert!(warmup("-1").is_err());
+    }
+
+    /// Every option that takes a value, given a negative number (and, for a range, a range
+    /// starting below zero), reaches the option's own check: clap never answers "unexpected
+    /// argument '-1'" for a value.
+    #[test]
+    fn a_negative_value_is_a_value_for_every_option() {
+        let root = command();
+        for sub in root.get_subcommands() {
+            let positionals: Vec<String> = sub
+                .get_positionals()
+                .filter(|a| a.is_required_set())
+                .map(|_| "/s.toml".to_string())
+                .collect();
+            for opt in sub.get_opts().filter(|o| o.get_action().takes_values()) {
+                let Some(long) = opt.get_long() else { continue };
+                let range = opt
+                    .get_value_names()
+                    .is_some_and(|n| n.iter().any(|n| n.as_str().contains("..")));
+                for value in ["-1", "-0.5"].into_iter().chain(range.then_some("-1..2")) {
+                    let mut args = vec!["clearsim".to_string(), sub.get_name().to_string()];
+                    args.extend(positionals.iter().cloned());
+                    args.extend([format!("--{long}"), value.to_string()]);
+                    if let Err(e) = command().try_get_matches_from(&args) {
+                        assert!(
+                            e.kind() != clap::error::ErrorKind::UnknownArgument,
+                            "{}: `--{long} {value}` taken for a flag: {e}",
+                            sub.get_name()
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -109,7 +109,7 @@ pub fn compare(cmd: CompareCmd) -> Result<(), Failure> {
         .map(|s| experiment::budget::estimate(s, &shape))
         .collect();
     if let Some(all) = experiment::budget::WorkEstimate::side_by_side(estimates) {
-        super::within_budget(&how, all)?;
+        super::within_budget(&how, &sa.origin, all)?;
     }
     let pb = progress_bar(how.quiet);
     let workers = workers(how.threads, &pb);

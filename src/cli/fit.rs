@@ -1,7 +1,7 @@
 //! `clearsim fit`: read an observed sample, fit every TRS segment, print the report and write the scenario TOML.
 
 use clearsim::calibrate;
-use clearsim::io::write_atomic;
+use clearsim::io::write_output;
 use clearsim::report::fit_report;
 use clearsim::scenario::Scenario;
 use clearsim::scenario::observed::{self, list_rows};
@@ -51,7 +51,7 @@ pub fn fit(cmd: FitCmd) -> Result<(), Failure> {
     }
     match &cmd.out {
         Some(out) => {
-            write_atomic(out, toml.as_bytes())
+            write_output(out, toml.as_bytes())
                 .map_err(|e| Failure::Run(format!("{}: cannot write: {e}", out.display())))?;
             note(&format!("wrote {}", out.display()));
         }

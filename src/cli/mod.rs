@@ -91,9 +91,11 @@ pub fn execute(command: Command) -> Result<(), Failure> {
 /// Refuses, before any work, a job whose estimate exceeds `how`'s budget (exit code 2).
 fn within_budget(
     how: &args::RunArgs,
+    file: &str,
     estimate: experiment::budget::WorkEstimate,
 ) -> Result<(), Failure> {
-    experiment::budget::check(&estimate, &how.budget()).map_err(|e| Failure::Input(e.to_string()))
+    experiment::budget::check(&estimate, &how.budget())
+        .map_err(|e| Failure::Input(format!("{file}: {e}")))
 }
 
 /// The scenario of `args` with its `--set` overrides, then `extra` ones.

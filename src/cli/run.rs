@@ -71,7 +71,11 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
         &sc,
         &how.shape(reps, 1 + how.auto_warmup() as u64 + draws as u64),
     );
-    super::within_budget(&how, super::for_shard(estimate, &placement, reps as u64))?;
+    super::within_budget(
+        &how,
+        &sc.origin,
+        super::for_shard(estimate, &placement, reps as u64),
+    )?;
     let mut chosen = None;
     if how.auto_warmup() {
         let choice = experiment::warmup::choose(&sc, workers)?;
@@ -156,7 +160,7 @@ pub fn run(cmd: RunCmd) -> Result<(), Failure> {
             }
             other => Failure::Run(other.to_string()),
         })?;
-        clearsim::io::write_atomic(&path, &bytes)
+        clearsim::io::write_output(&path, &bytes)
             .map_err(|e| Failure::Run(format!("{}: cannot write: {e}", path.display())))?;
         note(&format!(
             "wrote {} ({rows} parcels of replication 0 released after the warm-up)",

@@ -23,6 +23,7 @@ pub fn sensitivity(cmd: SensitivityCmd) -> Result<(), Failure> {
     let runs = 1 + 2 * base.uncertain.len() as u64;
     super::within_budget(
         &how,
+        &base.origin,
         experiment::budget::estimate(&base, &how.shape(base.run.replications, runs)),
     )?;
     let variant = super::variant_loader(&scenario, extra, super::pairing(&base));

@@ -35,6 +35,7 @@ pub fn stress(cmd: StressCmd) -> Result<(), Failure> {
     let shape = how.shape(sc.run.replications, points as u64 + steps as u64 + 2);
     super::within_budget(
         &how,
+        &sc.origin,
         clearsim::experiment::budget::estimate(&sc.with_demand_multiplier(top), &shape),
     )?;
     let pb = progress_bar(how.quiet);

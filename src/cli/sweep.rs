@@ -83,7 +83,11 @@ pub fn sweep(cmd: SweepCmd) -> Result<(), Failure> {
         .reduce(|a, b| a.followed_by(b));
     if let Some(estimate) = estimate {
         let estimate = estimate.with_sweep_tables(scenarios.len() as u64, job.replications as u64);
-        super::within_budget(&how, super::for_shard(estimate, &placement, job.units()))?;
+        super::within_budget(
+            &how,
+            &first.origin,
+            super::for_shard(estimate, &placement, job.units()),
+        )?;
     }
     if !split.emit.is_empty() {
         return super::plan_job(&job, &file, task_args, &how, &out, &split, &files, &bytes);

@@ -1,7 +1,7 @@
 //! `clearsim validate`: run a scenario against an observed sample, print the verdicts and write the report with Q–Q charts.
 
 use clearsim::experiment;
-use clearsim::io::write_atomic;
+use clearsim::io::write_output;
 use clearsim::report::{page, validate_report};
 use clearsim::scenario::observed;
 
@@ -39,7 +39,7 @@ pub fn validate(cmd: ValidateCmd) -> Result<(), Failure> {
         )));
     }
     let estimate = experiment::budget::estimate(&sc, &how.shape(sc.run.replications, 1));
-    super::within_budget(&how, estimate)?;
+    super::within_budget(&how, &sc.origin, estimate)?;
     let thresholds = if thresholds.is_empty() {
         THRESHOLDS_H.to_vec()
     } else {
@@ -56,7 +56,7 @@ pub fn validate(cmd: ValidateCmd) -> Result<(), Failure> {
     }
     let report = validate_report::report(&v);
     let write = |path: &std::path::Path, text: String| {
-        write_atomic(path, text.as_bytes())
+        write_output(path, text.as_bytes())
             .map_err(|e| Failure::Run(format!("{}: cannot write: {e}", path.display())))
     };
     if let Some(p) = &files.html {

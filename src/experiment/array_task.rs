@@ -152,15 +152,22 @@ fn slurm(
             "{from}: the array starts at task {lo}, not 0; {contiguous}"
         ));
     }
+    // The highest index Slurm allows is far below u64::MAX, but the environment is input:
+    // one past it is counted without wrapping round to 0.
+    let past = |hi: u64| {
+        hi.checked_add(1).ok_or_else(|| {
+            format!("{from}: the array cannot go up to task {hi}, the largest whole number there is; {contiguous}")
+        })
+    };
     let n = match (count, max) {
-        (Some(c), Some(hi)) if hi + 1 != c => {
+        (Some(c), Some(hi)) if past(hi)? != c => {
             return Err(format!(
                 "{from}: {c} tasks numbered up to {hi} is not the array 0-{}; {contiguous}",
                 c.saturating_sub(1)
             ));
         }
         (Some(c), _) => c,
-        (None, Some(hi)) => hi + 1,
+        (None, Some(hi)) => past(hi)?,
         (None, None) => {
             return Err(format!(
                 "{from}: Slurm set neither SLURM_ARRAY_TASK_COUNT nor SLURM_ARRAY_TASK_MAX; give the job's shard count with --shards N"

@@ -22,6 +22,7 @@ use super::seam::{self, demand_per_day, headline_catalogue, station_names_of};
 use super::summary::{Level, ScenarioId, level, level_within};
 use super::{ExperimentError, UnitResult, Workers, in_parallel_range, output_of};
 use crate::scenario::Scenario;
+use crate::scenario::bounds::MAX_DEMAND_MULTIPLIER;
 use crate::stats::Bounds;
 
 /// Offered load from which demand counts as sustainable only if the backlog is seen to drain.
@@ -133,6 +134,13 @@ pub fn parse_range(s: &str) -> Result<[f64; 2], String> {
     }
     if b <= a {
         return Err(bad("empty range: HIGH must be above LOW"));
+    }
+    // Each multiplier searched becomes `run.demand_multiplier`, so it has that key's bound.
+    if b > MAX_DEMAND_MULTIPLIER {
+        return Err(bad(&format!(
+            "HIGH must be at most {}, the largest `run.demand_multiplier`",
+            crate::scenario::error::num(MAX_DEMAND_MULTIPLIER)
+        )));
     }
     Ok([a, b])
 }
@@ -498,7 +506,15 @@ mod tests {
     #[test]
     fn ranges_parse() {
         assert_eq!(parse_range("0.5..20").unwrap(), [0.5, 20.0]);
-        for bad in ["2..1", "0..1", "1..1", "a..2", "1-2"] {
+        for bad in [
+            "2..1",
+            "0..1",
+            "1..1",
+            "a..2",
+            "1-2",
+            "1e307..1e308",
+            "1..1001",
+        ] {
             assert!(parse_range(bad).is_err(), "{bad}");
         }
     }

@@ -309,7 +309,7 @@ const UNIT_MAGIC: &[u8; 8] = b"CSUNIT02";
 const CHECKSUM_LEN: usize = 32;
 
 /// The most replications a point may have: the bound of `run.replications` in the scenario format.
-pub const MAX_REPLICATIONS: u32 = 1_000_000;
+pub const MAX_REPLICATIONS: u32 = crate::scenario::bounds::MAX_REPLICATIONS as u32;
 
 /// The most work units a job may have: `merge` keeps a few bytes per unit, so a manifest claiming
 /// more is refused rather than allocated.
@@ -448,6 +448,15 @@ impl Store {
                 return Err(StoreError::Mismatch {
                     path: dir.display().to_string(),
                     reason: "holds the results of another job or shard (its manifest.json differs); choose another --out folder or delete this one".to_string(),
+                });
+            }
+        }
+        // A file where a folder of results belongs is named, not met as "File exists".
+        for folder in [dir.to_path_buf(), dir.join("units")] {
+            if folder.exists() && !folder.is_dir() {
+                return Err(StoreError::Mismatch {
+                    path: folder.display().to_string(),
+                    reason: "is a file, not a folder: a results folder holds a `units` folder of results; move the file away or choose another --out folder".to_string(),
                 });
             }
         }
@@ -666,15 +675,28 @@ fn shard_folders(dir: &Path) -> Result<Option<Vec<PathBuf>>, StoreError> {
         path: dir.display().to_string(),
         reason: format!("{e}: not a results folder written by run/sweep --out or --shard"),
     })?;
-    let mut found: Vec<(u64, PathBuf)> = entries
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let k = name.strip_prefix("shard-")?.parse::<u64>().ok()?;
-            Some((k, e.path()))
-        })
-        .collect();
+    // Every folder named `shard-…` is a shard or an error: one whose index is not a whole
+    // number as the job writes it (`shard-18446744073709551616`, `shard-01`) is not skipped
+    // silently, since the merge would then stand without a shard the user meant to give.
+    let mut found: Vec<(u64, PathBuf)> = Vec::new();
+    for e in entries.flatten().filter(|e| e.path().is_dir()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(k) = name.strip_prefix("shard-") else {
+            continue;
+        };
+        match k.parse::<u64>() {
+            Ok(k) if shard_folder(dir, k) == e.path() => found.push((k, e.path())),
+            _ => {
+                return Err(StoreError::Mismatch {
+                    path: e.path().display().to_string(),
+                    reason: format!(
+                        "`{name}` is not a shard folder: a job writes shard-K with K a shard index from 0 to {}, without leading zeros; remove or rename it",
+                        MAX_UNITS - 1
+                    ),
+                });
+            }
+        }
+    }
     found.sort();
     Ok(Some(found.into_iter().map(|(_, p)| p).collect()))
 }
@@ -836,7 +858,7 @@ mod tests {
         let cases: [(Edit, &str); 5] = [
             (|j| j.points.clear(), "no points"),
             (|j| j.points[1].clear(), "point 1 has 0 value(s)"),
-            (|j| j.replications = 0, "from 1 to 1000000, got 0"),
+            (|j| j.replications = 0, "from 1 to 100000, got 0"),
             (|j| j.replications = u32::MAX, "got 4294967295"),
             (|j| j.seed = u64::MAX, "seed must be from 0"),
         ];
@@ -847,7 +869,7 @@ mod tests {
             assert!(err.contains(says), "{err}");
         }
         let mut big = job();
-        big.points = vec![vec!["1".into()]; 100];
+        big.points = vec![vec!["1".into()]; 1000];
         big.replications = MAX_REPLICATIONS;
         assert!(big.check().unwrap_err().contains("work units"));
     }

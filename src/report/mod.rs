@@ -183,7 +183,7 @@ impl ReportInput {
     pub fn write(&self, html: Option<&Path>, md: Option<&Path>) -> Result<(), ReportError> {
         let report = self.report();
         let write = |path: &Path, text: String| {
-            crate::io::write_atomic(path, text.as_bytes()).map_err(|e| ReportError::Write {
+            crate::io::write_output(path, text.as_bytes()).map_err(|e| ReportError::Write {
                 file: path.display().to_string(),
                 reason: e.to_string(),
             })

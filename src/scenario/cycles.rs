@@ -130,3 +130,72 @@ pub fn describe(scenario: &Scenario, cycle: &[usize]) -> String {
             .join(" → ")
     )
 }
+
+/// Successors of each stage by routes of positive probability, and whether it may exit.
+fn routes(scenario: &Scenario) -> (Vec<Vec<usize>>, Vec<bool>) {
+    let mut next = vec![Vec::new(); scenario.stages.len()];
+    let mut exits = vec![false; scenario.stages.len()];
+    for (i, s) in scenario.stages.iter().enumerate() {
+        let mut prev = 0.0;
+        for &(t, cum) in &s.routing.choices {
+            if cum > prev {
+                match t {
+                    Target::Stage(j) => next[i].push(j),
+                    Target::Exit => exits[i] = true,
+                }
+            }
+            prev = cum;
+        }
+    }
+    (next, exits)
+}
+
+/// The stages an arrival can reach from which no route of positive probability leads out of the
+/// network, in index order: an entity there goes round for ever, so a run that ends when the
+/// network is empty (no `run.horizon_h`) would never end. Linear in stages and routes.
+pub fn trapped(scenario: &Scenario) -> Vec<usize> {
+    let n = scenario.stages.len();
+    let (next, exits) = routes(scenario);
+    // Backwards from the exit: which stages can leave.
+    let mut prev = vec![Vec::new(); n];
+    for (i, out) in next.iter().enumerate() {
+        for &j in out {
+            prev[j].push(i);
+        }
+    }
+    let mut leaves = exits.clone();
+    let mut stack: Vec<usize> = (0..n).filter(|&i| exits[i]).collect();
+    while let Some(v) = stack.pop() {
+        for &u in &prev[v] {
+            if !leaves[u] {
+                leaves[u] = true;
+                stack.push(u);
+            }
+        }
+    }
+    // Forwards from the sources: which stages an arrival can reach.
+    let mut reached = vec![false; n];
+    let mut stack: Vec<usize> = scenario
+        .sources
+        .iter()
+        .filter_map(|s| match s.target {
+            Target::Stage(j) => Some(j),
+            Target::Exit => None,
+        })
+        .collect();
+    while let Some(v) = stack.pop() {
+        if std::mem::replace(&mut reached[v], true) {
+            continue;
+        }
+        stack.extend(next[v].iter().copied().filter(|&w| !reached[w]));
+    }
+    (0..n).filter(|&i| reached[i] && !leaves[i]).collect()
+}
+
+/// The refusal of a stage no route leads out of, in a run with no horizon.
+pub fn describe_trap(scenario: &Scenario, stage: usize) -> String {
+    format!(
+        "no route from stage `{}` leads out of the network (every route from it comes back to stages that never exit), so entities reaching it go round for ever and a run without `run.horizon_h`, which ends when the network is empty, would never end; route a share of it to \"exit\", or set `run.horizon_h`",
+        scenario.stages[stage].name
+    )
+}

@@ -140,11 +140,12 @@ pub(crate) fn validate(
 ) -> Result<Vec<Lever>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut levers: Vec<Lever> = Vec::new();
+    let here = super::locate::Locator::new(text);
     let ranged = s.uncertain.iter().any(|u| u.key.starts_with("lever."));
     if ranged {
         problems.push(Problem {
             key: "lever".into(),
-            position: super::locate::locate(text, &KeyPath::root("lever")),
+            position: here.locate(&KeyPath::root("lever")),
             reason: "a lever's numbers are plain numbers, not ranges: write min = 0.2, not min = { value = …, low = …, high = … }".into(),
             from_override: None,
         });
@@ -159,7 +160,7 @@ pub(crate) fn validate(
             };
             problems.push(Problem {
                 key: path.to_string(),
-                position: super::locate::locate(text, &path),
+                position: here.locate(&path),
                 reason,
                 from_override: None,
             });
@@ -279,8 +280,10 @@ pub(crate) fn validate(
             None => None,
             Some(other) => {
                 let other = other.trim();
+                // Both are shares (from 0 to 1): a lever and its complement split one whole.
+                let share = |x: f64| (0.0..=1.0).contains(&x);
                 let rest = match overrides::get(doc, other) {
-                    Some(Value::Float(v)) => Some(*v.value()),
+                    Some(Value::Float(v)) if share(*v.value()) && share(value) => Some(*v.value()),
                     _ => None,
                 };
                 match rest {
@@ -309,7 +312,7 @@ pub(crate) fn validate(
                         fail(
                             "complement",
                             format!(
-                                "`{other}` must be another share of the file, a number with a decimal point, that takes up the rest of `{key}`"
+                                "`{other}` must be another share of the file (a number with a decimal point, from 0 to 1), and `{key}` a share too, so that the two split one whole: `{other}` takes up the rest of `{key}`"
                             ),
                         );
                         continue;
@@ -327,7 +330,7 @@ pub(crate) fn validate(
             value,
             whole,
             complement,
-            position: super::locate::locate(text, &at),
+            position: here.locate(&at),
         });
     }
     if problems.is_empty() {

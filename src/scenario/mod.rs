@@ -272,12 +272,13 @@ impl Scenario {
                     }
                 }
                 Err(problems) if k == 0 => {
+                    let here = locate::Locator::new(text);
                     return Err(ScenarioError::Invalid {
                         path: origin.to_string(),
                         problems: problems
                             .into_iter()
                             .map(|p| Problem {
-                                position: locate::locate(text, &p.path),
+                                position: here.locate(&p.path),
                                 key: p.key,
                                 reason: p.reason,
                                 from_override: None,
@@ -304,6 +305,13 @@ impl Scenario {
         };
         let raw_levers = std::mem::take(&mut raw.lever);
         let mut scenario = validate::validate(raw, origin, &sha256).map_err(|problems| {
+            let here = locate::Locator::new(text);
+            let versions: Vec<locate::Locator> =
+                texts.iter().map(|t| locate::Locator::new(t)).collect();
+            // A problem at a value no override wrote may still be caused by one (a lane renamed
+            // to another's name is reported at the other lane): the first override after which
+            // validation reports it is the cause, when the file alone has no such problem.
+            let mut first_seen = FirstSeen::new(&texts, origin, &sha256);
             ScenarioError::Invalid {
                 path: origin.to_string(),
                 problems: problems
@@ -311,12 +319,15 @@ impl Scenario {
                     .map(|p| {
                         let mut problem = p.problem;
                         if let Some(path) = p.key_path {
-                            problem.position = locate::locate(text, &path);
-                            if let Some((arg, below)) = culprit(&texts, overrides, &path) {
+                            problem.position = here.locate(&path);
+                            if let Some((arg, below)) = culprit(&versions, overrides, &path) {
                                 if below {
                                     problem.position = None;
                                 }
                                 problem.from_override = Some(arg.to_string());
+                            } else if let Some(k) = first_seen.of(&problem) {
+                                problem.position = None;
+                                problem.from_override = Some(overrides[k - 1].arg.clone());
                             }
                         }
                         problem
@@ -324,10 +335,18 @@ impl Scenario {
                     .collect(),
             }
         })?;
+        let here = locate::Locator::new(text);
+        let ends = range_end_problems(&docs[last], &ranged, origin, &sha256, &here);
+        if !ends.is_empty() {
+            return Err(ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems: ends,
+            });
+        }
         scenario.uncertain = ranged
             .into_iter()
             .map(|(path, mut input)| {
-                input.position = locate::locate(text, &path);
+                input.position = here.locate(&path);
                 input
             })
             .collect();
@@ -335,12 +354,42 @@ impl Scenario {
             lever::defaults(&scenario)
         } else {
             lever::validate(&raw_levers, &docs[0], text, &scenario).map_err(|problems| {
+                // The levers as the file gives them, checked alone: a problem they do not have
+                // comes from an override of a lever, which is named instead of a file line.
+                let file_levers = toml::from_str::<raw::RawScenario>(read_text)
+                    .map(|r| lever::validate(&r.lever, &docs[0], text, &scenario).err())
+                    .unwrap_or(None)
+                    .unwrap_or_default();
+                let lever_override = overrides
+                    .iter()
+                    .rev()
+                    .find(|o| o.path.first().is_some_and(|p| p == "lever"));
                 ScenarioError::Invalid {
                     path: origin.to_string(),
-                    problems,
+                    problems: problems
+                        .into_iter()
+                        .map(|mut p| {
+                            if let Some(o) = lever_override
+                                && !file_levers
+                                    .iter()
+                                    .any(|f| f.key == p.key && f.reason == p.reason)
+                            {
+                                p.position = None;
+                                p.from_override = Some(o.arg.clone());
+                            }
+                            p
+                        })
+                        .collect(),
                 }
             })?
         };
+        let ends = lever_end_problems(&docs[0], &scenario.levers, origin, &sha256, &here);
+        if !ends.is_empty() {
+            return Err(ScenarioError::Invalid {
+                path: origin.to_string(),
+                problems: ends,
+            });
+        }
         Ok(scenario)
     }
 
@@ -438,10 +487,162 @@ fn type_error(
     }
 }
 
+/// Every end of every range checked as the key itself is: the document (ranges already replaced
+/// by their values) with one input at one end, validated. A problem names the range's end
+/// (`key.low`, `key.high`) and where it stands in the file, so that no verb (a plain `run`,
+/// `--uncertainty`, `sensitivity`) can meet an end the file should not have allowed.
+fn range_end_problems(
+    doc: &toml_edit::DocumentMut,
+    ranged: &[(KeyPath, uncertain::UncertainInput)],
+    origin: &str,
+    sha256: &str,
+    here: &locate::Locator,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (path, input) in ranged {
+        for (end, x) in [("low", input.low), ("high", input.high)] {
+            if x == input.value {
+                continue;
+            }
+            let Some(reasons) = refused_with(doc, &[input.setting(x)], origin, sha256) else {
+                continue;
+            };
+            problems.push(Problem {
+                key: format!("{}.{end}", input.key),
+                position: here.locate(&path.key(end)),
+                reason: format!(
+                    "the range's {end} end {} is refused as a value of `{}` would be: {}; give a {end} end the key accepts",
+                    error::num(x),
+                    input.key,
+                    reasons.join("; ")
+                ),
+                from_override: None,
+            });
+        }
+    }
+    problems
+}
+
+/// For each version of the document (the file, then after each override), the problems
+/// validation reports, computed when first asked.
+struct FirstSeen<'a> {
+    texts: &'a [String],
+    origin: &'a str,
+    sha256: &'a str,
+    found: Vec<Option<Vec<(String, String)>>>,
+}
+
+impl<'a> FirstSeen<'a> {
+    fn new(texts: &'a [String], origin: &'a str, sha256: &'a str) -> FirstSeen<'a> {
+        FirstSeen {
+            texts,
+            origin,
+            sha256,
+            found: vec![None; texts.len()],
+        }
+    }
+
+    /// The problems (key, reason) of version `k`.
+    fn at(&mut self, k: usize) -> &[(String, String)] {
+        let (texts, origin, sha256) = (self.texts, self.origin, self.sha256);
+        self.found[k].get_or_insert_with(|| match toml::from_str::<raw::RawScenario>(&texts[k]) {
+            Err(e) => vec![(String::new(), e.message().to_string())],
+            Ok(mut raw) => {
+                raw.lever.clear();
+                validate::validate(raw, origin, sha256)
+                    .err()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| (p.problem.key, p.problem.reason))
+                    .collect()
+            }
+        })
+    }
+
+    /// The first override (its version `k`, from 1) after which `problem` is reported, when the
+    /// file itself does not report it.
+    fn of(&mut self, problem: &Problem) -> Option<usize> {
+        if self.texts.len() < 2 {
+            return None;
+        }
+        let same = |f: &(String, String)| f.0 == problem.key && f.1 == problem.reason;
+        if self.at(0).iter().any(same) {
+            return None;
+        }
+        (1..self.texts.len()).find(|&k| self.at(k).iter().any(same))
+    }
+}
+
+/// What validation says of `doc` with `settings` (`KEY=VALUE`) applied, or `None` when it
+/// accepts it (or a setting cannot be applied, which the caller's own checks report).
+fn refused_with(
+    doc: &toml_edit::DocumentMut,
+    settings: &[String],
+    origin: &str,
+    sha256: &str,
+) -> Option<Vec<String>> {
+    let parsed: Vec<Override> = settings.iter().filter_map(|s| s.parse().ok()).collect();
+    let mut changed = doc.clone();
+    overrides::apply(&mut changed, &parsed, origin).ok()?;
+    match toml::from_str::<raw::RawScenario>(&changed.to_string()) {
+        Err(e) => Some(vec![e.message().trim().to_string()]),
+        Ok(mut raw) => {
+            raw.lever.clear();
+            validate::validate(raw, origin, sha256)
+                .err()
+                .map(|found| found.into_iter().map(|p| p.problem.reason).collect())
+        }
+    }
+}
+
+/// Every lever of the file at each end of its range (with its complement), validated: a lever
+/// whose range reaches values the scenario refuses would have the page refuse those moves, so
+/// `check` refuses the lever instead, naming its `min` or `max`.
+fn lever_end_problems(
+    doc: &toml_edit::DocumentMut,
+    levers: &[lever::Lever],
+    origin: &str,
+    sha256: &str,
+    here: &locate::Locator,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (i, l) in levers.iter().enumerate() {
+        if l.position.is_none() {
+            continue;
+        }
+        for (end, x) in [("min", l.min), ("max", l.max)] {
+            let text = if l.whole {
+                format!("{}", x.round() as i64)
+            } else {
+                format!("{x:?}")
+            };
+            let Some(settings) = l.settings(&text) else {
+                continue;
+            };
+            let Some(reasons) = refused_with(doc, &settings, origin, sha256) else {
+                continue;
+            };
+            let path = KeyPath::root("lever").index(i).key(end);
+            problems.push(Problem {
+                key: path.to_string(),
+                position: here.locate(&path),
+                reason: format!(
+                    "the lever's {end}, {}, sets {}, which the scenario refuses: {}; give a {end} the file accepts",
+                    error::num(x),
+                    settings.join(" and "),
+                    reasons.join("; ")
+                ),
+                from_override: None,
+            });
+        }
+    }
+    problems
+}
+
 /// The override that last changed the value at `path` (or a value inside it, or the table
 /// around it), if one did; `true` when the problem lies in the value the override wrote.
 fn culprit<'a>(
-    texts: &[String],
+    texts: &[locate::Locator],
     overrides: &'a [Override],
     path: &KeyPath,
 ) -> Option<(&'a str, bool)> {
@@ -464,8 +665,7 @@ fn culprit<'a>(
     (1..texts.len()).rev().find_map(|k| {
         let o = &overrides[k - 1];
         let below = related(o)?;
-        let changed =
-            locate::value_text(&texts[k], path) != locate::value_text(&texts[k - 1], path);
+        let changed = texts[k].value_text(path) != texts[k - 1].value_text(path);
         changed.then_some((o.arg.as_str(), below))
     })
 }

@@ -137,13 +137,19 @@ pub(super) fn network(c: &mut dyn Check, w: &RawWorld<'_>) -> (Option<Net>, Curr
                 markets.push(market);
                 markets.len() - 1
             });
+        // The depot's time per parcel is derived here, 24 / `depot_per_day` hours, so it is
+        // checked here: a rate so small that its time is past the longest duration (or
+        // infinite) is refused by `check`, not found by the model.
+        let min_depot = 24.0 / MAX_HOURS;
         let depot = match g.depot_per_day {
-            Some(d) if d.is_finite() && d > 0.0 && d <= MAX_PARCELS_PER_DAY => Some(Some(d)),
+            Some(d) if d.is_finite() && d >= min_depot && d <= MAX_PARCELS_PER_DAY => Some(Some(d)),
             Some(d) => {
                 c.fail(
                     &path.key("depot_per_day"),
                     format!(
-                        "must be a number of parcels a day above 0 and at most {}, got {}",
+                        "must be a number of parcels a day from {} (one parcel in {} h, the longest duration) to {}, got {}",
+                        num(min_depot),
+                        num(MAX_HOURS),
                         num(MAX_PARCELS_PER_DAY),
                         num(d)
                     ),

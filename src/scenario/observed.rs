@@ -234,8 +234,10 @@ pub fn parse(file: &str, bytes: &[u8], bad_rows: BadRows) -> Result<ObservedSamp
         .map_err(|e| fail(format!("line 1: cannot read the header row: {e}")))?
         .clone();
     let columns: Vec<String> = header.iter().map(|c| c.to_ascii_lowercase()).collect();
-    for (i, c) in columns.iter().enumerate() {
-        if columns[..i].contains(c) {
+    // One pass with a set, so that a header of a million columns is checked in linear time.
+    let mut seen = std::collections::HashSet::with_capacity(columns.len());
+    for c in &columns {
+        if !seen.insert(c.as_str()) {
             return Err(fail(format!(
                 "line 1: column `{c}` appears twice; name each column once"
             )));
@@ -246,7 +248,7 @@ pub fn parse(file: &str, bytes: &[u8], bad_rows: BadRows) -> Result<ObservedSamp
         if index(required).is_none() {
             return Err(fail(format!(
                 "line 1: no `{required}` column (the header has: {}); `arrival` and `release` are required, the others optional: {}",
-                columns.join(", "),
+                first_columns(&columns),
                 allowed_columns()
             )));
         }
@@ -561,6 +563,16 @@ fn time(cell: &str, form: &mut Option<TimeForm>) -> Result<f64, String> {
         Some(_) => {}
     }
     Ok(h)
+}
+
+/// The header's first columns, for a message: all of them up to 20, then how many more.
+fn first_columns(columns: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let head = columns[..columns.len().min(SHOWN)].join(", ");
+    match columns.len().saturating_sub(SHOWN) {
+        0 => head,
+        more => format!("{head} and {more} more"),
+    }
 }
 
 #[cfg(test)]

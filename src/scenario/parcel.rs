@@ -798,6 +798,19 @@ pub(super) fn regime(
             share(c, &path.key(k), v);
         }
     }
+    // The retail rate divides by 1 − CT (a tax included in its own base): at 1 it is infinite.
+    if let Some(&ct) = m.get("consumption_tax_rate")
+        && ct.is_finite()
+        && ct == 1.0
+    {
+        c.fail(
+            &path.key("consumption_tax_rate"),
+            format!(
+                "must be a share from 0 to below 1 (the retail rate divides by 1 − the consumption tax), got {}",
+                num(ct)
+            ),
+        );
+    }
     let china_retail = china.then(|| ChinaRetail {
         order_limit: m.get("order_limit").copied().unwrap_or(5000.0),
         annual_limit_exceeded_share: m.get("annual_limit_exceeded_share").copied().unwrap_or(0.0),

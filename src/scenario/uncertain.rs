@@ -222,11 +222,16 @@ fn read_range(
         match t.get(name) {
             Some(Value::Integer(i)) => Ok((*i.value() as f64, true)),
             Some(Value::Float(f)) if f.value().is_finite() => Ok((*f.value(), false)),
+            Some(Value::Float(f)) => Err((
+                Some(name),
+                format!("`{name}` must be a finite number, got {}", f.value()),
+            )),
             Some(other) => Err((
                 Some(name),
                 format!(
-                    "`{name}` must be a finite number, got {}",
-                    other.type_name()
+                    "`{name}` must be a finite number, got {} {}",
+                    other.type_name(),
+                    other.to_string().trim()
                 ),
             )),
             None => Err((

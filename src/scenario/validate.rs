@@ -833,15 +833,32 @@ pub(super) fn offered_loads(
             external[i] += demand_multiplier / s.interarrival.mean();
         }
     }
+    // Each stage's routes to stages, one probability per target (as `Routing::probability`
+    // sums them): the iteration below then costs the routes, not stages², per step, so a chain
+    // of thousands of stages is checked at once.
+    let routes: Vec<Vec<(usize, f64)>> = stages
+        .iter()
+        .map(|st| {
+            let mut out: Vec<(usize, f64)> = Vec::new();
+            for &(t, _) in &st.routing.choices {
+                if let Target::Stage(i) = t
+                    && !out.iter().any(|&(k, _)| k == i)
+                {
+                    out.push((i, st.routing.probability(t)));
+                }
+            }
+            out
+        })
+        .collect();
     // Fixed-point iteration λ = a + λ P; converges for an open network (every entity leaves).
     let mut rate = external.clone();
     for _ in 0..10_000 {
         let mut next = external.clone();
-        for (j, st) in stages.iter().enumerate() {
+        for (j, out_routes) in routes.iter().enumerate() {
             // Every stage passes on as many entities as it receives.
             let out = rate[j];
-            for (i, nx) in next.iter_mut().enumerate() {
-                *nx += out * st.routing.probability(Target::Stage(i));
+            for &(i, p) in out_routes {
+                next[i] += out * p;
             }
         }
         let change = next
@@ -945,6 +962,14 @@ fn check_loads(c: &mut Checker, scenario: &Scenario, network: bool) {
     }
     if scenario.run.horizon_h.is_some() {
         return;
+    }
+    // A run with no horizon ends when the network is empty: an entity that can reach a stage
+    // from which no route leads out would keep it running for ever.
+    if let Some(&first) = super::cycles::trapped(scenario).first() {
+        c.fail(
+            &KeyPath::root("stage").index(first),
+            super::cycles::describe_trap(scenario, first),
+        );
     }
     for l in scenario.offered_loads() {
         if let Some(rho) = l.load

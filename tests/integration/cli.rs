@@ -145,8 +145,8 @@ fn bad_numbers_name_the_flag_and_what_it_accepts() {
             "--precision",
             "above 0 and below 1",
         ),
-        (run("--reps", "0"), "--reps", "1 to 1000000"),
-        (run("--max-reps", "1"), "--max-reps", "2 to 1000000"),
+        (run("--reps", "0"), "--reps", "1 to 100000"),
+        (run("--max-reps", "1"), "--max-reps", "2 to 100000"),
         (run("--shard", "-1/2"), "--shard", "K/N"),
         (stress("--points", "1"), "--points", "2 to 1000"),
         (stress("--steps", "-3"), "--steps", "0 to 50"),
@@ -233,4 +233,57 @@ fn every_report_written_is_named_on_stderr() {
             f.display()
         );
     }
+}
+
+/// A negative number after a flag is the flag's value, checked by the flag, never taken for a
+/// flag of its own.
+#[test]
+fn negative_numbers_are_values_of_their_flag() {
+    let mm1 = path("scenarios/validation/mm1.toml");
+    let csv = path("scenarios/calibration/trs-synthetic.csv");
+    let base = path("scenarios/calibration/trs-synthetic-model.toml");
+    for (args, says) in [
+        (
+            vec![
+                "stress",
+                &mm1,
+                "--limit",
+                "time_in_system_hours.mean<=10",
+                "--range",
+                "-1..2",
+            ],
+            "LOW must be > 0",
+        ),
+        (
+            vec!["validate", &base, &csv, "--threshold", "-1"],
+            "--threshold",
+        ),
+        (vec!["run", &mm1, "--reps", "-3"], "--reps"),
+    ] {
+        let out = clearsim(&args);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(!err.contains("unexpected argument"), "{err}");
+        assert!(err.contains(says), "expected `{says}` in: {err}");
+    }
+}
+
+/// `--reps` and `run.replications` have one limit, and a number past it blames the flag.
+#[test]
+fn reps_past_the_limit_blame_the_flag_with_the_documented_limit() {
+    let out = clearsim(&[
+        "run",
+        &path("scenarios/validation/mm1.toml"),
+        "--reps",
+        "1000000",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("--reps") && err.contains("1 to 100000"),
+        "{err}"
+    );
+    assert!(!err.contains("--set run.replications"), "{err}");
+    let docs = std::fs::read_to_string(crate::support::repo("docs/output.md")).unwrap();
+    assert!(docs.contains("`--reps` 1 to 100,000"));
 }

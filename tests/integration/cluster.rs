@@ -663,3 +663,68 @@ fn a_run_planned_with_emit_merges_to_the_run_of_one_process() {
         "--precision",
     );
 }
+
+/// Numbers from the environment are input too: the largest `SLURM_ARRAY_TASK_MAX` is refused
+/// with the array's range, not wrapped round to a count of 0.
+#[test]
+fn a_slurm_task_max_at_the_end_of_the_integers_is_refused_without_wraparound() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = clearsim(
+        &sweep(&tmp.path().join("o"), &["--shard", "auto"]),
+        &[
+            ("SLURM_ARRAY_TASK_ID", "0".to_string()),
+            ("SLURM_ARRAY_TASK_MAX", u64::MAX.to_string()),
+        ],
+    );
+    refused(&out, "cannot go up to task 18446744073709551615");
+    assert!(!stderr(&out).contains("count of 0"), "{}", stderr(&out));
+}
+
+/// `--image` is written into a manifest as is: an empty or broken one is refused.
+#[test]
+fn an_empty_or_broken_image_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    for image in ["", "a b", "x\"y"] {
+        let out = clearsim(
+            &sweep(
+                &tmp.path().join("o"),
+                &["--emit", "k8s", "--shards", "2", "--image", image],
+            ),
+            &[],
+        );
+        refused(&out, "--image");
+    }
+}
+
+/// Every folder named `shard-…` in a shared folder is a shard or refused by name: one whose
+/// index cannot be a shard's is not skipped silently.
+#[test]
+fn merge_refuses_a_stray_shard_folder_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("job");
+    let shared_s = s(&shared);
+    let task = sweep(&shared, &["--shards", "1", "--shard", "auto"]);
+    ok(clearsim(&task, &[("SLURM_ARRAY_TASK_ID", "0".to_string())]));
+    for stray in ["shard-18446744073709551616", "shard-00"] {
+        std::fs::create_dir(shared.join(stray)).unwrap();
+        let out = clearsim(
+            &strings(&["merge", &shared_s, "--out", &s(&tmp.path().join("m"))]),
+            &[],
+        );
+        refused(&out, &format!("`{stray}` is not a shard folder"));
+        std::fs::remove_dir(shared.join(stray)).unwrap();
+    }
+}
+
+/// `--resume` into a folder whose `units` is a file says so, not "File exists".
+#[test]
+fn resume_where_units_is_a_file_names_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_dir = tmp.path().join("o");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("units"), "not a folder").unwrap();
+    let out = clearsim(&sweep(&out_dir, &["--resume"]), &[]);
+    let err = stderr(&out);
+    assert!(err.contains("is a file, not a folder"), "{err}");
+    assert!(!err.contains("os error"), "{err}");
+}

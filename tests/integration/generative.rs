@@ -2,13 +2,17 @@
 //!
 //! Every case takes a shipped scenario (scenarios/, scenarios/validation/, tests/fixtures/),
 //! applies one to three mutations — a key removed, renamed or added, a value replaced by an
-//! extreme (0, -1, 1e308, "nan", a huge integer, a wrong type), a table turned into an array of
-//! tables or back, an element of an array of tables duplicated — and runs `clearsim check` and,
+//! extreme (0, -1, 1e308, "nan", a huge integer, a wrong type), a number given a plausible range
+//! with an extreme end, a table turned into an array of tables or back, an element of an array of
+//! tables duplicated — and runs `clearsim check` and,
 //! when the file is valid, a short `clearsim run` (2 replications, one thread, a small work
 //! budget) in a subprocess with a time limit and an address-space limit. Each must exit 0, 1
 //! or 2, in time, without a panic. 150 cases by default (well under two minutes on two cores);
 //! `CLEARSIM_GENERATIVE_CASES=5000` runs more and `CLEARSIM_GENERATIVE_SEED` another series
 //! (docs/experiments.md). Failing cases are written to `target/tmp/generative-failures/`.
+//! The network scenarios, their ranges and levers are among the shipped files; the milestone
+//! CSV is mutated apart and read by `fit` and `validate` (30 cases, `CLEARSIM_GENERATIVE_CSV_CASES`
+//! for more).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -174,7 +178,26 @@ fn mutate(doc: &mut DocumentMut, rng: &mut Rng) -> String {
     }
     let path = rng.pick(&all).clone();
     let shown = format!("{path:?}");
-    match rng.below(7) {
+    match rng.below(8) {
+        // A number given a plausible range with one extreme end: every verb must hold each end
+        // of a range to the key's own bounds.
+        7 => match item_mut(doc, &path) {
+            Some(Item::Value(v @ (Value::Integer(_) | Value::Float(_)))) => {
+                let end = extreme(rng);
+                let mut t = toml_edit::InlineTable::new();
+                t.insert("value", v.clone());
+                let (low, high) = if rng.below(2) == 0 {
+                    (end, v.clone())
+                } else {
+                    (v.clone(), end)
+                };
+                t.insert("low", low);
+                t.insert("high", high);
+                *v = Value::InlineTable(t);
+                format!("gave {shown} the range {v}")
+            }
+            _ => "no-op".into(),
+        },
         0 => match parent_mut(doc, &path) {
             Some((t, k)) => {
                 t.remove(&k);
@@ -416,4 +439,114 @@ fn the_mutator_changes_the_files_it_is_given() {
         changed >= 120,
         "only {changed} of 200 mutations changed the file"
     );
+}
+
+/// One mutation of a milestone CSV's text: a cell replaced by an extreme, a column duplicated,
+/// a row repeated, a cell emptied, or a header renamed.
+fn mutate_csv(rows: &mut Vec<Vec<String>>, rng: &mut Rng) -> String {
+    const EXTREMES: [&str; 12] = [
+        "0",
+        "-1",
+        "1e308",
+        "-1e308",
+        "1e12",
+        "nan",
+        "inf",
+        "",
+        "x",
+        "1e-300",
+        "2026-13-45T25:61",
+        "18446744073709551616",
+    ];
+    let r = rng.below(rows.len());
+    let width = rows[r].len();
+    let c = rng.below(width);
+    match rng.below(5) {
+        0 | 1 => {
+            let v = rng.pick(&EXTREMES).to_string();
+            if let Some(cell) = rows[r].get_mut(c) {
+                *cell = v.clone();
+            }
+            format!("row {r} column {c} = {v:?}")
+        }
+        2 => {
+            for row in rows.iter_mut() {
+                let v = row.get(c).cloned().unwrap_or_default();
+                row.push(v);
+            }
+            format!("duplicated column {c}")
+        }
+        3 => {
+            let row = rows[r].clone();
+            for _ in 0..1 + rng.below(50) {
+                rows.push(row.clone());
+            }
+            format!("repeated row {r}")
+        }
+        _ => {
+            if let Some(cell) = rows[0].get_mut(c) {
+                cell.push_str("_x");
+            }
+            format!("renamed column {c}")
+        }
+    }
+}
+
+/// The shipped milestone CSV mutated at random (seeded), read by `fit` and by `validate` with
+/// its model in a bounded subprocess: each exits 0, 1 or 2, in time, without a panic. 30 cases
+/// by default; `CLEARSIM_GENERATIVE_CSV_CASES` runs more.
+#[test]
+fn mutated_milestone_csvs_never_panic_or_hang() {
+    let cases: u64 = std::env::var("CLEARSIM_GENERATIVE_CSV_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(30);
+    let text = std::fs::read_to_string(repo("scenarios/calibration/trs-synthetic.csv")).unwrap();
+    let original: Vec<Vec<String>> = text
+        .lines()
+        .take(200)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let model = repo("scenarios/calibration/trs-synthetic-model.toml");
+    let model = model.to_string_lossy();
+    let dir = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for case in 0..cases {
+        let mut rng = Rng(case.wrapping_mul(7919));
+        let mut rows = original.clone();
+        let done: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| mutate_csv(&mut rows, &mut rng))
+            .collect();
+        let csv = dir.path().join(format!("case-{case}.csv"));
+        let body: Vec<String> = rows.iter().map(|r| r.join(",")).collect();
+        std::fs::write(&csv, body.join("\n") + "\n").unwrap();
+        let f = csv.to_string_lossy();
+        let runs: [Vec<&str>; 2] = [
+            vec!["fit", &f, "--bad-rows", "skip"],
+            vec![
+                "validate",
+                &model,
+                &f,
+                "--reps",
+                "2",
+                "--threads",
+                "1",
+                "--quiet",
+                "--set",
+                "run.horizon_h=200",
+                "--bad-rows",
+                "skip",
+            ],
+        ];
+        for args in runs {
+            if let Some(v) = verdict(&bounded(&args)) {
+                failures.push(format!(
+                    "case {case}: {}: {}: {v}",
+                    done.join("; "),
+                    args[0]
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -231,7 +231,7 @@ fn merge_refuses_edited_manifests_and_damaged_units() {
         (
             "reps",
             |v| v["job"]["replications"] = 4_000_000_000u64.into(),
-            "replications must be from 1 to 1000000, got 4000000000",
+            "replications must be from 1 to 100000, got 4000000000",
         ),
         (
             "lengths",
@@ -279,4 +279,61 @@ fn merge_refuses_edited_manifests_and_damaged_units() {
         assert!(err.contains("u0000001.bin"), "{err}");
         assert!(err.contains("damaged"), "{err}");
     }
+}
+
+/// A symbolic link given as a report or `fit --out` is written through: the link stays a link
+/// and the file it points to gets the new content, replaced atomically beside it.
+#[test]
+fn a_symbolic_link_is_written_through_to_its_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("elsewhere");
+    std::fs::create_dir(&target).unwrap();
+    let real = target.join("target.html");
+    std::fs::write(&real, "old").unwrap();
+    let link = tmp.path().join("link.html");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let mut args = mm1(&["--report", link.to_str().unwrap()]);
+    args.push("--quiet".into());
+    let out = bin().args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(std::fs::read_to_string(&real).unwrap().contains("<html"));
+
+    let csv = path("scenarios/calibration/trs-synthetic.csv");
+    let toml_real = target.join("fit.toml");
+    let toml_link = tmp.path().join("fit-link.toml");
+    std::os::unix::fs::symlink("elsewhere/fit.toml", &toml_link).unwrap();
+    let out = clearsim(&["fit", &csv, "--out", toml_link.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        std::fs::symlink_metadata(&toml_link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&toml_real)
+            .unwrap()
+            .contains("import")
+    );
+}
+
+/// A temporary file left by a write killed part-way is removed by the next write of that file.
+#[test]
+fn a_rerun_of_fit_out_removes_the_temporary_a_killed_write_left() {
+    let tmp = tempfile::tempdir().unwrap();
+    let toml = tmp.path().join("fit.toml");
+    // As a killed write leaves it: `.NAME.NONCE.PID.tmp` of a process no longer running.
+    let stale = tmp.path().join(".fit.toml.18d3a-0.4194303.tmp");
+    std::fs::write(&stale, "half").unwrap();
+    let csv = path("scenarios/calibration/trs-synthetic.csv");
+    let out = clearsim(&["fit", &csv, "--out", toml.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(toml.exists());
+    assert!(!stale.exists(), "the stale temporary is still there");
 }

@@ -545,3 +545,125 @@ fn values_whose_results_cannot_be_represented_are_refused_with_the_range() {
         assert!(!err.contains("00000000000000000000"), "{set}: {err}");
     }
 }
+
+/// A shipped scenario's text with `from` replaced by `to` (which must be there).
+fn shipped_with(name: &str, from: &str, to: &str) -> String {
+    let text = std::fs::read_to_string(repo(&format!("scenarios/{name}"))).unwrap();
+    assert!(text.contains(from), "`{from}` is not in {name}");
+    text.replacen(from, to, 1)
+}
+
+/// Writes `text` to a scenario file and runs `clearsim check` on it with `extra`: exit code
+/// and stderr.
+fn check_text(text: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    f.write_all(text.as_bytes()).unwrap();
+    let p = f.path().to_str().unwrap().to_string();
+    let out = clearsim(&[&["check", p.as_str()][..], extra].concat());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!err.contains("panicked"), "{err}");
+    (out.status.code(), err)
+}
+
+/// Every end of every range is checked as the key itself is, by `check` and by `run` (not only
+/// by `sensitivity`), and the message names the range's end.
+#[test]
+fn every_end_of_every_range_is_checked_as_its_key_is() {
+    for (from, to, end) in [
+        (
+            "mean = 0.5 }\nto = \"xray\"",
+            "mean = { value = 0.5, low = 0.0, high = 0.8 } }\nto = \"xray\"",
+            "service_h.mean.low",
+        ),
+        (
+            "mean = 0.5 }\nto = \"xray\"",
+            "mean = { value = 0.5, low = 0.2, high = 1e308 } }\nto = \"xray\"",
+            "service_h.mean.high",
+        ),
+        (
+            "servers = 1\nservice_h = { dist = \"exponential\", mean = 0.5 }\nto",
+            "servers = { value = 1, low = -1, high = 2 }\nservice_h = { dist = \"exponential\", mean = 0.5 }\nto",
+            "servers.low",
+        ),
+    ] {
+        assert!(GOOD.contains(from), "{from}");
+        let err = refused(&GOOD.replacen(from, to, 1), &[]);
+        assert_all(&err, &[end, "is refused as a value of"]);
+    }
+    let text = shipped_with(
+        "network-eu.toml",
+        "paper_error_rate = 0.05",
+        "paper_error_rate = { value = 0.05, low = 0.02, high = 1.5 }",
+    );
+    let (code, err) = check_text(&text, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_all(&err, &["paper_error_rate.high", "1.5", "share"]);
+}
+
+/// A range end that is not a number says what it is.
+#[test]
+fn a_nan_range_end_is_named_as_nan() {
+    let err = refused(
+        &GOOD.replacen(
+            "mean = 0.5 }",
+            "mean = { value = 0.5, low = nan, high = 0.8 } }",
+            1,
+        ),
+        &[],
+    );
+    assert_all(&err, &["`low` must be a finite number, got NaN"]);
+    assert!(!err.contains("got float"), "{err}");
+}
+
+/// A lever's complement splits one whole with it: both are shares.
+#[test]
+fn a_lever_complement_that_is_not_a_share_is_refused() {
+    let text = shipped_with(
+        "pre-arrival.toml",
+        "complement = \"import.channels.electronic\"",
+        "complement = \"run.horizon_h\"",
+    );
+    let (code, err) = check_text(&text, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_all(
+        &err,
+        &["lever[0].complement", "run.horizon_h", "from 0 to 1"],
+    );
+}
+
+/// The retail rate divides by 1 − the consumption tax: a rate of 1 is refused, not turned
+/// into infinite (null) VAT.
+#[test]
+fn a_consumption_tax_of_one_is_refused() {
+    let text = shipped_with(
+        "bonded-1210.toml",
+        "consumption_tax_rate = 0.0",
+        "consumption_tax_rate = 1.0",
+    );
+    let (code, err) = check_text(&text, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_all(&err, &["consumption_tax_rate", "below 1"]);
+}
+
+/// A problem an override causes elsewhere in the file (a name used twice, a lever's max below
+/// the min an override set) is blamed on the override, not on a line of the file.
+#[test]
+fn a_problem_an_override_causes_is_blamed_on_the_override() {
+    let file = repo("scenarios/network-eu.toml")
+        .to_string_lossy()
+        .into_owned();
+    for (set, says) in [
+        ("lane.zz-lgg.name=zz-bud", "is used twice"),
+        ("lever.0.min=5", "is below min"),
+    ] {
+        let out = clearsim(&["check", &file, "--set", set]);
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert_all(&err, &[&format!("in the override `--set {set}`"), says]);
+        let at_a_line = err
+            .split("network-eu.toml:")
+            .skip(1)
+            .any(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+        assert!(!at_a_line, "a file line is blamed for --set {set}: {err}");
+    }
+}
