@@ -200,9 +200,13 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
     let decisions = if real.is_empty() {
         String::new()
     } else if held.is_empty() {
+        // No flip seen in n draws: the share of the inputs' space that flips it is below
+        // 1 − 0.05^(1/n) with 95% confidence (about 3/n), not zero.
+        let n = u.draws;
+        let unseen = 1.0 - 0.05f64.powf(1.0 / n.max(1) as f64);
         format!(
-            " Every real difference keeps its sign in all {} draws: those decisions do not depend on where the inputs lie within their ranges.",
-            u.draws
+            " Every real difference keeps its sign in {n} of {n} draws; {n} draws cannot rule out a flip over up to {:.0}% of the inputs' plausible combinations (95% upper bound), so more draws are needed for a stronger claim.",
+            unseen * 100.0
         )
     } else {
         format!(
@@ -210,10 +214,16 @@ pub fn compare_section(doc: &Comparison) -> Option<(Section, String)> {
             held.join(", ")
         )
     };
+    // A run that is not final says so before any claim about its inputs.
+    let not_final = if doc.warnings.iter().any(|w| w.code == "not_filled") {
+        "These runs have not filled the network (see the warnings), so the figures below are not final. "
+    } else {
+        ""
+    };
     let finding = headline_band(&u.bands).map(|b| {
         let f = |x: f64| bare_like(x, &b.unit, b.p50);
         format!(
-            "Over plausible inputs, {} − {} in the {} runs from {} to {} {} (5–95% band of {} draws).{decisions}",
+            "{not_final}Over plausible inputs, {} − {} in the {} runs from {} to {} {} (5–95% band of {} draws).{decisions}",
             doc.b.name,
             doc.a.name,
             b.metric.words(),

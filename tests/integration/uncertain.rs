@@ -457,7 +457,7 @@ fn the_report_and_memo_show_the_band_beside_the_noise_ci() {
     assert!(memo.contains("| sign of B − A holds in |"), "{memo}");
     assert!(memo.contains("| 6 of 6 |"), "{memo}");
     assert!(
-        memo.contains("Every real difference keeps its sign in all 6 draws"),
+        memo.contains("Every real difference keeps its sign in 6 of 6 draws; 6 draws cannot rule out a flip over up to 39%"),
         "{memo}"
     );
     assert!(memo.contains("are not confidence intervals"), "{memo}");
@@ -582,5 +582,37 @@ fn metric_ranks_the_tornado_by_the_figure_asked_for() {
     refused(
         &["sensitivity", file, "--metric", "clearance_hours.p42"],
         &["--metric clearance_hours.p42", "cost_per_parcel.total"],
+    );
+}
+
+#[test]
+fn a_band_over_runs_that_have_not_filled_says_first_that_they_are_not_final() {
+    let dir = tempfile::tempdir().unwrap();
+    let md = dir.path().join("c.md");
+    let out = clearsim(&[
+        "compare",
+        &crate::support::path("scenarios/paper.toml"),
+        &crate::support::path("scenarios/paperless.toml"),
+        "--uncertainty",
+        "2",
+        "--reps",
+        "2",
+        "--set",
+        "run.horizon_h=120",
+        "--set",
+        "run.warmup_h=24",
+        "--md",
+        md.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let memo = std::fs::read_to_string(&md).unwrap();
+    let said = memo
+        .find("have not filled the network (see the warnings), so the figures below are not final")
+        .unwrap_or_else(|| panic!("{memo}"));
+    let claim = memo.find("Over plausible inputs").unwrap();
+    assert!(said < claim, "{memo}");
+    assert!(
+        !memo.contains("do not depend on where the inputs lie"),
+        "{memo}"
     );
 }
