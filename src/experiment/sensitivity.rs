@@ -10,7 +10,7 @@ pub use crate::results::sensitivity::{BaseFigure, Effect, InputBar, Sensitivity}
 use super::compare::{difference, shared_demand_ok};
 use super::seam::{self, headline_catalogue};
 use super::summary::{ScenarioId, level};
-use super::{ExperimentError, Workers, in_parallel_range};
+use super::{ExperimentError, UnitResult, Workers, in_parallel_range, output_of};
 use crate::results::Metric;
 use crate::scenario::{Scenario, ScenarioError};
 
@@ -142,14 +142,24 @@ pub fn sensitivity(
     let variants = ends(base, variant)?;
     let all: Vec<&Scenario> = std::iter::once(base).chain(&variants).collect();
     let n = base.run.replications as u64;
-    let figures: Vec<Figures> = in_parallel_range(0, all.len() as u64 * n, workers, |u| {
-        let s = all[(u / n) as usize];
-        seam::simulate(s, u % n)
-            .headlines(s)
-            .into_iter()
-            .map(|h| (h.metric, h.unit, h.values[0]))
-            .collect()
-    })?;
+    // Every run's headline figures; the base run's replications are also kept whole, for the
+    // warnings `run` would give (a network not filled, too few replications…).
+    let (figures, base_units): (Vec<Figures>, Vec<Option<UnitResult>>) =
+        in_parallel_range(0, all.len() as u64 * n, workers, |u| {
+            let s = all[(u / n) as usize];
+            let unit = seam::simulate(s, u % n);
+            let figures = unit
+                .headlines(s)
+                .into_iter()
+                .map(|h| (h.metric, h.unit, h.values[0]))
+                .collect();
+            (figures, (u < n).then_some(unit))
+        })?
+        .into_iter()
+        .unzip();
+    let warnings = output_of(base, base_units.into_iter().flatten().collect())
+        .summary
+        .warnings;
     let values = |s: usize, m: usize| -> Vec<f64> {
         (0..n as usize)
             .map(|i| figures[s * n as usize + i][m].2)
@@ -232,5 +242,6 @@ pub fn sensitivity(
             .collect(),
         inputs,
         covers: COVERS.to_string(),
+        warnings,
     })
 }

@@ -132,7 +132,9 @@ pub fn build(doc: &Sensitivity) -> Report {
             doc.seed,
             doc.clearsim_version
         ),
-        sections: vec![
+        sections: super::compare_report::warnings_section(&doc.warnings)
+            .into_iter()
+            .chain([
             Section {
                 heading: "Key findings".into(),
                 blocks: vec![
@@ -150,6 +152,7 @@ pub fn build(doc: &Sensitivity) -> Report {
                     ),
                 ],
             },
-        ],
+            ])
+            .collect(),
     }
 }

@@ -757,6 +757,7 @@ pub fn render_sensitivity(r: &crate::experiment::sensitivity::Sensitivity) -> St
         r.replications,
         r.seed
     );
+    warnings(&mut out, &r.warnings);
     if let Some(b) = r.base.first() {
         let _ = writeln!(
             out,

@@ -86,4 +86,9 @@ pub struct Sensitivity {
     pub inputs: Vec<InputBar>,
     /// What the intervals cover, in a sentence.
     pub covers: String,
+    /// The base run's warnings, as `run` gives them (see the run document's `warnings`):
+    /// signs that its figures, and so every effect, are not final; empty when none (and in
+    /// documents written before they were added).
+    #[serde(default)]
+    pub warnings: Vec<super::run::Warning>,
 }

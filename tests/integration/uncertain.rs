@@ -616,3 +616,48 @@ fn a_band_over_runs_that_have_not_filled_says_first_that_they_are_not_final() {
         "{memo}"
     );
 }
+
+#[test]
+fn sensitivity_on_a_run_that_has_not_filled_warns_in_the_terminal_memo_report_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let (html, md) = (dir.path().join("s.html"), dir.path().join("s.md"));
+    let paper = crate::support::path("scenarios/paper.toml");
+    let short = [
+        "--reps",
+        "2",
+        "--set",
+        "run.horizon_h=120",
+        "--set",
+        "run.warmup_h=24",
+    ];
+    let mut args = vec!["sensitivity", paper.as_str()];
+    args.extend(short);
+    args.extend([
+        "--report",
+        html.to_str().unwrap(),
+        "--md",
+        md.to_str().unwrap(),
+    ]);
+    let out = clearsim(&args);
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("not_filled"), "{table}");
+    for f in [&html, &md] {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(
+            text.contains("these figures are not final") && text.contains("not_filled"),
+            "{}: {text}",
+            f.display()
+        );
+    }
+    let mut args = vec!["sensitivity", paper.as_str(), "--json"];
+    args.extend(short);
+    let doc = crate::support::clearsim_json(&args);
+    let codes: Vec<&str> = doc["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"not_filled"), "{codes:?}");
+}
