@@ -585,25 +585,39 @@ fn metric_ranks_the_tornado_by_the_figure_asked_for() {
     );
 }
 
+/// Two replications of five days with one of warm-up: too short for paper.toml's network to
+/// fill.
+const NOT_FILLED: [&str; 6] = [
+    "--reps",
+    "2",
+    "--set",
+    "run.horizon_h=120",
+    "--set",
+    "run.warmup_h=24",
+];
+
 #[test]
 fn a_band_over_runs_that_have_not_filled_says_first_that_they_are_not_final() {
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("c.md");
-    let out = clearsim(&[
-        "compare",
-        &crate::support::path("scenarios/paper.toml"),
-        &crate::support::path("scenarios/paperless.toml"),
-        "--uncertainty",
-        "2",
-        "--reps",
-        "2",
-        "--set",
-        "run.horizon_h=120",
-        "--set",
-        "run.warmup_h=24",
-        "--md",
-        md.to_str().unwrap(),
-    ]);
+    let (paper, paperless) = (
+        crate::support::path("scenarios/paper.toml"),
+        crate::support::path("scenarios/paperless.toml"),
+    );
+    let out = clearsim(
+        &[
+            "compare",
+            paper.as_str(),
+            paperless.as_str(),
+            "--uncertainty",
+            "2",
+            "--md",
+            md.to_str().unwrap(),
+        ]
+        .into_iter()
+        .chain(NOT_FILLED)
+        .collect::<Vec<_>>(),
+    );
     assert!(out.status.success(), "{}", crate::support::stderr(&out));
     let memo = std::fs::read_to_string(&md).unwrap();
     let said = memo
@@ -622,14 +636,7 @@ fn sensitivity_on_a_run_that_has_not_filled_warns_in_the_terminal_memo_report_an
     let dir = tempfile::tempdir().unwrap();
     let (html, md) = (dir.path().join("s.html"), dir.path().join("s.md"));
     let paper = crate::support::path("scenarios/paper.toml");
-    let short = [
-        "--reps",
-        "2",
-        "--set",
-        "run.horizon_h=120",
-        "--set",
-        "run.warmup_h=24",
-    ];
+    let short = NOT_FILLED;
     let mut args = vec!["sensitivity", paper.as_str()];
     args.extend(short);
     args.extend([
