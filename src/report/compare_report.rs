@@ -10,7 +10,7 @@ use super::words::{
     interval, money, name_words, percent, plain, short, unit_again, unit_words, value,
 };
 use crate::results::Metric;
-use crate::results::compare::{CompareRow, Comparison, SummaryPair};
+use crate::results::compare::{CompareRow, Comparison, StationFigure, StationRow, SummaryPair};
 use crate::results::run::{Bottleneck, RunSummary};
 
 /// One headline difference in a sentence, e.g. "Paperless cuts the median clearance time by
@@ -649,43 +649,29 @@ fn stations_section(
     findings: &mut Vec<String>,
 ) -> Section {
     let mut blocks = Vec::new();
-    if let Some(f) = figures::utilisation(sides, utilisation_reading(doc, sides)) {
+    let reading = utilisation_reading(doc, sides);
+    if let Some(f) = figures::utilisation(sides, reading.clone()) {
         blocks.push(Block::Figure(f));
-        let rows = doc
-            .stations
-            .iter()
-            .map(|st| {
-                (
-                    name_words(&st.station),
-                    st.utilization.a.as_ref().map(|l| l.mean),
-                    st.utilization.b.as_ref().map(|l| l.mean),
-                )
-            })
-            .collect();
-        blocks.push(Block::Table(side_by_side(
-            "utilisation",
-            names,
-            rows,
-            percent,
-        )));
-        let rows = doc
-            .stations
-            .iter()
-            .map(|st| {
-                (
-                    name_words(&st.station),
-                    st.mean_wait_hours.a.as_ref().map(|l| l.mean),
-                    st.mean_wait_hours.b.as_ref().map(|l| l.mean),
-                )
-            })
-            .collect();
-        blocks.push(Block::Table(side_by_side(
-            "mean wait [h]",
-            names,
-            rows,
-            hours,
-        )));
-        findings.push(utilisation_reading(doc, sides));
+        // One table per station figure: A's and B's means by station.
+        let table =
+            |header: &str, figure: fn(&StationRow) -> &StationFigure, f: fn(f64) -> String| {
+                let rows = doc
+                    .stations
+                    .iter()
+                    .map(|st| {
+                        let x = figure(st);
+                        (
+                            name_words(&st.station),
+                            x.a.as_ref().map(|l| l.mean),
+                            x.b.as_ref().map(|l| l.mean),
+                        )
+                    })
+                    .collect();
+                Block::Table(side_by_side(header, names, rows, f))
+            };
+        blocks.push(table("utilisation", |st| &st.utilization, percent));
+        blocks.push(table("mean wait [h]", |st| &st.mean_wait_hours, hours));
+        findings.push(reading);
     }
     Section {
         heading: if world { "Stations" } else { "Queues" }.into(),

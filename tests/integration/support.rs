@@ -39,6 +39,16 @@ pub fn clearsim_json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("one JSON document")
 }
 
+/// The `code` of every warning of a result document (`warnings[]`).
+pub fn warning_codes(doc: &serde_json::Value) -> Vec<String> {
+    doc["warnings"]
+        .as_array()
+        .expect("a warnings list")
+        .iter()
+        .map(|w| w["code"].as_str().expect("a code").to_string())
+        .collect()
+}
+
 /// What a run of the binary printed on standard error.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
